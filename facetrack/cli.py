@@ -1,0 +1,305 @@
+"""The facetrack command line: thin commands that join the stages.
+
+Every library error becomes one line on stderr (``error: <file>: <problem>``) and a
+non-zero exit; nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import FacetrackError
+
+EXIT_ERROR = 1
+EXIT_REJECTED = 2
+
+
+class FacetrackGroup(click.Group):
+    """A click group that turns facetrack's own errors into one clean line."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except FacetrackError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(EXIT_ERROR)
+
+
+def profile_option(f):
+    return click.option("--profile", default="default", show_default=True,
+                        help="Profile (person) the captures belong to.")(f)
+
+
+def data_dir_option(f):
+    return click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
+                        envvar="FACETRACK_HOME", default=None,
+                        help="Data dir (default: $FACETRACK_HOME or the user data dir).")(f)
+
+
+def model_option(f):
+    return click.option("--model", "model", type=click.Path(dir_okay=False, path_type=Path),
+                        envvar="FACETRACK_MODEL", default=None,
+                        help="face_landmarker.task to use (default: see `facetrack model path`).")(f)
+
+
+def _open_store(data_dir):
+    from .store import Store
+
+    return Store.open(data_dir)
+
+
+@click.group(cls=FacetrackGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="facetrack")
+def main():
+    """Local, private, measurement-grade face progress tracker.
+
+    Nothing leaves this machine. Example, from photos to a trend chart:
+
+    \b
+        facetrack import ~/Pictures/face/*.jpg
+        facetrack trends -o trends.png
+    """
+
+
+# --- model ------------------------------------------------------------------------------
+@main.group()
+def model():
+    """Find or download the face landmarker model.
+
+    \b
+    Example:
+        facetrack model path
+    """
+
+
+@model.command("path")
+@model_option
+def model_path(model):
+    """Print the model file facetrack uses, and why.
+
+    \b
+    Example:
+        facetrack model path --model ./face_landmarker.task
+    """
+    from .model import resolve
+
+    found = resolve(model)
+    click.echo(f"{found.path}\t({found.reason}; sha256 verified)")
+
+
+@model.command("download")
+def model_download():
+    """Download the official model from MediaPipe into the user cache (explicit only).
+
+    \b
+    Example:
+        facetrack model download
+    """
+    from .model import MODEL_URL, download
+
+    click.echo(f"downloading {MODEL_URL}", err=True)
+    click.echo(str(download()))
+
+
+# --- import -------------------------------------------------------------------------------
+def _parse_when(value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 date/time (e.g. 2026-01-05T09:00)")
+
+
+@main.command("import")
+@click.argument("photos", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--taken-at", help="Capture time when the photo has no EXIF date (ISO 8601).")
+@profile_option
+@data_dir_option
+@model_option
+def import_cmd(photos, taken_at, profile, data_dir, model):
+    """Import photos: detect the face, measure it, and store it.
+
+    Each photo is stored whole or not at all; a photo already imported (same SHA-256) is
+    skipped. The capture time comes from EXIF DateTimeOriginal, else --taken-at, else the
+    file's modification time.
+
+    \b
+    Example:
+        facetrack import week01.jpg week02.jpg --profile me
+    """
+    from .importer import import_photos
+    from .measure import Measurer
+    from .store import check_profile_name
+
+    check_profile_name(profile)
+    when = _parse_when(taken_at)
+    with Measurer.from_model(model) as measurer, _open_store(data_dir) as store:
+        report = _with_progress(photos, lambda progress: import_photos(
+            photos, store=store, measurer=measurer, profile=profile, taken_at=when,
+            progress=progress))
+    for path, cid in report.imported:
+        click.echo(f"imported {path} as capture {cid}")
+    for path, cid in report.duplicates:
+        click.echo(f"skipped {path}: already imported as capture {cid}")
+    for path, problem in report.rejected:
+        click.echo(f"error: {path}: {problem}", err=True)
+    if len(photos) > 1:
+        click.echo(f"{len(report.imported)} imported, {len(report.duplicates)} skipped as "
+                   f"duplicate, {len(report.rejected)} rejected")
+    if report.rejected:
+        sys.exit(EXIT_REJECTED)
+
+
+def _with_progress(items, run):
+    if not sys.stderr.isatty() or len(items) < 2:
+        return run(None)
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task("importing", total=len(items))
+        return run(lambda _path: bar.advance(task))
+
+
+# --- list / metrics -------------------------------------------------------------------------
+@main.command("list")
+@profile_option
+@data_dir_option
+def list_cmd(profile, data_dir):
+    """List a profile's captures, oldest first.
+
+    \b
+    Example:
+        facetrack list --profile me
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    with _open_store(data_dir) as store:
+        captures = store.captures(profile)
+    if not captures:
+        click.echo(f"no captures in profile {profile!r}")
+        return
+    table = Table("id", "taken at", "source", "yaw", "pitch", "roll", "views")
+    for c in captures:
+        pose = [f"{v:+.1f}" for v in c.pose] if c.pose else ["", "", ""]
+        table.add_row(str(c.id), c.taken_at.isoformat(sep=" "), Path(c.source_path).name, *pose,
+                      str(c.quality.get("views", "")))
+    Console().print(table)
+
+
+@main.command("metrics")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list, one object per capture.")
+@click.option("--describe", is_flag=True, help="Describe every metric instead of printing values.")
+@profile_option
+@data_dir_option
+def metrics_cmd(as_csv, as_json, describe, profile, data_dir):
+    """Print every capture's metric values (or, with --describe, what each metric means).
+
+    \b
+    Examples:
+        facetrack metrics --json
+        facetrack metrics --describe
+    """
+    from .metrics import REGISTRY
+
+    if describe:
+        for m in REGISTRY:
+            click.echo(f"{m.name} (v{m.version}, {m.group}, {m.units}): {m.description}")
+        return
+    with _open_store(data_dir) as store:
+        captures = store.captures(profile)
+    names = [m.name for m in REGISTRY]
+    if as_json:
+        click.echo(json.dumps([
+            {"id": c.id, "taken_at": c.taken_at.isoformat(), "source": c.source_path,
+             "metrics": {n: c.metrics[n].value for n in names if n in c.metrics},
+             "spread": {n: c.metrics[n].spread for n in names if n in c.metrics}}
+            for c in captures], indent=2))
+        return
+    if as_csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["id", "taken_at", "source", *names])
+        for c in captures:
+            writer.writerow([c.id, c.taken_at.isoformat(), c.source_path,
+                             *[f"{c.metrics[n].value:.6g}" if n in c.metrics else "" for n in names]])
+        return
+    if not captures:
+        click.echo(f"no captures in profile {profile!r}")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("metric", *[c.taken_at.date().isoformat() for c in captures])
+    for n in names:
+        table.add_row(n, *[f"{c.metrics[n].value:.4g}" if n in c.metrics else "" for c in captures])
+    Console().print(table)
+
+
+# --- trends -------------------------------------------------------------------------------
+@main.command("trends")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Chart file: .png, .svg or .pdf.")
+@profile_option
+@data_dir_option
+def trends_cmd(output, profile, data_dir):
+    """Draw the trend chart of a profile: one panel per metric.
+
+    \b
+    Example:
+        facetrack trends -o trends.png --profile me
+    """
+    from .report.trends import save_figure, trend_figure
+
+    with _open_store(data_dir) as store:
+        captures = store.captures(profile)
+    click.echo(str(save_figure(trend_figure(captures, title=f"facetrack: {profile}"), output)))
+
+
+# --- demo ---------------------------------------------------------------------------------
+@main.command("demo")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Demo data dir (default: <user data dir>/demo; never your own store).")
+@model_option
+def demo_cmd(data_dir, model):
+    """Build a 12-week demo series from a real portrait, import it, and chart it.
+
+    The series is made from matplotlib's grace_hopper.jpg with weekly capture-like
+    perturbations and a known, gradual widening of the lower cheeks. It lives in its own
+    data dir (default: <user data dir>/demo), never in your own store.
+
+    \b
+    Example:
+        facetrack demo
+    """
+    from .demo import build_series
+    from .importer import import_photos
+    from .measure import Measurer
+    from .report.trends import save_figure, trend_figure
+    from .store import Store, default_data_dir
+
+    root = data_dir or default_data_dir() / "demo"
+    with Measurer.from_model(model) as measurer, Store.open(root) as store:
+        store.delete_profile("demo")
+        photos = build_series(root / "photos", measurer.landmarker, measurer.topology)
+        report = import_photos(photos, store=store, measurer=measurer, profile="demo")
+        if report.rejected:
+            path, problem = report.rejected[0]
+            raise FacetrackError(f"demo photo {path.name} was rejected: {problem}")
+        captures = store.captures("demo")
+    chart = save_figure(trend_figure(captures, title="facetrack demo: 12 weekly captures"),
+                        root / "demo-trends.png")
+    click.echo(f"{len(captures)} demo captures in {root} (profile 'demo')", err=True)
+    click.echo(str(chart))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

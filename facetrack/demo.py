@@ -1,0 +1,124 @@
+"""The built-in demo: a 12-week series made from a real portrait, with a known change.
+
+Source: ``grace_hopper.jpg``, the public portrait that ships with matplotlib. Each week's
+photo gets a capture-like perturbation (small rotation, scale, brightness change, JPEG
+quality) and a gradual, known change: a smooth warp that pushes both lower-cheek
+contours outwards, reaching ``cheek_widening`` x face width per side in the last week.
+The photos go through the same import path as a user's photos.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .landmarks import Landmarks
+from .topology import FaceTopology
+
+WEEKS = 12
+START = dt.datetime(2026, 1, 5, 9, 0, 0)
+
+
+@dataclass(frozen=True)
+class DemoWeek:
+    week: int
+    taken_at: dt.datetime
+    widening: float  # applied cheek widening, fraction of face width per side
+    angle: float
+    scale: float
+    brightness: float
+    jpeg_quality: int
+
+
+def portrait() -> np.ndarray:
+    """The real portrait the demo is built from (RGB uint8)."""
+    import matplotlib.cbook as cbook
+    from PIL import Image
+
+    with Image.open(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)) as img:
+        return np.asarray(img.convert("RGB"))
+
+
+def plan(weeks: int = WEEKS, cheek_widening: float = 0.08, seed: int = 7) -> list[DemoWeek]:
+    """The weekly schedule: the known change and random capture-like perturbations."""
+    rng = np.random.default_rng(seed)
+    return [
+        DemoWeek(
+            week=k,
+            taken_at=START + dt.timedelta(weeks=k, minutes=int(rng.integers(0, 90))),
+            widening=cheek_widening * k / (weeks - 1),
+            angle=float(rng.uniform(-2.5, 2.5)),
+            scale=float(rng.uniform(0.94, 1.06)),
+            brightness=float(rng.uniform(-0.1, 0.1)),
+            jpeg_quality=int(rng.integers(75, 96)),
+        )
+        for k in range(weeks)
+    ]
+
+
+def cheek_widening_warp(image: np.ndarray, landmarks: Landmarks, topology: FaceTopology,
+                        amount: float, *, width_fraction: float = 0.25) -> np.ndarray:
+    """Push both cheek contours (zygion to gonion) outwards by ``amount`` x face width.
+
+    The displacement is horizontal, a Gaussian bump centred on the middle of each side's
+    cheek contour with an SD of a quarter of the contour's length, so the zygion and the
+    gonion themselves barely move.
+    """
+    import cv2
+
+    if amount == 0:
+        return image.copy()
+    pts = landmarks.points[:, :2]
+    width = float(np.linalg.norm(pts[topology.point("zygion_left")] - pts[topology.point("zygion_right")]))
+    h, w = image.shape[:2]
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    dx = np.zeros((h, w), np.float32)
+    centre_x = pts[topology.idx("midline"), 0].mean()
+    for side in ("right", "left"):
+        contour = pts[topology.idx(f"cheek_contour_{side}")]
+        centre = 0.5 * (contour[0] + contour[-1])
+        centre[0] = contour[:, 0].mean()
+        sigma = np.linalg.norm(contour[-1] - contour[0]) * width_fraction
+        bump = np.exp(-((xs - centre[0]) ** 2 + (ys - centre[1]) ** 2) / (2 * sigma ** 2))
+        outward = np.sign(contour[:, 0].mean() - centre_x)  # away from the midline, in the image
+        dx += outward * amount * width * bump
+    return cv2.remap(image, xs - dx, ys, interpolation=cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_REPLICATE)
+
+
+def perturb(image: np.ndarray, week: DemoWeek) -> np.ndarray:
+    import cv2
+
+    h, w = image.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), week.angle, week.scale)
+    out = cv2.warpAffine(image, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return np.clip(out.astype(np.float32) * (1.0 + week.brightness), 0, 255).astype(np.uint8)
+
+
+def write_jpeg(image: np.ndarray, path: Path, quality: int, taken_at: dt.datetime) -> Path:
+    """Save as JPEG with EXIF DateTimeOriginal, as a phone or webcam app would."""
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif.get_ifd(0x8769)[36867] = taken_at.strftime("%Y:%m:%d %H:%M:%S")
+    Image.fromarray(image).save(path, "JPEG", quality=quality, exif=exif)
+    return path
+
+
+def build_series(out_dir: Path, landmarker, topology: FaceTopology, *,
+                 schedule: list[DemoWeek] | None = None) -> list[Path]:
+    """Write the weekly demo photos into ``out_dir``; return their paths in order."""
+    base = portrait()
+    found = landmarker.detect(base)
+    if found is None:  # the portrait ships with matplotlib; this means the model is broken
+        raise RuntimeError("the demo portrait yielded no face: check the model file")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for week in schedule or plan():
+        img = perturb(cheek_widening_warp(base, found, topology, week.widening), week)
+        paths.append(write_jpeg(img, out_dir / f"week{week.week:02d}.jpg", week.jpeg_quality,
+                                week.taken_at))
+    return paths

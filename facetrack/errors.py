@@ -1,0 +1,28 @@
+"""The project's own errors. The CLI turns each into one clean line and a non-zero exit."""
+
+from __future__ import annotations
+
+
+class FacetrackError(Exception):
+    """Base class of every error facetrack raises on purpose."""
+
+
+class ModelError(FacetrackError):
+    """The face landmarker model cannot be found, read or verified."""
+
+
+class InputError(FacetrackError):
+    """A file given by the user cannot be used (not an image, unreadable, no face...)."""
+
+    def __init__(self, path, problem: str):
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")
+
+
+class StoreError(FacetrackError):
+    """The store cannot be opened, migrated or written."""
+
+
+class ReportError(FacetrackError):
+    """A report cannot be made from the data at hand (for example, too few captures)."""

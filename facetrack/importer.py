@@ -1,0 +1,86 @@
+"""Import photos: read -> detect and measure -> store, one file at a time, each atomic."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+
+from .capture.photo import read_photo
+from .errors import InputError
+from .measure import Measurer
+from .store import NewCapture, Store
+
+
+@dataclass
+class ImportReport:
+    imported: list[tuple[Path, int]] = field(default_factory=list)
+    duplicates: list[tuple[Path, int]] = field(default_factory=list)
+    rejected: list[tuple[Path, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected
+
+
+def taken_at_for(path: Path, exif_time: dt.datetime | None,
+                 given: dt.datetime | None) -> tuple[dt.datetime, str]:
+    """EXIF DateTimeOriginal, else the given time, else the file's modification time."""
+    if exif_time is not None:
+        return exif_time, "exif"
+    if given is not None:
+        return given, "given"
+    return dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0), "mtime"
+
+
+def import_photo(path: str | Path, *, store: Store, measurer: Measurer, profile: str,
+                 taken_at: dt.datetime | None = None) -> tuple[int, bool]:
+    """Import one photo; return (capture id, created). Raises InputError for a bad file.
+
+    A photo already in the profile (same SHA-256) is not stored again: (its id, False).
+    """
+    path = Path(path)
+    photo = read_photo(path)
+    sha = hashlib.sha256(photo.data).hexdigest()
+    existing = store.find_by_hash(profile, sha)
+    if existing is not None:
+        return existing, False
+    result = measurer.measure_photo(photo.image, source=path)
+    when, when_source = taken_at_for(path, photo.taken_at, taken_at)
+    pose = result.landmarks.pose
+    height, width = photo.image.shape[:2]
+    pts, topo = result.landmarks.points, measurer.topology
+    interocular = float(np.linalg.norm(pts[topo.point("iris_centre_left"), :2]
+                                       - pts[topo.point("iris_centre_right"), :2]))
+    capture = NewCapture(
+        taken_at=when, taken_at_source=when_source, source_path=str(path.resolve()),
+        image_bytes=photo.data, image_ext=photo.format.lower().replace("jpeg", "jpg"),
+        sha256=sha, width=width, height=height, pose=(pose.yaw, pose.pitch, pose.roll),
+        quality={"views": len(result.views), "views_tried": len(measurer.augmentations),
+                 "interocular_px": round(interocular, 1)},
+        views=result.views, metrics=result.metrics,
+    )
+    return store.add_capture(profile, capture), True
+
+
+def import_photos(paths: Iterable[str | Path], *, store: Store, measurer: Measurer, profile: str,
+                  taken_at: dt.datetime | None = None,
+                  progress: Callable[[Path], None] | None = None) -> ImportReport:
+    """Import many photos; a bad file is reported and skipped, never half-stored."""
+    report = ImportReport()
+    for raw in paths:
+        path = Path(raw)
+        try:
+            cid, created = import_photo(path, store=store, measurer=measurer, profile=profile,
+                                        taken_at=taken_at)
+        except InputError as exc:
+            report.rejected.append((path, exc.problem))
+        else:
+            (report.imported if created else report.duplicates).append((path, cid))
+        if progress:
+            progress(path)
+    return report

@@ -1,0 +1,142 @@
+"""Measure one photo robustly: landmarks on augmented copies, metrics combined by median.
+
+A single detection carries the model's own noise and its left/right bias. For a still
+photo, facetrack therefore also detects the face on slightly rotated and rescaled copies
+and on the horizontally flipped image, maps every set of landmarks back onto the original
+image (the flipped ones through the mirror pairs, which cancels the model's left/right
+bias), computes every metric on each, and reports the median with a robust spread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import InputError
+from .landmarks import Landmarker, Landmarks
+from .metrics import REGISTRY, Measurement, combine_views, compute_metrics, unflip_landmarks
+from .model import resolve
+from .store import LandmarkView, MetricValue
+from .topology import FaceTopology, load_topology
+
+
+@dataclass(frozen=True)
+class Augmentation:
+    """Rotate by ``angle`` degrees and scale about the image centre, then optionally flip."""
+
+    angle: float = 0.0
+    scale: float = 1.0
+    flip: bool = False
+
+    @property
+    def kind(self) -> str:
+        if self.angle == 0 and self.scale == 1 and not self.flip:
+            return "original"
+        parts = [f"rot{self.angle:+g}"] if self.angle else []
+        parts += [f"scale{self.scale:g}"] if self.scale != 1 else []
+        parts += ["flip"] if self.flip else []
+        return ",".join(parts)
+
+
+#: The default test-time augmentation set: 10 views.
+DEFAULT_AUGMENTATIONS: tuple[Augmentation, ...] = tuple(
+    Augmentation(angle, scale, flip)
+    for angle, scale in ((0.0, 1.0), (-4.0, 1.0), (4.0, 1.0), (0.0, 0.85), (0.0, 1.15))
+    for flip in (False, True)
+)
+
+
+def _affine(aug: Augmentation, width: int, height: int) -> np.ndarray:
+    import cv2
+
+    return cv2.getRotationMatrix2D((width / 2.0, height / 2.0), aug.angle, aug.scale)
+
+
+def augment_image(image: np.ndarray, aug: Augmentation) -> np.ndarray:
+    import cv2
+
+    height, width = image.shape[:2]
+    out = image
+    if aug.angle or aug.scale != 1:
+        out = cv2.warpAffine(image, _affine(aug, width, height), (width, height),
+                             flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    if aug.flip:
+        out = np.ascontiguousarray(out[:, ::-1])
+    return out
+
+
+def map_back(points: np.ndarray, aug: Augmentation, width: int, height: int,
+             topology: FaceTopology) -> np.ndarray:
+    """Landmarks found on an augmented copy, in the original image's pixel coordinates."""
+    pts = unflip_landmarks(points, width, topology) if aug.flip else np.array(points, dtype=np.float64)
+    if aug.angle or aug.scale != 1:
+        m = _affine(aug, width, height)
+        a_inv = np.linalg.inv(m[:, :2])
+        pts[:, :2] = (pts[:, :2] - m[:, 2]) @ a_inv.T
+        pts[:, 2] /= aug.scale
+    return pts
+
+
+@dataclass(frozen=True)
+class PhotoMeasurement:
+    landmarks: Landmarks  # the detection on the unaltered image
+    views: tuple[LandmarkView, ...]
+    metrics: dict[str, MetricValue]
+
+
+class Measurer:
+    """The model and the named landmark map, loaded once and reused for every photo."""
+
+    def __init__(self, model_path: str | Path, *, augmentations=DEFAULT_AUGMENTATIONS):
+        self.model_path = Path(model_path)
+        self.topology = load_topology(self.model_path)
+        self.landmarker = Landmarker(self.model_path)
+        self.augmentations = tuple(augmentations)
+
+    @classmethod
+    def from_model(cls, model: str | Path | None = None, **kwargs) -> "Measurer":
+        return cls(resolve(model).path, **kwargs)
+
+    def close(self) -> None:
+        self.landmarker.close()
+
+    def __enter__(self) -> "Measurer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def measure_photo(self, image: np.ndarray, *, source: str | Path = "image") -> PhotoMeasurement:
+        """Detect exactly one face and measure it over the augmented views."""
+        faces = self.landmarker.detect_all(image)
+        if not faces:
+            raise InputError(source, "no face found")
+        if len(faces) > 1:
+            raise InputError(source, f"{len(faces)} faces found; a capture must show exactly one face")
+        height, width = image.shape[:2]
+        views, per_view = [], []
+        for aug in self.augmentations:
+            if aug.kind == "original":
+                found = faces[0]
+            else:
+                found = self.landmarker.detect(augment_image(image, aug))
+                if found is None:
+                    continue
+            points = map_back(found.points, aug, width, height, self.topology)
+            try:
+                values = compute_metrics(points, self.topology)
+            except ValueError:
+                continue
+            views.append(LandmarkView(aug.kind, points, found.blendshapes, found.matrix))
+            per_view.append(values)
+        metrics = combine(per_view)
+        return PhotoMeasurement(faces[0], tuple(views), metrics)
+
+
+def combine(per_view: list[dict[str, float]]) -> dict[str, MetricValue]:
+    """Robust combination of per-view metric values, tagged with each metric's version."""
+    combined: dict[str, Measurement] = combine_views(per_view)
+    versions = {m.name: m.version for m in REGISTRY}
+    return {name: MetricValue(m.value, m.spread, m.n, versions[name]) for name, m in combined.items()}

@@ -1,0 +1,136 @@
+"""The metrics core: pure functions of landmark arrays, and the registry that names them.
+
+This package never touches files, cameras, clocks or the database, and imports none of
+cv2, mediapipe, sqlite3 or matplotlib. Every metric is computed on landmarks aligned to
+MediaPipe's canonical face (see ``align``), so it does not depend on head pose, position
+or distance to the camera.
+
+Every metric is a geometric proxy of what one camera sees. None measures skin, fat,
+muscle or bone, and none is a diagnosis.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from functools import partial
+from typing import Callable, Iterable, Mapping
+
+import numpy as np
+
+from ..topology import FaceTopology
+from .align import AlignedFace, mirror_landmarks, to_canonical, unflip_landmarks, validate_points
+from .cheeks import cheek_fullness
+from .jaw import bigonial_bizygomatic_ratio, jaw_angle
+from .symmetry import asymmetry_index
+
+__all__ = [
+    "Metric", "Measurement", "REGISTRY", "METRIC_NAMES", "compute_metrics", "combine_views",
+    "measure", "get_metric", "AlignedFace", "to_canonical", "mirror_landmarks",
+    "unflip_landmarks", "validate_points",
+]
+
+SIDES = ("left", "right")
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One registered metric.
+
+    kind: ``"sided"`` (has a mirror partner: ``mirror`` names it), ``"signed"`` (a
+    left-minus-right style index that changes sign when the face is mirrored) or
+    ``"unsided"`` (unchanged by mirroring).
+    """
+
+    name: str
+    group: str
+    units: str
+    version: int
+    kind: str
+    function: Callable[[AlignedFace], float]
+    definition: Callable
+    mirror: str | None = None
+
+    @property
+    def description(self) -> str:
+        doc = inspect.getdoc(self.definition) or ""
+        return doc.split("\n\n")[0].replace("\n", " ")
+
+    @property
+    def documentation(self) -> str:
+        return inspect.getdoc(self.definition) or ""
+
+
+def _sided(name, group, units, version, function) -> tuple[Metric, ...]:
+    return tuple(
+        Metric(f"{name}_{side}", group, units, version, "sided", partial(function, side=side),
+               function, mirror=f"{name}_{other}")
+        for side, other in (("left", "right"), ("right", "left"))
+    )
+
+
+def _plain(name, group, units, version, function, kind="unsided") -> Metric:
+    return Metric(name, group, units, version, kind, function, function)
+
+
+REGISTRY: tuple[Metric, ...] = (
+    *_sided("jaw_angle", "jaw", "deg", 1, jaw_angle),
+    _plain("bigonial_bizygomatic_ratio", "jaw", "ratio", 1, bigonial_bizygomatic_ratio),
+    *_sided("cheek_fullness", "midface", "% of face width^2", 1, cheek_fullness),
+    _plain("asymmetry_index", "symmetry", "% of inter-ocular distance", 1, asymmetry_index),
+)
+METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in REGISTRY)
+
+
+def get_metric(name: str) -> Metric:
+    for metric in REGISTRY:
+        if metric.name == name:
+            return metric
+    raise KeyError(f"unknown metric {name!r}")
+
+
+def compute_metrics(points, topology: FaceTopology,
+                    metrics: Iterable[Metric] = REGISTRY) -> dict[str, float]:
+    """Every metric of one landmark array (478 or 468 points, any pose, position, scale).
+
+    Raises ValueError for degenerate input (wrong shape, NaN, collapsed points, or a
+    metric that comes out non-finite); never returns NaN.
+    """
+    face = AlignedFace.from_points(points, topology)
+    values = {}
+    for metric in metrics:
+        value = float(metric.function(face))
+        if not np.isfinite(value):
+            raise ValueError(f"metric {metric.name} is undefined for these landmarks")
+        values[metric.name] = value
+    return values
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """A robust estimate over several views: median, spread (robust SD) and view count."""
+
+    value: float
+    spread: float
+    n: int
+
+
+def combine_views(per_view: list[Mapping[str, float]]) -> dict[str, Measurement]:
+    """Median and robust spread (1.4826 x MAD) of each metric across views.
+
+    A single view gets spread NaN: one number carries no information about its noise.
+    """
+    if not per_view:
+        raise ValueError("no views to combine")
+    out = {}
+    for name in per_view[0]:
+        values = np.array([view[name] for view in per_view], dtype=np.float64)
+        median = float(np.median(values))
+        spread = float(1.4826 * np.median(np.abs(values - median))) if len(values) > 1 else float("nan")
+        out[name] = Measurement(median, spread, len(values))
+    return out
+
+
+def measure(views: list, topology: FaceTopology) -> dict[str, Measurement]:
+    """Compute every metric on each landmark array in ``views`` and combine them robustly."""
+    return combine_views([compute_metrics(points, topology) for points in views])

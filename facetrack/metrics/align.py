@@ -1,0 +1,126 @@
+"""Input validation and pose normalization of landmark arrays (pure numpy).
+
+Every metric is computed in MediaPipe's canonical face frame: the landmarks are aligned to
+the canonical mesh by a weighted similarity transform (rotation, uniform scale,
+translation) fitted on the 33 pose landmarks with MediaPipe's own weights. After this,
+head pose, distance to the camera and position in the image no longer matter, and one
+unit is one canonical centimetre (a *model* centimetre, not a measured one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..topology import N_LANDMARKS, N_MESH, FaceTopology
+
+
+@dataclass(frozen=True)
+class Similarity:
+    """x -> scale * R @ x + t."""
+
+    scale: float
+    rotation: np.ndarray
+    translation: np.ndarray
+
+    def apply(self, points: np.ndarray) -> np.ndarray:
+        return self.scale * points @ self.rotation.T + self.translation
+
+
+def validate_points(points) -> np.ndarray:
+    """Return the 468 mesh points of a (478, 3) or (468, 3) array as float64.
+
+    Raises ValueError for a wrong shape, non-finite values or collapsed points.
+    """
+    arr = np.asarray(points, dtype=np.float64)
+    if arr.ndim != 2 or arr.shape[1] != 3 or arr.shape[0] not in (N_MESH, N_LANDMARKS):
+        raise ValueError(
+            f"landmarks must have shape ({N_LANDMARKS}, 3) or ({N_MESH}, 3), got {arr.shape}"
+        )
+    if not np.isfinite(arr).all():
+        raise ValueError("landmarks contain NaN or infinite values")
+    mesh = arr[:N_MESH]
+    centred = mesh - mesh.mean(axis=0)
+    sv = np.linalg.svd(centred, compute_uv=False)
+    if not sv[0] > 0 or sv[2] <= 1e-9 * sv[0]:
+        raise ValueError("landmarks are collapsed (all on one point, line or plane)")
+    return mesh
+
+
+def fit_similarity(src: np.ndarray, dst: np.ndarray, weights: np.ndarray | None = None) -> Similarity:
+    """Weighted least-squares similarity from ``src`` to ``dst`` (Umeyama, no reflection)."""
+    w = np.ones(len(src)) if weights is None else np.asarray(weights, dtype=np.float64)
+    w = w / w.sum()
+    mu_s = w @ src
+    mu_d = w @ dst
+    s_c = src - mu_s
+    d_c = dst - mu_d
+    cov = (d_c * w[:, None]).T @ s_c
+    u, sig, vt = np.linalg.svd(cov)
+    d = np.ones(3)
+    if np.linalg.det(u) * np.linalg.det(vt) < 0:
+        d[2] = -1.0
+    rotation = u @ np.diag(d) @ vt
+    var_s = float(w @ (s_c ** 2).sum(axis=1))
+    if var_s <= 0:
+        raise ValueError("landmarks are collapsed (zero spread)")
+    scale = float((sig * d).sum() / var_s)
+    translation = mu_d - scale * rotation @ mu_s
+    return Similarity(scale, rotation, translation)
+
+
+def to_canonical(points, topology: FaceTopology) -> np.ndarray:
+    """Align the 468 mesh points to the canonical mesh frame (weighted Procrustes)."""
+    mesh = validate_points(points)
+    ids = topology.pose_ids
+    transform = fit_similarity(mesh[ids], topology.canonical[ids], topology.pose_weights)
+    aligned = transform.apply(mesh)
+    if not np.isfinite(aligned).all():
+        raise ValueError("landmarks could not be aligned to the canonical face")
+    return aligned
+
+
+def image_to_canonical_transform(points, topology: FaceTopology) -> Similarity:
+    """The similarity taking image-pixel landmarks into the canonical frame."""
+    mesh = validate_points(points)
+    ids = topology.pose_ids
+    return fit_similarity(mesh[ids], topology.canonical[ids], topology.pose_weights)
+
+
+@dataclass(frozen=True)
+class AlignedFace:
+    """Landmarks in the canonical frame, with the named map to look groups up by name."""
+
+    points: np.ndarray
+    topology: FaceTopology
+
+    @classmethod
+    def from_points(cls, points, topology: FaceTopology) -> "AlignedFace":
+        return cls(to_canonical(points, topology), topology)
+
+    def group(self, name: str) -> np.ndarray:
+        return self.points[self.topology.idx(name)]
+
+    def point(self, name: str) -> np.ndarray:
+        return self.points[self.topology.point(name)]
+
+
+def mirror_landmarks(points, topology: FaceTopology) -> np.ndarray:
+    """The mirror image of a face: reflect x and relabel every point through the mirror pairs.
+
+    The result is a valid face whose left is the original's right. For pixel coordinates
+    of an image flipped horizontally, use ``unflip_landmarks`` instead.
+    """
+    arr = np.asarray(points, dtype=np.float64)
+    n = arr.shape[0]
+    out = arr[topology.mirror[:n]].copy()
+    out[:, 0] = -out[:, 0]
+    return out
+
+
+def unflip_landmarks(points, width: float, topology: FaceTopology) -> np.ndarray:
+    """Map landmarks detected on a horizontally flipped image back onto the original image."""
+    out = mirror_landmarks(points, topology)
+    out[:, 0] += width
+    return out

@@ -1,0 +1,55 @@
+"""Small geometric helpers shared by the metric definitions (pure numpy)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def fit_line(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Total-least-squares line through 2D points: (centroid, unit direction)."""
+    centroid = points.mean(axis=0)
+    _, _, vt = np.linalg.svd(points - centroid)
+    return centroid, vt[0]
+
+
+def oriented(direction: np.ndarray, towards: np.ndarray) -> np.ndarray:
+    """``direction`` or its opposite, whichever points along ``towards``."""
+    return direction if float(direction @ towards) >= 0 else -direction
+
+
+def angle_between(a: np.ndarray, b: np.ndarray) -> float:
+    """Angle in degrees between two vectors."""
+    cos = float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+    return float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
+
+
+def bulge_area(contour: np.ndarray, outward: np.ndarray) -> float:
+    """Signed area between a 2D contour and the chord joining its ends.
+
+    Positive where the contour lies on the ``outward`` side of the chord.
+    """
+    start, end = contour[0], contour[-1]
+    chord = end - start
+    length = float(np.linalg.norm(chord))
+    u_axis = chord / length
+    h_axis = np.array([-u_axis[1], u_axis[0]])
+    h_axis = oriented(h_axis, outward)
+    rel = contour - start
+    u = rel @ u_axis
+    h = rel @ h_axis
+    # Shoelace in (u, h) over the closed polygon contour -> chord (where h = 0); a bulge
+    # towards +h walked with increasing u is clockwise, hence the minus sign.
+    return float(-0.5 * np.sum(u[:-1] * h[1:] - u[1:] * h[:-1]))
+
+
+def rigid_rms(a: np.ndarray, b: np.ndarray) -> float:
+    """RMS distance between two point sets after the best rotation + translation of ``a``."""
+    ac = a - a.mean(axis=0)
+    bc = b - b.mean(axis=0)
+    u, _, vt = np.linalg.svd(bc.T @ ac)
+    d = np.ones(3)
+    if np.linalg.det(u) * np.linalg.det(vt) < 0:
+        d[2] = -1.0
+    rotation = u @ np.diag(d) @ vt
+    residual = ac @ rotation.T - bc
+    return float(np.sqrt((residual ** 2).sum(axis=1).mean()))

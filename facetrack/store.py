@@ -1,0 +1,382 @@
+"""The store: one SQLite database plus a content-addressed images folder. Only this module runs SQL.
+
+Layout of a data dir::
+
+    facetrack.db          SQLite (WAL), schema version in PRAGMA user_version
+    images/ab/<sha256>.jpg  byte-exact copies of imported photos, named by their hash
+
+A capture is written in one transaction; its image file is written (atomically, by
+rename) before the transaction and removed again if the transaction fails, so a failed
+import leaves rows and files as they were.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import sqlite3
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+
+from .errors import StoreError
+
+DB_NAME = "facetrack.db"
+IMAGES_DIR = "images"
+PROFILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+N_POINTS = 478
+
+MIGRATIONS: tuple[str, ...] = (
+    # v1
+    """
+    CREATE TABLE profiles (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE captures (
+        id INTEGER PRIMARY KEY,
+        profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+        taken_at TEXT NOT NULL,
+        taken_at_source TEXT NOT NULL,
+        imported_at TEXT NOT NULL,
+        source_path TEXT NOT NULL,
+        image_file TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        yaw REAL, pitch REAL, roll REAL,
+        quality TEXT NOT NULL DEFAULT '{}',
+        UNIQUE (profile_id, sha256)
+    );
+    CREATE INDEX captures_by_time ON captures (profile_id, taken_at);
+    CREATE TABLE landmarks (
+        capture_id INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+        view INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        points BLOB NOT NULL,
+        blendshapes TEXT NOT NULL DEFAULT '{}',
+        matrix BLOB,
+        PRIMARY KEY (capture_id, view)
+    );
+    CREATE TABLE metric_values (
+        capture_id INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        value REAL NOT NULL,
+        spread REAL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (capture_id, name)
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def default_data_dir(environ: Mapping[str, str] | None = None) -> Path:
+    environ = os.environ if environ is None else environ
+    if environ.get("FACETRACK_HOME"):
+        return Path(environ["FACETRACK_HOME"]).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("facetrack", appauthor=False))
+
+
+def check_profile_name(name: str) -> str:
+    if not isinstance(name, str) or not PROFILE_RE.match(name) or ".." in name:
+        raise StoreError(
+            f"invalid profile name {name!r}: use 1-64 letters, digits, '_', '-' or '.', "
+            "starting with a letter or digit"
+        )
+    return name
+
+
+@dataclass(frozen=True)
+class LandmarkView:
+    """One set of landmarks of a capture, in the stored image's pixel coordinates."""
+
+    kind: str  # "original", "flip", "rot+3.0", "burst", ...
+    points: np.ndarray  # (478, 3)
+    blendshapes: Mapping[str, float] = field(default_factory=dict)
+    matrix: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class MetricValue:
+    value: float
+    spread: float | None
+    n: int
+    version: int
+
+
+@dataclass(frozen=True)
+class NewCapture:
+    taken_at: dt.datetime
+    taken_at_source: str  # "exif", "given", "mtime", "capture"
+    source_path: str
+    image_bytes: bytes
+    image_ext: str
+    sha256: str
+    width: int
+    height: int
+    pose: tuple[float, float, float] | None
+    quality: Mapping[str, object]
+    views: tuple[LandmarkView, ...]
+    metrics: Mapping[str, MetricValue]
+
+
+@dataclass(frozen=True)
+class Capture:
+    id: int
+    profile: str
+    taken_at: dt.datetime
+    taken_at_source: str
+    source_path: str
+    image_path: Path
+    sha256: str
+    width: int
+    height: int
+    pose: tuple[float, float, float] | None
+    quality: Mapping[str, object]
+    metrics: Mapping[str, MetricValue]
+
+
+def _now() -> str:
+    return dt.datetime.now().replace(microsecond=0).isoformat()
+
+
+class Store:
+    """An open store. Use ``Store.open(data_dir)`` as a context manager."""
+
+    def __init__(self, root: Path, conn: sqlite3.Connection):
+        self.root = root
+        self._conn = conn
+
+    # --- opening and migrating ----------------------------------------------------------
+    @classmethod
+    def open(cls, data_dir: str | Path | None = None) -> "Store":
+        root = Path(data_dir) if data_dir is not None else default_data_dir()
+        try:
+            root.mkdir(parents=True, exist_ok=True, mode=0o700)
+            (root / IMAGES_DIR).mkdir(exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise StoreError(f"{root}: cannot create the data dir ({exc.strerror or exc})") from exc
+        db = root / DB_NAME
+        try:
+            conn = sqlite3.connect(db, timeout=30.0, isolation_level=None)
+            conn.execute("PRAGMA foreign_keys = ON")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{db}: not a facetrack database ({exc})") from exc
+        if version > SCHEMA_VERSION:
+            conn.close()
+            raise StoreError(
+                f"{db}: store has schema version {version}, newer than this facetrack knows "
+                f"({SCHEMA_VERSION}); upgrade facetrack. The store was not modified."
+            )
+        store = cls(root, conn)
+        if version < SCHEMA_VERSION:
+            store._migrate(version)
+        conn.execute("PRAGMA journal_mode = WAL")
+        try:
+            os.chmod(db, 0o600)
+        except OSError:
+            pass
+        return store
+
+    def _migrate(self, current: int) -> None:
+        for target in range(current + 1, SCHEMA_VERSION + 1):
+            script = MIGRATIONS[target - 1]
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                for statement in filter(str.strip, script.split(";")):
+                    self._conn.execute(statement)
+                self._conn.execute(f"PRAGMA user_version = {target}")
+                self._conn.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                self._conn.execute("ROLLBACK")
+                raise StoreError(f"{self.root / DB_NAME}: migration to v{target} failed ({exc})") from exc
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return self._conn.execute("PRAGMA user_version").fetchone()[0]
+
+    # --- profiles -------------------------------------------------------------------------
+    def _profile_id(self, name: str) -> int | None:
+        row = self._conn.execute("SELECT id FROM profiles WHERE name = ?",
+                                 (check_profile_name(name),)).fetchone()
+        return row[0] if row else None
+
+    def profiles(self) -> list[str]:
+        return [r[0] for r in self._conn.execute("SELECT name FROM profiles ORDER BY name")]
+
+    def delete_profile(self, name: str) -> int:
+        """Remove a profile, its captures and the image files no other capture uses."""
+        pid = self._profile_id(name)
+        if pid is None:
+            return 0
+        files = [r[0] for r in self._conn.execute(
+            "SELECT image_file FROM captures WHERE profile_id = ?", (pid,))]
+        with self._transaction():
+            n = self._conn.execute("SELECT COUNT(*) FROM captures WHERE profile_id = ?",
+                                   (pid,)).fetchone()[0]
+            self._conn.execute("DELETE FROM profiles WHERE id = ?", (pid,))
+        for rel in files:
+            self._remove_if_unreferenced(rel)
+        return n
+
+    # --- captures -------------------------------------------------------------------------
+    def find_by_hash(self, profile: str, sha256: str) -> int | None:
+        row = self._conn.execute(
+            "SELECT c.id FROM captures c JOIN profiles p ON p.id = c.profile_id "
+            "WHERE p.name = ? AND c.sha256 = ?", (check_profile_name(profile), sha256)).fetchone()
+        return row[0] if row else None
+
+    def add_capture(self, profile: str, capture: NewCapture) -> int:
+        """Store a capture (image file, landmarks, metrics) atomically; return its id."""
+        check_profile_name(profile)
+        rel = self._image_rel(capture.sha256, capture.image_ext)
+        created = self._write_image(rel, capture.image_bytes)
+        try:
+            with self._transaction():
+                pid = self._profile_id(profile)
+                if pid is None:
+                    pid = self._conn.execute(
+                        "INSERT INTO profiles (name, created_at) VALUES (?, ?)",
+                        (profile, _now())).lastrowid
+                yaw, pitch, roll = capture.pose if capture.pose else (None, None, None)
+                cid = self._conn.execute(
+                    "INSERT INTO captures (profile_id, taken_at, taken_at_source, imported_at, "
+                    "source_path, image_file, sha256, width, height, yaw, pitch, roll, quality) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (pid, capture.taken_at.isoformat(), capture.taken_at_source, _now(),
+                     capture.source_path, rel, capture.sha256, capture.width, capture.height,
+                     yaw, pitch, roll, json.dumps(dict(capture.quality)))).lastrowid
+                self._insert_views(cid, capture.views)
+                self._insert_metrics(cid, capture.metrics)
+        except BaseException:
+            if created:
+                self._remove_if_unreferenced(rel)
+            raise
+        return cid
+
+    def _insert_views(self, cid: int, views) -> None:
+        for i, view in enumerate(views):
+            pts = np.asarray(view.points, dtype="<f4")
+            if pts.shape != (N_POINTS, 3):
+                raise StoreError(f"landmark view {i} has shape {pts.shape}, expected ({N_POINTS}, 3)")
+            matrix = None if view.matrix is None else np.asarray(view.matrix, "<f8").tobytes()
+            self._conn.execute(
+                "INSERT INTO landmarks (capture_id, view, kind, points, blendshapes, matrix) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (cid, i, view.kind, pts.tobytes(), json.dumps(dict(view.blendshapes)), matrix))
+
+    def _insert_metrics(self, cid: int, metrics: Mapping[str, MetricValue]) -> None:
+        for name, m in metrics.items():
+            spread = None if m.spread is None or not np.isfinite(m.spread) else float(m.spread)
+            self._conn.execute(
+                "INSERT INTO metric_values (capture_id, name, version, value, spread, n) "
+                "VALUES (?, ?, ?, ?, ?, ?)", (cid, name, m.version, float(m.value), spread, m.n))
+
+    def replace_metrics(self, capture_id: int, metrics: Mapping[str, MetricValue]) -> None:
+        """Swap a capture's metric values for new ones (after a metric version change)."""
+        with self._transaction():
+            self._conn.execute("DELETE FROM metric_values WHERE capture_id = ?", (capture_id,))
+            self._insert_metrics(capture_id, metrics)
+
+    def captures(self, profile: str) -> list[Capture]:
+        """All captures of a profile, oldest first, with their metric values."""
+        check_profile_name(profile)
+        rows = self._conn.execute(
+            "SELECT c.id, c.taken_at, c.taken_at_source, c.source_path, c.image_file, c.sha256, "
+            "c.width, c.height, c.yaw, c.pitch, c.roll, c.quality FROM captures c "
+            "JOIN profiles p ON p.id = c.profile_id WHERE p.name = ? ORDER BY c.taken_at, c.id",
+            (profile,)).fetchall()
+        metrics: dict[int, dict[str, MetricValue]] = {r[0]: {} for r in rows}
+        for cid, name, version, value, spread, n in self._conn.execute(
+                "SELECT m.capture_id, m.name, m.version, m.value, m.spread, m.n FROM metric_values m "
+                "JOIN captures c ON c.id = m.capture_id JOIN profiles p ON p.id = c.profile_id "
+                "WHERE p.name = ?", (profile,)):
+            metrics[cid][name] = MetricValue(value, spread, n, version)
+        return [
+            Capture(id=r[0], profile=profile, taken_at=dt.datetime.fromisoformat(r[1]),
+                    taken_at_source=r[2], source_path=r[3], image_path=self.root / r[4],
+                    sha256=r[5], width=r[6], height=r[7],
+                    pose=None if r[8] is None else (r[8], r[9], r[10]),
+                    quality=json.loads(r[11]), metrics=metrics[r[0]])
+            for r in rows
+        ]
+
+    def landmark_views(self, capture_id: int) -> list[LandmarkView]:
+        return [
+            LandmarkView(kind=kind,
+                         points=np.frombuffer(points, dtype="<f4").reshape(N_POINTS, 3).astype(np.float64),
+                         blendshapes=json.loads(shapes),
+                         matrix=None if matrix is None else np.frombuffer(matrix, "<f8").reshape(4, 4))
+            for kind, points, shapes, matrix in self._conn.execute(
+                "SELECT kind, points, blendshapes, matrix FROM landmarks WHERE capture_id = ? "
+                "ORDER BY view", (capture_id,))
+        ]
+
+    def counts(self) -> dict[str, int]:
+        """Row counts per table and the number of image files (for checks and status)."""
+        out = {t: self._conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+               for t in ("profiles", "captures", "landmarks", "metric_values")}
+        out["image_files"] = sum(1 for p in (self.root / IMAGES_DIR).rglob("*") if p.is_file())
+        return out
+
+    # --- internals ------------------------------------------------------------------------
+    @contextmanager
+    def _transaction(self):
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    @staticmethod
+    def _image_rel(sha256: str, ext: str) -> str:
+        ext = re.sub(r"[^a-z0-9]", "", ext.lower())[:5] or "img"
+        return f"{IMAGES_DIR}/{sha256[:2]}/{sha256}.{ext}"
+
+    def _write_image(self, rel: str, data: bytes) -> bool:
+        """Write an image file atomically unless it is already there; True if created."""
+        target = self.root / rel
+        if target.exists():
+            return False
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return True
+
+    def _remove_if_unreferenced(self, rel: str) -> None:
+        used = self._conn.execute("SELECT 1 FROM captures WHERE image_file = ? LIMIT 1",
+                                  (rel,)).fetchone()
+        if not used:
+            (self.root / rel).unlink(missing_ok=True)

@@ -1,0 +1,67 @@
+"""Shared fixtures: the real model, the named map, real portraits, and a demo store."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from facetrack.model import resolve
+from facetrack.topology import load_topology
+
+
+@pytest.fixture(scope="session")
+def model_path():
+    return resolve().path
+
+
+@pytest.fixture(scope="session")
+def topology(model_path):
+    return load_topology(model_path)
+
+
+@pytest.fixture(scope="session")
+def measurer(model_path):
+    from facetrack.measure import Measurer
+
+    m = Measurer(model_path)
+    yield m
+    m.close()
+
+
+@pytest.fixture(scope="session")
+def grace_hopper():
+    from facetrack.demo import portrait
+
+    return portrait()
+
+
+@pytest.fixture(scope="session")
+def astronaut():
+    from skimage import data
+
+    return np.ascontiguousarray(data.astronaut())
+
+
+@pytest.fixture(scope="session")
+def portraits(grace_hopper, astronaut):
+    return {"grace_hopper": grace_hopper, "astronaut": astronaut}
+
+
+@pytest.fixture(scope="session")
+def demo_dir(tmp_path_factory, model_path):
+    """A data dir filled by `facetrack demo`, run once for the whole session."""
+    from click.testing import CliRunner
+
+    from facetrack.cli import main
+
+    root = tmp_path_factory.mktemp("demo")
+    result = CliRunner().invoke(main, ["demo", "--data-dir", str(root)])
+    assert result.exit_code == 0, result.output
+    return root, result
+
+
+def save_jpeg(image: np.ndarray, path, quality: int = 92):
+    from PIL import Image
+
+    Image.fromarray(image).save(path, "JPEG", quality=quality)
+    return path

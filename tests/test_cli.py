@@ -1,0 +1,116 @@
+"""The CLI end to end on real photos: import, list, metrics, trends, errors."""
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from conftest import save_jpeg
+from facetrack.cli import main
+from facetrack.store import Store
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+@pytest.fixture(scope="module")
+def photos(tmp_path_factory, grace_hopper, astronaut):
+    d = tmp_path_factory.mktemp("photos")
+    return {"gh": save_jpeg(grace_hopper, d / "gh.jpg"), "ast": save_jpeg(astronaut, d / "ast.jpg")}
+
+
+@pytest.fixture
+def store_with_one(tmp_path, photos):
+    data = tmp_path / "data"
+    result = run("import", photos["gh"], "--data-dir", data, "--taken-at", "2026-01-05T09:00")
+    assert result.exit_code == 0, result.output
+    return data
+
+
+def snapshot(data):
+    with Store.open(data) as store:
+        counts = store.counts()
+    files = sorted(p.relative_to(data) for p in (data / "images").rglob("*") if p.is_file())
+    return counts, files
+
+
+def test_import_then_metrics_json(store_with_one, photos):
+    data = store_with_one
+    out = run("import", photos["ast"], "--data-dir", data, "--taken-at", "2026-01-12T09:00")
+    assert out.exit_code == 0, out.output
+    result = run("metrics", "--json", "--data-dir", data)
+    rows = json.loads(result.output)
+    assert [r["taken_at"] for r in rows] == ["2026-01-05T09:00:00", "2026-01-12T09:00:00"]
+    for row in rows:
+        assert set(row) >= {"id", "taken_at", "source", "metrics"}
+        assert {"jaw_angle_left", "jaw_angle_right", "cheek_fullness_left", "cheek_fullness_right",
+                "bigonial_bizygomatic_ratio", "asymmetry_index"} <= set(row["metrics"])
+        assert all(np.isfinite(v) for v in row["metrics"].values())
+    assert rows[0]["source"].endswith("gh.jpg")
+
+
+def test_same_photo_twice_is_stored_once(store_with_one, photos):
+    before = snapshot(store_with_one)
+    result = run("import", photos["gh"], "--data-dir", store_with_one)
+    assert result.exit_code == 0 and "already imported" in result.output
+    assert snapshot(store_with_one) == before
+
+
+def _not_an_image(d):
+    p = d / "notes.jpg"
+    p.write_text("this is not an image")
+    return p
+
+
+def _no_face(d):
+    from skimage import data
+    return save_jpeg(np.ascontiguousarray(data.coffee()), d / "coffee.jpg")
+
+
+@pytest.mark.parametrize("make, problem", [
+    (_not_an_image, "not an image"),
+    (_no_face, "no face found"),
+    (lambda d: d / "missing.jpg", "no such file"),
+])
+def test_bad_input_exits_nonzero_names_the_file_and_leaves_store_unchanged(store_with_one, tmp_path, make, problem):
+    bad = make(tmp_path)
+    before = snapshot(store_with_one)
+    result = run("import", bad, "--data-dir", store_with_one)
+    assert result.exit_code != 0
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1
+    assert str(bad) in lines[0] and problem in lines[0]
+    assert snapshot(store_with_one) == before
+
+
+def test_trends_with_too_few_captures_is_a_clear_error(store_with_one, tmp_path):
+    result = run("trends", "-o", tmp_path / "t.png", "--data-dir", store_with_one)
+    assert result.exit_code != 0
+    assert "at least 2 captures" in result.output and not (tmp_path / "t.png").exists()
+
+
+def test_metrics_describe_lists_every_metric():
+    from facetrack.metrics import REGISTRY
+
+    result = run("metrics", "--describe")
+    for metric in REGISTRY:
+        assert metric.name in result.output
+
+
+def test_model_path_says_why(model_path):
+    result = run("model", "path")
+    assert result.exit_code == 0 and str(model_path) in result.output and "sha256 verified" in result.output
+
+
+def test_every_command_has_help_with_an_example():
+    def walk(group, prefix):
+        for name, cmd in group.commands.items():
+            yield prefix + [name], cmd
+            if hasattr(cmd, "commands"):
+                yield from walk(cmd, prefix + [name])
+
+    for path, _cmd in walk(main, []):
+        result = run(*path, "--help")
+        assert result.exit_code == 0 and "Example" in result.output, path

@@ -1,0 +1,67 @@
+"""`facetrack demo`: a real portrait, 12 weeks, a known cheek widening, through the whole pipeline."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from facetrack.metrics import REGISTRY
+from facetrack.store import Store
+from facetrack.trends import days_since, linear_trend, trend_beyond_noise
+
+
+@pytest.fixture(scope="module")
+def demo_series(demo_dir):
+    root, _ = demo_dir
+    with Store.open(root) as store:
+        captures = store.captures("demo")
+    days = days_since([c.taken_at for c in captures])
+    out = {}
+    for metric in REGISTRY:
+        values = [c.metrics[metric.name].value for c in captures]
+        spread = float(np.median([c.metrics[metric.name].spread for c in captures]))
+        trend = linear_trend(days, values)
+        out[metric.name] = (trend, trend_beyond_noise(trend, np.ptp(days), spread))
+    return captures, out
+
+
+def test_demo_prints_the_path_of_a_png_chart_with_12_weekly_points(demo_dir):
+    root, result = demo_dir
+    chart = result.stdout.strip().splitlines()[-1]
+    assert chart.endswith(".png")
+    with Image.open(chart) as img:
+        assert img.format == "PNG" and img.width > 500
+    with Store.open(root) as store:
+        captures = store.captures("demo")
+    assert len(captures) == 12
+    gaps = np.diff(days_since([c.taken_at for c in captures]))
+    assert np.all((gaps > 6) & (gaps < 8))
+    assert all(c.taken_at_source == "exif" for c in captures)
+
+
+def test_demo_chart_has_a_panel_with_12_points_per_metric(demo_dir):
+    from facetrack.report.trends import trend_figure
+
+    root, _ = demo_dir
+    with Store.open(root) as store:
+        fig = trend_figure(store.captures("demo"))
+    titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
+    for metric in REGISTRY:
+        (ax,) = [a for a in fig.axes if a.get_visible() and a.get_title().endswith(metric.name)]
+        points = [c for c in ax.containers if c.lines[0].get_gid() == f"points:{metric.name}"]
+        assert len(points) == 1 and len(points[0].lines[0].get_xdata()) == 12
+        assert any(line.get_gid() == f"trend:{metric.name}" for line in ax.lines)
+    assert len(titles) == len(REGISTRY)
+
+
+@pytest.mark.parametrize("name", ["cheek_fullness_left", "cheek_fullness_right"])
+def test_cheek_trend_has_the_sign_of_the_applied_widening(demo_series, name):
+    _, trends = demo_series
+    trend, beyond = trends[name]
+    assert trend.slope > 0 and beyond
+
+
+@pytest.mark.parametrize("name", ["jaw_angle_left", "jaw_angle_right", "asymmetry_index"])
+def test_unrelated_metrics_show_no_trend_beyond_noise(demo_series, name):
+    _, trends = demo_series
+    _, beyond = trends[name]
+    assert not beyond
