@@ -24,6 +24,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/precision.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

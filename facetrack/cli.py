@@ -39,13 +39,13 @@ def profile_option(f):
 
 def data_dir_option(f):
     return click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
-                        envvar="FACETRACK_HOME", default=None,
+                        default=None,
                         help="Data dir (default: $FACETRACK_HOME or the user data dir).")(f)
 
 
 def model_option(f):
     return click.option("--model", "model", type=click.Path(dir_okay=False, path_type=Path),
-                        envvar="FACETRACK_MODEL", default=None,
+                        default=None,
                         help="face_landmarker.task to use (default: see `facetrack model path`).")(f)
 
 

@@ -56,3 +56,39 @@ def test_download_is_never_called_by_resolution(tmp_path, monkeypatch):
 
     monkeypatch.setattr(model_mod.urllib.request, "urlopen", boom)
     model_mod.resolve(cache_dir=tmp_path, environ={})
+
+
+@pytest.fixture
+def loopback_server(tmp_path):
+    """A local HTTP server on 127.0.0.1 serving files from a folder (no outside network)."""
+    import functools
+    import http.server
+    import threading
+
+    served = tmp_path / "served"
+    served.mkdir()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
+    handler.log_message = lambda *a, **k: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield served, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_download_verifies_and_installs_into_the_cache(loopback_server, tmp_path, model_path):
+    served, base = loopback_server
+    shutil.copy(model_path, served / "face_landmarker.task")
+    cache = tmp_path / "cache"
+    target = model_mod.download(cache_dir=cache, url=f"{base}/face_landmarker.task")
+    assert target == cache / model_mod.MODEL_FILENAME
+    assert model_mod.resolve(cache_dir=cache, environ={}).source == "cache"
+
+
+def test_download_of_a_wrong_file_leaves_the_cache_empty(loopback_server, tmp_path):
+    served, base = loopback_server
+    (served / "face_landmarker.task").write_bytes(b"tampered")
+    cache = tmp_path / "cache"
+    with pytest.raises(ModelError, match="sha256"):
+        model_mod.download(cache_dir=cache, url=f"{base}/face_landmarker.task")
+    assert list(cache.iterdir()) == []
