@@ -97,7 +97,7 @@ def main() -> int:
     for metric in REGISTRY:
         unit = "deg" if metric.units == "deg" else "% rel"
         cells = []
-        for name, (single, robust, _) in results.items():
+        for single, robust, _ in results.values():
             pick = 0 if unit == "deg" else 1
             cells.append(f" | {'':12s} {single[metric.name][pick]:6.3f}  {robust[metric.name][pick]:6.3f}")
         line = f"{metric.name:28s} {unit:10s}" + "".join(cells)

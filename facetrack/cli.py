@@ -115,7 +115,8 @@ def _parse_when(value: str | None) -> dt.datetime | None:
     try:
         return dt.datetime.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not an ISO 8601 date/time (e.g. 2026-01-05T09:00)")
+        raise click.BadParameter(
+            f"{value!r} is not an ISO 8601 date/time (e.g. 2026-01-05T09:00)") from None
 
 
 @main.command("import")

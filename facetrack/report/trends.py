@@ -14,7 +14,7 @@ import numpy as np
 from ..errors import ReportError
 from ..metrics import REGISTRY, Metric
 from ..store import Capture
-from ..trends import days_since, linear_trend
+from ..trends import DAYS_PER_PERIOD, days_since, linear_trend
 
 GROUP_TITLES = {"jaw": "Jaw", "midface": "Mid-face", "symmetry": "Symmetry"}
 MARKERS = {"left": "o", "right": "s", None: "D"}
@@ -54,7 +54,7 @@ def trend_figure(captures: Sequence[Capture], *, metrics: Sequence[Metric] = REG
                     label="capture (median ± spread)", gid=f"points:{metric.name}")
         if np.isfinite(values).sum() >= 3:
             trend = linear_trend(days, values)
-            fit = trend.intercept + trend.slope * days / 28.0
+            fit = trend.intercept + trend.slope * days / DAYS_PER_PERIOD
             ax.plot(times, fit, linestyle="--", color="0.2",
                     label=f"trend {trend.slope:+.3g}/4 wk [{trend.ci_low:+.2g}, {trend.ci_high:+.2g}]",
                     gid=f"trend:{metric.name}")
