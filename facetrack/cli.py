@@ -245,24 +245,68 @@ def metrics_cmd(as_csv, as_json, describe, profile, data_dir):
     Console().print(table)
 
 
+# --- recompute ------------------------------------------------------------------------------
+@main.command("recompute")
+@click.option("--all", "force", is_flag=True, help="Recompute every capture, not only stale ones.")
+@profile_option
+@data_dir_option
+@model_option
+def recompute_cmd(force, profile, data_dir, model):
+    """Recompute metric values from the stored landmarks (after a metric version change).
+
+    A capture is stale when a metric is missing or its stored version differs from the
+    current definition. Photos, landmarks and capture times are never changed.
+
+    \b
+    Example:
+        facetrack recompute --profile me
+    """
+    from .model import resolve
+    from .recompute import recompute_profile
+    from .store import check_profile_name
+    from .topology import load_topology
+
+    check_profile_name(profile)
+    topology = load_topology(resolve(model).path)
+    with _open_store(data_dir) as store:
+        report = recompute_profile(store, profile, topology, force=force)
+    click.echo(f"{len(report.updated)} recomputed, {len(report.current)} already current, "
+               f"{len(report.failed)} failed")
+    for cid, problem in report.failed:
+        click.echo(f"error: capture {cid}: {problem}", err=True)
+    if report.failed:
+        sys.exit(EXIT_ERROR)
+
+
 # --- trends -------------------------------------------------------------------------------
 @main.command("trends")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Chart file: .png, .svg or .pdf.")
+@click.option("--metric", "names", multiple=True,
+              help="Metric to chart (repeatable; default: the headline metrics).")
+@click.option("--all", "all_metrics", is_flag=True, help="Chart every metric.")
 @profile_option
 @data_dir_option
-def trends_cmd(output, profile, data_dir):
+def trends_cmd(output, names, all_metrics, profile, data_dir):
     """Draw the trend chart of a profile: one panel per metric.
 
     \b
-    Example:
+    Examples:
         facetrack trends -o trends.png --profile me
+        facetrack trends -o jaw.svg --metric jaw_angle_left --metric jaw_angle_right
     """
+    from .errors import ReportError
+    from .metrics import REGISTRY, get_metric
     from .report.trends import save_figure, trend_figure
 
+    try:
+        metrics = REGISTRY if all_metrics else [get_metric(n) for n in names] or None
+    except KeyError as exc:
+        raise ReportError(f"{exc.args[0]} (see `facetrack metrics --describe`)") from None
     with _open_store(data_dir) as store:
         captures = store.captures(profile)
-    click.echo(str(save_figure(trend_figure(captures, title=f"facetrack: {profile}"), output)))
+    fig = trend_figure(captures, metrics=metrics, title=f"facetrack: {profile}")
+    click.echo(str(save_figure(fig, output)))
 
 
 # --- demo ---------------------------------------------------------------------------------

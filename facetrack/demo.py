@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .landmarks import Landmarks
 from .topology import FaceTopology
+from .warps import cheek_bulge, warp_image
 
 WEEKS = 12
 START = dt.datetime(2026, 1, 5, 9, 0, 0)
@@ -59,36 +59,6 @@ def plan(weeks: int = WEEKS, cheek_widening: float = 0.08, seed: int = 7) -> lis
     ]
 
 
-def cheek_widening_warp(image: np.ndarray, landmarks: Landmarks, topology: FaceTopology,
-                        amount: float, *, width_fraction: float = 0.25) -> np.ndarray:
-    """Push both cheek contours (zygion to gonion) outwards by ``amount`` x face width.
-
-    The displacement is horizontal, a Gaussian bump centred on the middle of each side's
-    cheek contour with an SD of a quarter of the contour's length, so the zygion and the
-    gonion themselves barely move.
-    """
-    import cv2
-
-    if amount == 0:
-        return image.copy()
-    pts = landmarks.points[:, :2]
-    width = float(np.linalg.norm(pts[topology.point("zygion_left")] - pts[topology.point("zygion_right")]))
-    h, w = image.shape[:2]
-    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
-    dx = np.zeros((h, w), np.float32)
-    centre_x = pts[topology.idx("midline"), 0].mean()
-    for side in ("right", "left"):
-        contour = pts[topology.idx(f"cheek_contour_{side}")]
-        centre = 0.5 * (contour[0] + contour[-1])
-        centre[0] = contour[:, 0].mean()
-        sigma = np.linalg.norm(contour[-1] - contour[0]) * width_fraction
-        bump = np.exp(-((xs - centre[0]) ** 2 + (ys - centre[1]) ** 2) / (2 * sigma ** 2))
-        outward = np.sign(contour[:, 0].mean() - centre_x)  # away from the midline, in the image
-        dx += outward * amount * width * bump
-    return cv2.remap(image, xs - dx, ys, interpolation=cv2.INTER_LINEAR,
-                     borderMode=cv2.BORDER_REPLICATE)
-
-
 def perturb(image: np.ndarray, week: DemoWeek) -> np.ndarray:
     import cv2
 
@@ -118,7 +88,8 @@ def build_series(out_dir: Path, landmarker, topology: FaceTopology, *,
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for week in schedule or plan():
-        img = perturb(cheek_widening_warp(base, found, topology, week.widening), week)
+        changed = warp_image(base, cheek_bulge(found.points, topology, week.widening))
+        img = perturb(changed, week)
         paths.append(write_jpeg(img, out_dir / f"week{week.week:02d}.jpg", week.jpeg_quality,
                                 week.taken_at))
     return paths

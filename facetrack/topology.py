@@ -284,19 +284,33 @@ def build_topology(geometry: CanonicalGeometry) -> FaceTopology:
         (v[:, 0] < eye_centre_x) & (v[:, 1] < eye_bottom) & (v[:, 1] > mouth_level)
     ) if int(i) not in oval_set)
 
+    # Malar region: below the eye, between the outer eye corner and the eye centre, from
+    # the nose tip's height up to a quarter of the way below the eye (the cheekbone's
+    # anterior surface, below the lower lid).
+    nose_tip = int(midline_ids[np.argmax(v[midline_ids, 2])])
+    outer_x = v[ANCHORS["eye_outer_corner_right"][0], 0]
+    malar_top = eye_bottom - 0.25 * (eye_bottom - v[nose_tip, 1])
+    malar = tuple(int(i) for i in np.flatnonzero(
+        (v[:, 0] >= outer_x) & (v[:, 0] <= eye_centre_x)
+        & (v[:, 1] > v[nose_tip, 1]) & (v[:, 1] < malar_top)
+    ) if int(i) not in oval_set)
+
     groups.update({
         "face_oval": tuple(oval),
         "oval_right": tuple(oval_right),
         "midline": tuple(int(i) for i in midline_ids[np.argsort(-v[midline_ids, 1])]),
         "forehead_top": (top,),
         "chin": (chin,),
-        "nose_tip": (int(midline_ids[np.argmax(v[midline_ids, 2])]),),
+        "nose_tip": (nose_tip,),
         "zygion_right": (zygion,),
         "gonion_right": (gonion,),
         "cheek_contour_right": tuple(below[: g + 1]),  # zygion -> gonion
         "ramus_right": tuple(below[: g + 1]),
         "jaw_right": tuple(below[g:]),  # gonion -> chin (mandibular body)
         "cheek_right": cheek,
+        "malar_right": malar,
+        # The lower face outline: right zygion -> chin -> left zygion.
+        "lower_oval": tuple(below + [int(mirror[i]) for i in reversed(below[:-1])]),
     })
     for name in list(groups):
         if name.endswith("_right"):

@@ -123,3 +123,25 @@ def test_every_command_has_help_with_an_example():
     for path, _cmd in walk(main, []):
         result = run(*path, "--help")
         assert result.exit_code == 0 and "Example" in result.output, path
+
+
+def test_recompute_restores_stale_metrics_from_stored_landmarks(store_with_one):
+    from facetrack.store import MetricValue
+
+    data = store_with_one
+    with Store.open(data) as store:
+        (capture,) = store.captures("default")
+        original = {k: v.value for k, v in capture.metrics.items()}
+    result = run("recompute", "--data-dir", data)
+    assert result.exit_code == 0 and "0 recomputed, 1 already current" in result.output
+    before = snapshot(data)
+    with Store.open(data) as store:  # an older definition: one stale value, the rest missing
+        store.replace_metrics(capture.id, {"jaw_angle_left": MetricValue(999.0, None, 1, 0)})
+    result = run("recompute", "--data-dir", data)
+    assert result.exit_code == 0 and "1 recomputed" in result.output, result.output
+    with Store.open(data) as store:
+        (after,) = store.captures("default")
+    assert set(after.metrics) == set(original)
+    for name, value in original.items():
+        assert after.metrics[name].value == pytest.approx(value, rel=1e-4, abs=1e-4), name
+    assert snapshot(data) == before  # photos and landmarks untouched

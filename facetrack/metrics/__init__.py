@@ -20,12 +20,14 @@ import numpy as np
 
 from ..topology import FaceTopology
 from .align import AlignedFace, mirror_landmarks, to_canonical, unflip_landmarks, validate_points
-from .cheeks import cheek_fullness
-from .jaw import bigonial_bizygomatic_ratio, jaw_angle
-from .symmetry import asymmetry_index
+from .cheeks import cheek_fullness, malar_projection, midface_width_ratio
+from .jaw import (bigonial_bizygomatic_ratio, jaw_angle, jaw_angle_difference, jaw_angle_mean,
+                  lower_face_taper)
+from .symmetry import (REGIONS, asymmetry_index, brow_height_difference, eye_aperture_ratio,
+                       mouth_corner_tilt, regional_asymmetry)
 
 __all__ = [
-    "Metric", "Measurement", "REGISTRY", "METRIC_NAMES", "compute_metrics", "combine_views",
+    "Metric", "Measurement", "REGISTRY", "METRIC_NAMES", "HEADLINE", "compute_metrics", "combine_views",
     "measure", "get_metric", "AlignedFace", "to_canonical", "mirror_landmarks",
     "unflip_landmarks", "validate_points",
 ]
@@ -73,13 +75,35 @@ def _plain(name, group, units, version, function, kind="unsided") -> Metric:
     return Metric(name, group, units, version, kind, function, function)
 
 
+def _regional(region: str, version: int) -> Metric:
+    return Metric(f"asymmetry_{region}", "symmetry", "% of inter-ocular distance", version,
+                  "unsided", partial(regional_asymmetry, region=region), regional_asymmetry)
+
+
 REGISTRY: tuple[Metric, ...] = (
     *_sided("jaw_angle", "jaw", "deg", 1, jaw_angle),
+    _plain("jaw_angle_mean", "jaw", "deg", 1, jaw_angle_mean),
     _plain("bigonial_bizygomatic_ratio", "jaw", "ratio", 1, bigonial_bizygomatic_ratio),
+    _plain("lower_face_taper", "jaw", "deg", 1, lower_face_taper),
     *_sided("cheek_fullness", "midface", "% of face width^2", 1, cheek_fullness),
+    *_sided("malar_projection", "midface", "% of inter-ocular distance", 1, malar_projection),
+    _plain("midface_width_ratio", "midface", "ratio", 1, midface_width_ratio),
     _plain("asymmetry_index", "symmetry", "% of inter-ocular distance", 1, asymmetry_index),
+    *(_regional(region, 1) for region in REGIONS),
+    _plain("mouth_corner_tilt", "symmetry", "deg", 1, mouth_corner_tilt, kind="signed"),
+    _plain("eye_aperture_ratio", "symmetry", "% (log ratio left/right)", 1, eye_aperture_ratio,
+           kind="signed"),
+    _plain("brow_height_difference", "symmetry", "% of inter-ocular distance", 1,
+           brow_height_difference, kind="signed"),
+    _plain("jaw_angle_difference", "symmetry", "deg", 1, jaw_angle_difference, kind="signed"),
 )
 METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in REGISTRY)
+
+#: The metrics a trend chart shows by default: one or two per question a user asks.
+HEADLINE: tuple[str, ...] = (
+    "jaw_angle_mean", "bigonial_bizygomatic_ratio", "cheek_fullness_left",
+    "cheek_fullness_right", "midface_width_ratio", "asymmetry_index",
+)
 
 
 def get_metric(name: str) -> Metric:

@@ -10,10 +10,12 @@ unit is one canonical centimetre (a *model* centimetre, not a measured one).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from ..topology import N_LANDMARKS, N_MESH, FaceTopology
+from .geometry import rigid_residuals
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,32 @@ class AlignedFace:
 
     def point(self, name: str) -> np.ndarray:
         return self.points[self.topology.point(name)]
+
+    def centroid(self, name: str) -> np.ndarray:
+        return self.group(name).mean(axis=0)
+
+    @cached_property
+    def mirror_residuals(self) -> np.ndarray:
+        """Per-point distance between the face and its mirror image, rigidly re-aligned.
+
+        Computed once per face and shared by the global and regional asymmetry indices.
+        """
+        return rigid_residuals(mirror_landmarks(self.points, self.topology), self.points)
+
+    @cached_property
+    def stable_mirror_residuals(self) -> np.ndarray:
+        """As ``mirror_residuals``, but the re-alignment is fitted on the pose landmarks only.
+
+        The pose landmarks (forehead, nose bridge, eye corners, cheekbones, with
+        MediaPipe's weights, made symmetric) barely move with expression, so a change in
+        one region (a lifted mouth corner) does not tilt the alignment and leak into the
+        residuals of another (the eyes).
+        """
+        topo = self.topology
+        weights = np.zeros(len(self.points))
+        weights[topo.pose_ids] = topo.pose_weights
+        weights = 0.5 * (weights + weights[topo.mirror[: len(weights)]])
+        return rigid_residuals(mirror_landmarks(self.points, topo), self.points, weights)
 
 
 def mirror_landmarks(points, topology: FaceTopology) -> np.ndarray:

@@ -42,14 +42,27 @@ def bulge_area(contour: np.ndarray, outward: np.ndarray) -> float:
     return float(-0.5 * np.sum(u[:-1] * h[1:] - u[1:] * h[:-1]))
 
 
-def rigid_rms(a: np.ndarray, b: np.ndarray) -> float:
-    """RMS distance between two point sets after the best rotation + translation of ``a``."""
-    ac = a - a.mean(axis=0)
-    bc = b - b.mean(axis=0)
-    u, _, vt = np.linalg.svd(bc.T @ ac)
+def rigid_residuals(a: np.ndarray, b: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """Per-point distances between two point sets after the best rotation + translation of ``a``.
+
+    With ``weights`` (one per point, zeros allowed) the rigid fit is weighted least squares,
+    so the residuals of points with weight 0 are measured but do not steer the fit.
+    """
+    w = np.ones(len(a)) if weights is None else np.asarray(weights, dtype=np.float64)
+    w = w / w.sum()
+    ac = a - w @ a
+    bc = b - w @ b
+    u, _, vt = np.linalg.svd((bc * w[:, None]).T @ ac)
     d = np.ones(3)
     if np.linalg.det(u) * np.linalg.det(vt) < 0:
         d[2] = -1.0
     rotation = u @ np.diag(d) @ vt
     residual = ac @ rotation.T - bc
-    return float(np.sqrt((residual ** 2).sum(axis=1).mean()))
+    return np.sqrt((residual ** 2).sum(axis=1))
+
+
+def polygon_area(points: np.ndarray) -> float:
+    """Unsigned area of a closed 2D polygon (shoelace)."""
+    x, y = points[:, 0], points[:, 1]
+    return float(0.5 * abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
+

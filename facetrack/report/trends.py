@@ -12,7 +12,7 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import ReportError
-from ..metrics import REGISTRY, Metric
+from ..metrics import HEADLINE, Metric, get_metric
 from ..store import Capture
 from ..trends import DAYS_PER_PERIOD, days_since, linear_trend
 
@@ -27,9 +27,13 @@ def _side(metric: Metric) -> str | None:
     return None
 
 
-def trend_figure(captures: Sequence[Capture], *, metrics: Sequence[Metric] = REGISTRY,
+def trend_figure(captures: Sequence[Capture], *, metrics: Sequence[Metric] | None = None,
                  title: str | None = None):
-    """Build the trend chart of a profile's captures (needs at least 2 captures)."""
+    """Build the trend chart of a profile's captures (needs at least 2 captures).
+
+    ``metrics`` defaults to the headline metrics (``facetrack.metrics.HEADLINE``); pass
+    ``REGISTRY`` for every metric.
+    """
     from matplotlib.figure import Figure
     import matplotlib.dates as mdates
 
@@ -39,6 +43,8 @@ def trend_figure(captures: Sequence[Capture], *, metrics: Sequence[Metric] = REG
         )
     times = [c.taken_at for c in captures]
     days = days_since(times)
+    if metrics is None:
+        metrics = [get_metric(name) for name in HEADLINE]
     metrics = [m for m in metrics if any(m.name in c.metrics for c in captures)]
     ncols = 2
     nrows = int(np.ceil(len(metrics) / ncols))

@@ -1,0 +1,63 @@
+"""Recompute stored metrics from stored landmarks, after a metric definition changes.
+
+Every capture keeps every landmark view it was measured from. When a metric's version in
+the registry differs from the version a capture's value was computed with, or a metric
+was added, the capture's values are recomputed from those landmarks, with the same robust
+combination as at capture time. The photo, the landmarks and the capture time are never
+touched; only the metric values of that capture are replaced, in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .measure import combine
+from .metrics import REGISTRY, compute_metrics
+from .store import Capture, MetricValue, Store
+from .topology import FaceTopology
+
+
+@dataclass
+class RecomputeReport:
+    updated: list[int] = field(default_factory=list)
+    current: list[int] = field(default_factory=list)
+    failed: list[tuple[int, str]] = field(default_factory=list)
+
+
+def is_stale(capture: Capture) -> bool:
+    """True when a registry metric is missing or was computed with another version."""
+    return any(
+        capture.metrics.get(m.name) is None or capture.metrics[m.name].version != m.version
+        for m in REGISTRY
+    ) or any(name not in {m.name for m in REGISTRY} for name in capture.metrics)
+
+
+def recompute_capture(store: Store, capture_id: int, topology: FaceTopology) -> dict[str, MetricValue]:
+    """Current metric values of one capture from its stored landmark views."""
+    per_view = []
+    for view in store.landmark_views(capture_id):
+        try:
+            per_view.append(compute_metrics(view.points, topology))
+        except ValueError:
+            continue
+    if not per_view:
+        raise ValueError("no stored landmark view gives valid metrics")
+    return combine(per_view)
+
+
+def recompute_profile(store: Store, profile: str, topology: FaceTopology, *,
+                      force: bool = False) -> RecomputeReport:
+    """Recompute the stale captures of a profile (every capture with ``force``)."""
+    report = RecomputeReport()
+    for capture in store.captures(profile):
+        if not force and not is_stale(capture):
+            report.current.append(capture.id)
+            continue
+        try:
+            values = recompute_capture(store, capture.id, topology)
+        except ValueError as exc:
+            report.failed.append((capture.id, str(exc)))
+            continue
+        store.replace_metrics(capture.id, values)
+        report.updated.append(capture.id)
+    return report
