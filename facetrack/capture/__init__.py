@@ -1,1 +1,1 @@
-"""Sources of frames: photo files now; camera, video and image folders as they land."""
+"""Capture: photo files, frame sources (camera, video file, image folder) and quality gates."""

@@ -1,0 +1,232 @@
+"""Quality gates: is this frame a standard capture? Pure functions, one per condition.
+
+Each gate returns a ``GateResult``: whether it passed, the measured value, the allowed
+range and a plain-language instruction for the user when it fails. Every threshold lives
+in ``GateConfig`` (defaults here; a TOML file or flags override them).
+
+Left and right are the subject's own. Yaw > 0 means the head is turned towards the
+subject's left, so the instruction is to turn slightly to the right.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import InputError
+from ..landmarks import HeadPose, Landmarks
+from ..topology import FaceTopology
+
+
+@dataclass(frozen=True)
+class GateConfig:
+    """Every capture threshold in one place."""
+
+    max_yaw: float = 5.0  # degrees from frontal (or from the baseline's pose)
+    max_pitch: float = 5.0
+    max_roll: float = 5.0
+    size_tolerance: float = 0.07  # inter-ocular px within +-7 % of the baseline's
+    min_iod_px: float = 60.0  # without a baseline: the eyes at least this far apart
+    max_centre_offset: float = 0.15  # face centre from the image centre, fraction of size
+    min_sharpness: float = 40.0  # Laplacian variance of the face at a fixed scale
+    min_brightness: float = 60.0  # mean face luminance, 0-255
+    max_brightness: float = 200.0
+    max_clipped: float = 0.05  # fraction of face pixels at 0 or 255
+    min_cheek_ratio: float = 0.75  # darker over brighter cheek luminance
+    max_smile: float = 0.3  # blendshape scores, 0-1
+    max_jaw_open: float = 0.15
+    max_brow_raise: float = 0.4
+    max_squint: float = 0.8
+    max_blink: float = 0.5
+
+    @classmethod
+    def from_toml(cls, path: str | Path, **overrides) -> "GateConfig":
+        """Defaults, then the ``[gates]`` table of a TOML file, then ``overrides``."""
+        path = Path(path)
+        try:
+            table = tomllib.loads(path.read_text()).get("gates", {})
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise InputError(path, f"cannot read the gate config: {exc}") from None
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(table) - known)
+        if unknown:
+            raise InputError(path, f"unknown gate setting(s): {', '.join(unknown)}")
+        return replace(cls(), **{k: float(v) for k, v in table.items()},
+                       **{k: v for k, v in overrides.items() if v is not None})
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """What later captures must match: the baseline capture's pose and face size."""
+
+    pose: HeadPose
+    iod_px: float
+    outline: np.ndarray | None = None  # (N, 2) pixel points of the ghost, optional
+
+
+@dataclass(frozen=True)
+class GateResult:
+    name: str
+    passed: bool
+    value: float
+    allowed: str
+    instruction: str  # what the user should do; "" when passed
+
+
+def _result(name, passed, value, allowed, instruction) -> GateResult:
+    return GateResult(name, bool(passed), float(value), allowed, "" if passed else instruction)
+
+
+def iod_px(face: Landmarks, topology: FaceTopology) -> float:
+    p = face.points[:, :2]
+    return float(np.linalg.norm(p[topology.idx("eye_left")].mean(0) - p[topology.idx("eye_right")].mean(0)))
+
+
+def face_count_gate(n_faces: int) -> GateResult:
+    if n_faces == 0:
+        return _result("one_face", False, 0, "1", "no face found: sit in front of the camera")
+    return _result("one_face", n_faces == 1, n_faces, "1",
+                   f"{n_faces} faces in view: only one person in front of the camera")
+
+
+def pose_gates(pose: HeadPose, config: GateConfig, baseline: Baseline | None = None) -> list[GateResult]:
+    ref = baseline.pose if baseline else HeadPose(0.0, 0.0, 0.0)
+    yaw, pitch, roll = pose.yaw - ref.yaw, pose.pitch - ref.pitch, pose.roll - ref.roll
+    return [
+        _result("yaw", abs(yaw) <= config.max_yaw, yaw, f"±{config.max_yaw:g}°",
+                "turn your head slightly to your right" if yaw > 0
+                else "turn your head slightly to your left"),
+        _result("pitch", abs(pitch) <= config.max_pitch, pitch, f"±{config.max_pitch:g}°",
+                "lower your chin a little" if pitch > 0 else "raise your chin a little"),
+        _result("roll", abs(roll) <= config.max_roll, roll, f"±{config.max_roll:g}°",
+                "level your head: tilt it slightly to your left" if roll > 0
+                else "level your head: tilt it slightly to your right"),
+    ]
+
+
+def size_gate(face: Landmarks, topology: FaceTopology, config: GateConfig,
+              baseline: Baseline | None = None) -> GateResult:
+    iod = iod_px(face, topology)
+    if baseline is None:
+        return _result("size", iod >= config.min_iod_px, iod, f">= {config.min_iod_px:g} px",
+                       "move a little closer to the camera")
+    rel = iod / baseline.iod_px - 1.0
+    return _result("size", abs(rel) <= config.size_tolerance, 100 * rel,
+                   f"±{100 * config.size_tolerance:g} % of the baseline",
+                   "move a little further from the camera" if rel > 0 else "move a little closer to the camera")
+
+
+def centre_gate(face: Landmarks, topology: FaceTopology, config: GateConfig) -> GateResult:
+    w, h = face.image_size
+    centre = face.points[topology.idx("face_oval"), :2].mean(axis=0)
+    offset = (centre - np.array([w / 2, h / 2])) / np.array([w, h])
+    worst = float(np.abs(offset).max())
+    if abs(offset[0]) >= abs(offset[1]):
+        # the image is not mirrored: a face right of centre in the image is to the subject's left
+        hint = "move a little to your right" if offset[0] > 0 else "move a little to your left"
+    else:
+        hint = ("raise the camera a little, or sit a little lower" if offset[1] < 0
+                else "lower the camera a little, or sit a little higher")
+    return _result("centred", worst <= config.max_centre_offset, worst,
+                   f"<= {config.max_centre_offset:g} of the frame", hint)
+
+
+def _luma(image: np.ndarray) -> np.ndarray:
+    return image[..., :3].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+
+
+def _region_mean(luma: np.ndarray, pts: np.ndarray) -> float:
+    h, w = luma.shape
+    x0, y0 = np.clip(np.floor(pts.min(axis=0)).astype(int), 0, [w - 1, h - 1])
+    x1, y1 = np.clip(np.ceil(pts.max(axis=0)).astype(int) + 1, 1, [w, h])
+    return float(luma[y0:y1, x0:x1].mean())
+
+
+def face_crop(image: np.ndarray, face: Landmarks, topology: FaceTopology, *, iod: float = 64.0) -> np.ndarray:
+    """The face's bounding box, rescaled so the eyes are ``iod`` pixels apart (luminance)."""
+    import cv2
+
+    pts = face.points[topology.idx("face_oval"), :2]
+    h, w = image.shape[:2]
+    x0, y0 = np.clip(np.floor(pts.min(axis=0)).astype(int), 0, [w - 1, h - 1])
+    x1, y1 = np.clip(np.ceil(pts.max(axis=0)).astype(int), 1, [w, h])
+    crop = _luma(image[y0:y1, x0:x1])
+    scale = iod / max(iod_px(face, topology), 1.0)
+    return cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+
+
+def sharpness_gate(image: np.ndarray, face: Landmarks, topology: FaceTopology,
+                   config: GateConfig) -> GateResult:
+    import cv2
+
+    value = float(cv2.Laplacian(face_crop(image, face, topology), cv2.CV_32F).var())
+    return _result("sharpness", value >= config.min_sharpness, value, f">= {config.min_sharpness:g}",
+                   "the picture is blurred: hold still and clean the lens")
+
+
+def lighting_gates(image: np.ndarray, face: Landmarks, topology: FaceTopology,
+                   config: GateConfig) -> list[GateResult]:
+    luma = _luma(image)
+    crop = face_crop(image, face, topology)
+    mean = float(crop.mean())
+    clipped = float(np.mean((crop <= 2) | (crop >= 253)))
+    exposure_ok = config.min_brightness <= mean <= config.max_brightness and clipped <= config.max_clipped
+    hint = ("the face is too dark: add light in front of you" if mean < config.min_brightness
+            else "the face is too bright: move away from the direct light")
+    left = _region_mean(luma, face.points[topology.idx("cheek_left"), :2])
+    right = _region_mean(luma, face.points[topology.idx("cheek_right"), :2])
+    ratio = min(left, right) / max(left, right, 1e-6)
+    brighter = "left" if left > right else "right"
+    return [
+        _result("exposure", exposure_ok, mean,
+                f"{config.min_brightness:g}-{config.max_brightness:g}, <= {100 * config.max_clipped:g} % clipped", hint),
+        _result("even_light", ratio >= config.min_cheek_ratio, ratio, f">= {config.min_cheek_ratio:g}",
+                f"the light is uneven (your {brighter} side is brighter): face the window or the lamp"),
+    ]
+
+
+def expression_gates(face: Landmarks, config: GateConfig) -> list[GateResult]:
+    b = face.blendshapes
+
+    def both(name):
+        return max(b.get(name + "Left", 0.0), b.get(name + "Right", 0.0))
+
+    return [
+        _result("no_smile", both("mouthSmile") <= config.max_smile, both("mouthSmile"),
+                f"<= {config.max_smile:g}", "relax your mouth: a neutral face, no smile"),
+        _result("mouth_closed", b.get("jawOpen", 0.0) <= config.max_jaw_open, b.get("jawOpen", 0.0),
+                f"<= {config.max_jaw_open:g}", "close your mouth gently"),
+        _result("brows_relaxed", max(b.get("browInnerUp", 0.0), both("browOuterUp")) <= config.max_brow_raise,
+                max(b.get("browInnerUp", 0.0), both("browOuterUp")), f"<= {config.max_brow_raise:g}",
+                "relax your forehead: let your brows rest"),
+        _result("no_squint", both("eyeSquint") <= config.max_squint, both("eyeSquint"),
+                f"<= {config.max_squint:g}", "relax your eyes: no squinting"),
+        _result("eyes_open", both("eyeBlink") <= config.max_blink, both("eyeBlink"),
+                f"<= {config.max_blink:g}", "open your eyes and look at the camera"),
+    ]
+
+
+#: Gate order is priority order: the first failing gate is the instruction shown.
+GATE_ORDER = ("one_face", "centred", "size", "yaw", "pitch", "roll", "exposure", "even_light",
+              "sharpness", "no_smile", "mouth_closed", "brows_relaxed", "no_squint", "eyes_open")
+
+
+def evaluate(image: np.ndarray, faces: list[Landmarks], topology: FaceTopology,
+             config: GateConfig = GateConfig(), baseline: Baseline | None = None) -> list[GateResult]:
+    """Every gate for one frame, in priority order (only ``one_face`` when it fails)."""
+    first = face_count_gate(len(faces))
+    if not first.passed:
+        return [first]
+    face = faces[0]
+    results = [first, centre_gate(face, topology, config), size_gate(face, topology, config, baseline),
+               *pose_gates(face.pose, config, baseline),
+               *lighting_gates(image, face, topology, config),
+               sharpness_gate(image, face, topology, config), *expression_gates(face, config)]
+    return sorted(results, key=lambda r: GATE_ORDER.index(r.name))
+
+
+def first_failure(results: list[GateResult]) -> GateResult | None:
+    return next((r for r in results if not r.passed), None)
