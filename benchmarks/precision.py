@@ -14,7 +14,6 @@ ratios and fullness proxies, <= 10 % relative for the asymmetry index.
 
 from __future__ import annotations
 
-import io
 import sys
 from pathlib import Path
 
@@ -26,24 +25,21 @@ NEUTRAL_FRAMES = 15
 
 
 def perturbation_suite(image: np.ndarray, seed: int = 0, n: int = 12):
+    """Harsher than week-to-week conditions: ±10°, scale 0.6-1.4, flips, ±25 % light, blur, JPEG 40-95."""
     import cv2
-    from PIL import Image
+
+    from facetrack.warps import CaptureConditions, jpeg_roundtrip
 
     rng = np.random.default_rng(seed)
-    h, w = image.shape[:2]
     for k in range(n):
-        angle, scale = rng.uniform(-10, 10), rng.uniform(0.6, 1.4)
-        m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, scale)
-        out = cv2.warpAffine(image, m, (w, h), borderMode=cv2.BORDER_REPLICATE)
+        angle, scale, brightness = rng.uniform(-10, 10), rng.uniform(0.6, 1.4), rng.uniform(-0.25, 0.25)
+        sigma, quality = rng.uniform(0, 1), int(rng.integers(40, 96))
+        out = CaptureConditions(angle, scale, brightness, quality).apply(image)
         if k % 2:
             out = np.ascontiguousarray(out[:, ::-1])
-        out = np.clip(out * rng.uniform(0.75, 1.25), 0, 255).astype(np.uint8)
-        sigma = rng.uniform(0, 1)
         if sigma > 0.05:
             out = cv2.GaussianBlur(out, (0, 0), sigma)
-        buf = io.BytesIO()
-        Image.fromarray(out).save(buf, "JPEG", quality=int(rng.integers(40, 96)))
-        yield np.asarray(Image.open(buf).convert("RGB"))
+        yield jpeg_roundtrip(out, quality)
 
 
 def spread_table(rows: list[dict]) -> dict[str, tuple[float, float]]:
@@ -53,20 +49,6 @@ def spread_table(rows: list[dict]) -> dict[str, tuple[float, float]]:
         sd = float(v.std(ddof=1))
         out[name] = (sd, 100 * sd / abs(v.mean()) if v.mean() else float("nan"))
     return out
-
-
-def video_frames(path: Path, count: int):
-    import cv2
-
-    cap = cv2.VideoCapture(str(path))
-    frames = []
-    while len(frames) < count:
-        ok, frame = cap.read()
-        if not ok:
-            break
-        frames.append(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
-    cap.release()
-    return frames
 
 
 def target(metric) -> tuple[str, float | None]:
@@ -83,6 +65,7 @@ def target(metric) -> tuple[str, float | None]:
 def main() -> int:
     from skimage import data
 
+    from facetrack.capture.sources import video_frames
     from facetrack.demo import portrait
     from facetrack.measure import Measurer
     from facetrack.metrics import REGISTRY, compute_metrics
@@ -99,7 +82,7 @@ def main() -> int:
                 robust.append({k: v.value for k, v in m.measure_photo(variant).metrics.items()})
             results[name] = (spread_table(single), spread_table(robust), len(single))
         if VIDEO.exists():
-            frames = video_frames(VIDEO, NEUTRAL_FRAMES)
+            frames = [f.image for f in video_frames(VIDEO, max_frames=NEUTRAL_FRAMES)]
             single = [compute_metrics(f.points, m.topology) for f in map(m.landmarker.detect, frames) if f]
             robust = [{k: v.value for k, v in m.measure_photo(f).metrics.items()} for f in frames]
             results["video frames"] = (spread_table(single), spread_table(robust), len(single))

@@ -32,8 +32,9 @@ def main() -> int:
                                                               "cheek_fullness_left", "mouth_corner_tilt")))
             print(f"{'case':24s} {'amount':>7s} {'metric':22s} {'expected':>9s} {'measured':>9s} "
                   f"{'recovery':>8s}  unrelated beyond MDC")
+            by_case = responses(m, image)
             for case in CASES:
-                for r in responses(m, image, case):
+                for r in by_case[case.name]:
                     beyond = [k for k in unrelated(r, mdc) if abs(r.measured[k]) >= mdc[k]]
                     for metric in case.intended:
                         rec = r.recovery(metric)

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .topology import FaceTopology
-from .warps import cheek_bulge, warp_image
+from .warps import CaptureConditions, cheek_bulge, warp_image
 
 WEEKS = 12
 START = dt.datetime(2026, 1, 5, 9, 0, 0)
@@ -26,11 +26,8 @@ START = dt.datetime(2026, 1, 5, 9, 0, 0)
 class DemoWeek:
     week: int
     taken_at: dt.datetime
-    widening: float  # applied cheek widening, fraction of face width per side
-    angle: float
-    scale: float
-    brightness: float
-    jpeg_quality: int
+    widening: float  # applied cheek bulge, fraction of face width (peak, per side)
+    conditions: CaptureConditions
 
 
 def portrait() -> np.ndarray:
@@ -50,22 +47,10 @@ def plan(weeks: int = WEEKS, cheek_widening: float = 0.08, seed: int = 7) -> lis
             week=k,
             taken_at=START + dt.timedelta(weeks=k, minutes=int(rng.integers(0, 90))),
             widening=cheek_widening * k / (weeks - 1),
-            angle=float(rng.uniform(-2.5, 2.5)),
-            scale=float(rng.uniform(0.94, 1.06)),
-            brightness=float(rng.uniform(-0.1, 0.1)),
-            jpeg_quality=int(rng.integers(75, 96)),
+            conditions=CaptureConditions.random(rng),
         )
         for k in range(weeks)
     ]
-
-
-def perturb(image: np.ndarray, week: DemoWeek) -> np.ndarray:
-    import cv2
-
-    h, w = image.shape[:2]
-    m = cv2.getRotationMatrix2D((w / 2, h / 2), week.angle, week.scale)
-    out = cv2.warpAffine(image, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    return np.clip(out.astype(np.float32) * (1.0 + week.brightness), 0, 255).astype(np.uint8)
 
 
 def write_jpeg(image: np.ndarray, path: Path, quality: int, taken_at: dt.datetime) -> Path:
@@ -89,7 +74,7 @@ def build_series(out_dir: Path, landmarker, topology: FaceTopology, *,
     paths = []
     for week in schedule or plan():
         changed = warp_image(base, cheek_bulge(found.points, topology, week.widening))
-        img = perturb(changed, week)
-        paths.append(write_jpeg(img, out_dir / f"week{week.week:02d}.jpg", week.jpeg_quality,
+        img = week.conditions.apply(changed)
+        paths.append(write_jpeg(img, out_dir / f"week{week.week:02d}.jpg", week.conditions.jpeg_quality,
                                 week.taken_at))
     return paths

@@ -25,11 +25,10 @@ class RecomputeReport:
 
 
 def is_stale(capture: Capture) -> bool:
-    """True when a registry metric is missing or was computed with another version."""
-    return any(
-        capture.metrics.get(m.name) is None or capture.metrics[m.name].version != m.version
-        for m in REGISTRY
-    ) or any(name not in {m.name for m in REGISTRY} for name in capture.metrics)
+    """True when the stored metrics are not exactly the registry's names and versions."""
+    current = {m.name: m.version for m in REGISTRY}
+    stored = {name: value.version for name, value in capture.metrics.items()}
+    return stored != current
 
 
 def recompute_capture(store: Store, capture_id: int, topology: FaceTopology) -> dict[str, MetricValue]:

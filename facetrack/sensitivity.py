@@ -15,7 +15,6 @@ spread two captures of an unchanged face show.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from typing import Callable
 
@@ -65,47 +64,43 @@ class Response:
 
 
 def capture_like(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """The photo as a repeated capture would give it: small rotation, scale, light, JPEG."""
-    import cv2
-    from PIL import Image
-
-    h, w = image.shape[:2]
-    m = cv2.getRotationMatrix2D((w / 2, h / 2), rng.uniform(-2.5, 2.5), rng.uniform(0.94, 1.06))
-    out = cv2.warpAffine(image, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    out = np.clip(out.astype(np.float32) * rng.uniform(0.9, 1.1), 0, 255).astype(np.uint8)
-    buf = io.BytesIO()
-    Image.fromarray(out).save(buf, "JPEG", quality=int(rng.integers(75, 96)))
-    return np.asarray(Image.open(buf).convert("RGB"))
+    """The photo as a repeated capture would give it (see ``warps.CaptureConditions``)."""
+    conditions = warps.CaptureConditions.random(rng)
+    return warps.jpeg_roundtrip(conditions.apply(image), conditions.jpeg_quality)
 
 
-def _values(measurer, image) -> dict[str, float]:
-    return {k: v.value for k, v in measurer.measure_photo(image).metrics.items()}
+def _values(measurement) -> dict[str, float]:
+    return {k: v.value for k, v in measurement.metrics.items()}
 
 
 def repeat_noise(measurer, image: np.ndarray, *, repeats: int = 8, seed: int = 0) -> dict[str, float]:
     """MDC95 of every metric's robust estimate from ``repeats`` capture-like copies."""
     rng = np.random.default_rng(seed)
-    rows = [_values(measurer, capture_like(image, rng)) for _ in range(repeats)]
+    rows = [_values(measurer.measure_photo(capture_like(image, rng))) for _ in range(repeats)]
     return {k: float(MDC_FACTOR * np.std([r[k] for r in rows], ddof=1)) for k in rows[0]}
 
 
-def responses(measurer, image: np.ndarray, case: Case) -> list[Response]:
-    """Expected and measured metric changes for each amount of one case."""
-    base = measurer.landmarker.detect(image)
-    if base is None:
-        raise ValueError("no face found in the portrait")
-    measured_base = _values(measurer, image)
-    exact_base = compute_metrics(base.points, measurer.topology)
-    out = []
-    for amount in case.amounts:
-        warp = case.warp(base.points, measurer.topology, amount)
-        exact = compute_metrics(warps.warp_points(base.points, warp), measurer.topology)
-        measured = _values(measurer, warps.warp_image(image, warp))
-        out.append(Response(
-            case.name, amount,
-            {k: exact[k] - exact_base[k] for k in exact},
-            {k: measured[k] - measured_base[k] for k in measured},
-        ))
+def responses(measurer, image: np.ndarray, cases: tuple[Case, ...] = CASES) -> dict[str, list[Response]]:
+    """Expected and measured metric changes for each amount of each case, by case name.
+
+    The unaltered photo is measured once; its original-view landmarks define the warps.
+    """
+    base = measurer.measure_photo(image)
+    points = base.landmarks.points
+    measured_base = _values(base)
+    exact_base = compute_metrics(points, measurer.topology)
+    out: dict[str, list[Response]] = {}
+    for case in cases:
+        rows = out.setdefault(case.name, [])
+        for amount in case.amounts:
+            warp = case.warp(points, measurer.topology, amount)
+            exact = compute_metrics(warps.warp_points(points, warp), measurer.topology)
+            measured = _values(measurer.measure_photo(warps.warp_image(image, warp)))
+            rows.append(Response(
+                case.name, amount,
+                {k: exact[k] - exact_base[k] for k in exact},
+                {k: measured[k] - measured_base[k] for k in measured},
+            ))
     return out
 
 

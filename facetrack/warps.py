@@ -18,6 +18,7 @@ from typing import Callable
 
 import numpy as np
 
+from .metrics.align import interocular
 from .topology import FaceTopology
 
 Field = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
@@ -28,7 +29,6 @@ class Warp:
     """A named displacement field (x, y) -> (dx, dy), in pixels."""
 
     name: str
-    amount: float
     field: Field
 
     def displacement(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -42,7 +42,7 @@ def _frame(points: np.ndarray, topology: FaceTopology) -> dict[str, float | np.n
     return {
         "p": p,
         "width": float(np.linalg.norm(p[topology.point("zygion_left")] - p[topology.point("zygion_right")])),
-        "iod": float(np.linalg.norm(eye_l - eye_r)),
+        "iod": interocular(points, topology, frontal=True),
         "centre_x": float(p[topology.idx("midline"), 0].mean()),
         "eye_y": float(0.5 * (eye_l[1] + eye_r[1])),
         "eye_half": float(0.5 * abs(eye_l[0] - eye_r[0])),
@@ -73,7 +73,7 @@ def cheek_widening(points: np.ndarray, topology: FaceTopology, amount: float) ->
         band = np.exp(-0.5 * ((y - centre_y) / (0.6 * half_h)) ** 4)
         return np.sign(x - f["centre_x"]) * amount * f["width"] * ramp * band, np.zeros_like(y)
 
-    return Warp("cheek_widening", amount, field)
+    return Warp("cheek_widening", field)
 
 
 def cheek_bulge(points: np.ndarray, topology: FaceTopology, amount: float, *,
@@ -99,7 +99,7 @@ def cheek_bulge(points: np.ndarray, topology: FaceTopology, amount: float, *,
                 -((x - centre[0]) ** 2 + (y - centre[1]) ** 2) / (2 * sigma ** 2))
         return dx, np.zeros_like(dx)
 
-    return Warp("cheek_bulge", amount, field)
+    return Warp("cheek_bulge", field)
 
 
 def lower_face_lengthening(points: np.ndarray, topology: FaceTopology, amount: float) -> Warp:
@@ -120,7 +120,7 @@ def lower_face_lengthening(points: np.ndarray, topology: FaceTopology, amount: f
         soft = np.where(t < onset, t * t / (2 * onset), t - onset / 2)
         return np.zeros_like(x + y), rate * soft
 
-    return Warp("lower_face_lengthening", amount, field)
+    return Warp("lower_face_lengthening", field)
 
 
 def mouth_corner_lift(points: np.ndarray, topology: FaceTopology, amount: float, *,
@@ -134,7 +134,44 @@ def mouth_corner_lift(points: np.ndarray, topology: FaceTopology, amount: float,
         bump = np.exp(-((x - corner[0]) ** 2 + (y - corner[1]) ** 2) / (2 * sigma ** 2))
         return np.zeros_like(bump), -amount * f["iod"] * bump  # image y points down
 
-    return Warp(f"mouth_corner_lift_{side}", amount, field)
+    return Warp(f"mouth_corner_lift_{side}", field)
+
+
+@dataclass(frozen=True)
+class CaptureConditions:
+    """How two captures of an unchanged face differ: head roll, distance, light and JPEG."""
+
+    angle: float = 0.0  # degrees, in-plane rotation about the image centre
+    scale: float = 1.0
+    brightness: float = 0.0  # relative change, e.g. -0.1 for 10 % darker
+    jpeg_quality: int = 95
+
+    @classmethod
+    def random(cls, rng: np.random.Generator) -> "CaptureConditions":
+        """Week-to-week conditions of a careful user: ±2.5°, ±6 % size, ±10 % light, JPEG 75-95."""
+        return cls(float(rng.uniform(-2.5, 2.5)), float(rng.uniform(0.94, 1.06)),
+                   float(rng.uniform(-0.1, 0.1)), int(rng.integers(75, 96)))
+
+    def apply(self, image: np.ndarray) -> np.ndarray:
+        """Rotation, scale and brightness (the JPEG quality is used when the photo is saved)."""
+        import cv2
+
+        h, w = image.shape[:2]
+        m = cv2.getRotationMatrix2D((w / 2, h / 2), self.angle, self.scale)
+        out = cv2.warpAffine(image, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        return np.clip(out.astype(np.float32) * (1.0 + self.brightness), 0, 255).astype(np.uint8)
+
+
+def jpeg_roundtrip(image: np.ndarray, quality: int) -> np.ndarray:
+    """The image as it comes back after saving it as a JPEG of that quality."""
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(image).save(buf, "JPEG", quality=int(quality))
+    with Image.open(buf) as img:
+        return np.asarray(img.convert("RGB"))
 
 
 def warp_points(points: np.ndarray, warp: Warp) -> np.ndarray:

@@ -18,8 +18,8 @@ UNTOUCHED = ("asymmetry_eyes", "asymmetry_brows", "eye_aperture_ratio", "brow_he
 
 @pytest.fixture(scope="module")
 def all_responses(measurer, portraits):
-    return {(name, case.name): responses(measurer, portraits[name], case)
-            for name in PORTRAITS for case in CASES}
+    return {(name, case): rows for name in PORTRAITS
+            for case, rows in responses(measurer, portraits[name]).items()}
 
 
 @pytest.fixture(scope="module")

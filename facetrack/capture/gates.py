@@ -18,6 +18,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..landmarks import HeadPose, Landmarks
+from ..metrics.align import interocular
 from ..topology import FaceTopology
 
 
@@ -81,8 +82,8 @@ def _result(name, passed, value, allowed, instruction) -> GateResult:
 
 
 def iod_px(face: Landmarks, topology: FaceTopology) -> float:
-    p = face.points[:, :2]
-    return float(np.linalg.norm(p[topology.idx("eye_left")].mean(0) - p[topology.idx("eye_right")].mean(0)))
+    """The face's size in the image: inter-ocular distance in pixels."""
+    return interocular(face.points, topology, frontal=True)
 
 
 def face_count_gate(n_faces: int) -> GateResult:
@@ -138,54 +139,56 @@ def _luma(image: np.ndarray) -> np.ndarray:
     return image[..., :3].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
 
 
-def _region_mean(luma: np.ndarray, pts: np.ndarray) -> float:
-    h, w = luma.shape
+def _box(image: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """The part of the image inside the bounding box of ``pts`` (clipped to the image)."""
+    h, w = image.shape[:2]
     x0, y0 = np.clip(np.floor(pts.min(axis=0)).astype(int), 0, [w - 1, h - 1])
     x1, y1 = np.clip(np.ceil(pts.max(axis=0)).astype(int) + 1, 1, [w, h])
-    return float(luma[y0:y1, x0:x1].mean())
+    return image[y0:y1, x0:x1]
 
 
 def face_crop(image: np.ndarray, face: Landmarks, topology: FaceTopology, *, iod: float = 64.0) -> np.ndarray:
-    """The face's bounding box, rescaled so the eyes are ``iod`` pixels apart (luminance)."""
+    """The face's luminance, bounding box of the face oval, rescaled so the eyes are ``iod`` px apart.
+
+    Sharpness and exposure are measured on this crop, so they do not depend on the
+    distance to the camera or the camera's resolution.
+    """
     import cv2
 
-    pts = face.points[topology.idx("face_oval"), :2]
-    h, w = image.shape[:2]
-    x0, y0 = np.clip(np.floor(pts.min(axis=0)).astype(int), 0, [w - 1, h - 1])
-    x1, y1 = np.clip(np.ceil(pts.max(axis=0)).astype(int), 1, [w, h])
-    crop = _luma(image[y0:y1, x0:x1])
+    crop = _luma(_box(image, face.points[topology.idx("face_oval"), :2]))
     scale = iod / max(iod_px(face, topology), 1.0)
     return cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
 
 
-def sharpness_gate(image: np.ndarray, face: Landmarks, topology: FaceTopology,
-                   config: GateConfig) -> GateResult:
+def sharpness_gate(crop: np.ndarray, config: GateConfig) -> GateResult:
+    """Variance of the Laplacian of ``face_crop`` (it also falls with contrast, so a dark
+    face scores lower; the exposure gate, checked first, catches that case)."""
     import cv2
 
-    value = float(cv2.Laplacian(face_crop(image, face, topology), cv2.CV_32F).var())
+    value = float(cv2.Laplacian(crop, cv2.CV_32F).var())
     return _result("sharpness", value >= config.min_sharpness, value, f">= {config.min_sharpness:g}",
                    "the picture is blurred: hold still and clean the lens")
 
 
-def lighting_gates(image: np.ndarray, face: Landmarks, topology: FaceTopology,
-                   config: GateConfig) -> list[GateResult]:
-    luma = _luma(image)
-    crop = face_crop(image, face, topology)
+def exposure_gate(crop: np.ndarray, config: GateConfig) -> GateResult:
     mean = float(crop.mean())
     clipped = float(np.mean((crop <= 2) | (crop >= 253)))
-    exposure_ok = config.min_brightness <= mean <= config.max_brightness and clipped <= config.max_clipped
+    passed = config.min_brightness <= mean <= config.max_brightness and clipped <= config.max_clipped
     hint = ("the face is too dark: add light in front of you" if mean < config.min_brightness
             else "the face is too bright: move away from the direct light")
-    left = _region_mean(luma, face.points[topology.idx("cheek_left"), :2])
-    right = _region_mean(luma, face.points[topology.idx("cheek_right"), :2])
+    return _result("exposure", passed, mean,
+                   f"{config.min_brightness:g}-{config.max_brightness:g}, <= {100 * config.max_clipped:g} % clipped",
+                   hint)
+
+
+def even_light_gate(image: np.ndarray, face: Landmarks, topology: FaceTopology,
+                    config: GateConfig) -> GateResult:
+    left, right = (float(_luma(_box(image, face.points[topology.idx(f"cheek_{side}"), :2])).mean())
+                   for side in ("left", "right"))
     ratio = min(left, right) / max(left, right, 1e-6)
     brighter = "left" if left > right else "right"
-    return [
-        _result("exposure", exposure_ok, mean,
-                f"{config.min_brightness:g}-{config.max_brightness:g}, <= {100 * config.max_clipped:g} % clipped", hint),
-        _result("even_light", ratio >= config.min_cheek_ratio, ratio, f">= {config.min_cheek_ratio:g}",
-                f"the light is uneven (your {brighter} side is brighter): face the window or the lamp"),
-    ]
+    return _result("even_light", ratio >= config.min_cheek_ratio, ratio, f">= {config.min_cheek_ratio:g}",
+                   f"the light is uneven (your {brighter} side is brighter): face the window or the lamp")
 
 
 def expression_gates(face: Landmarks, config: GateConfig) -> list[GateResult]:
@@ -209,23 +212,23 @@ def expression_gates(face: Landmarks, config: GateConfig) -> list[GateResult]:
     ]
 
 
-#: Gate order is priority order: the first failing gate is the instruction shown.
-GATE_ORDER = ("one_face", "centred", "size", "yaw", "pitch", "roll", "exposure", "even_light",
-              "sharpness", "no_smile", "mouth_closed", "brows_relaxed", "no_squint", "eyes_open")
-
-
 def evaluate(image: np.ndarray, faces: list[Landmarks], topology: FaceTopology,
              config: GateConfig = GateConfig(), baseline: Baseline | None = None) -> list[GateResult]:
-    """Every gate for one frame, in priority order (only ``one_face`` when it fails)."""
+    """Every gate for one frame, in priority order (only ``one_face`` when it fails).
+
+    The order is the order in which a user should fix things: one face, position and
+    distance, pose, light, sharpness, then expression. ``first_failure`` picks the
+    instruction to show.
+    """
     first = face_count_gate(len(faces))
     if not first.passed:
         return [first]
     face = faces[0]
-    results = [first, centre_gate(face, topology, config), size_gate(face, topology, config, baseline),
-               *pose_gates(face.pose, config, baseline),
-               *lighting_gates(image, face, topology, config),
-               sharpness_gate(image, face, topology, config), *expression_gates(face, config)]
-    return sorted(results, key=lambda r: GATE_ORDER.index(r.name))
+    crop = face_crop(image, face, topology)
+    return [first, centre_gate(face, topology, config), size_gate(face, topology, config, baseline),
+            *pose_gates(face.pose, config, baseline), exposure_gate(crop, config),
+            even_light_gate(image, face, topology, config), sharpness_gate(crop, config),
+            *expression_gates(face, config)]
 
 
 def first_failure(results: list[GateResult]) -> GateResult | None:

@@ -110,6 +110,10 @@ class AlignedFace:
     def centroid(self, name: str) -> np.ndarray:
         return self.group(name).mean(axis=0)
 
+    def interocular(self, *, frontal: bool = False) -> float:
+        """Inter-ocular distance (eye-contour centroids) in canonical units."""
+        return interocular(self.points, self.topology, frontal=frontal)
+
     @cached_property
     def mirror_residuals(self) -> np.ndarray:
         """Per-point distance between the face and its mirror image, rigidly re-aligned.
@@ -132,6 +136,18 @@ class AlignedFace:
         weights[topo.pose_ids] = topo.pose_weights
         weights = 0.5 * (weights + weights[topo.mirror[: len(weights)]])
         return rigid_residuals(mirror_landmarks(self.points, topo), self.points, weights)
+
+
+def interocular(points, topology: FaceTopology, *, frontal: bool = False) -> float:
+    """Distance between the centroids of the two eye contours, in the array's own units.
+
+    ``frontal=True`` measures in the (x, y) plane only (pixels of an image, or the frontal
+    plane of the canonical frame); otherwise in 3D.
+    """
+    dims = 2 if frontal else 3
+    p = np.asarray(points, dtype=np.float64)[:, :dims]
+    return float(np.linalg.norm(p[topology.idx("eye_left")].mean(axis=0)
+                                - p[topology.idx("eye_right")].mean(axis=0)))
 
 
 def mirror_landmarks(points, topology: FaceTopology) -> np.ndarray:

@@ -60,9 +60,7 @@ def midface_width_ratio(face: AlignedFace) -> float:
     """
     right = face.group("cheek_contour_right")[:, :2]
     left = face.group("cheek_contour_left")[:, :2]
-    width = float(np.linalg.norm(left - right, axis=1).mean())
-    eyes = np.linalg.norm((face.centroid("eye_left") - face.centroid("eye_right"))[:2])
-    return width / float(eyes)
+    return float(np.linalg.norm(left - right, axis=1).mean()) / face.interocular(frontal=True)
 
 
 def malar_projection(face: AlignedFace, side: str) -> float:
@@ -95,5 +93,4 @@ def malar_projection(face: AlignedFace, side: str) -> float:
     if normal[2] < 0:
         normal = -normal
     depth = float((face.centroid(f"malar_{side}") - a) @ normal)
-    eyes = float(np.linalg.norm(face.centroid("eye_left") - face.centroid("eye_right")))
-    return 100.0 * depth / eyes
+    return 100.0 * depth / face.interocular()

@@ -21,11 +21,6 @@ REGIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def interocular_distance(face: AlignedFace) -> float:
-    """Distance between the centroids of the two eye contours (canonical units, 3D)."""
-    return float(np.linalg.norm(face.centroid("eye_left") - face.centroid("eye_right")))
-
-
 def asymmetry_index(face: AlignedFace) -> float:
     """Global mirror asymmetry, in percent of the inter-ocular distance.
 
@@ -46,7 +41,7 @@ def asymmetry_index(face: AlignedFace) -> float:
     version; it is scale-free.
     """
     residuals = face.mirror_residuals
-    return 100.0 * float(np.sqrt(np.mean(residuals ** 2))) / interocular_distance(face)
+    return 100.0 * float(np.sqrt(np.mean(residuals ** 2))) / face.interocular()
 
 
 def regional_asymmetry(face: AlignedFace, region: str) -> float:
@@ -77,7 +72,7 @@ def regional_asymmetry(face: AlignedFace, region: str) -> float:
     """
     ids = np.unique(np.concatenate([face.topology.idx(g) for g in REGIONS[region]]))
     residuals = face.stable_mirror_residuals[ids]
-    return 100.0 * float(np.sqrt(np.mean(residuals ** 2))) / interocular_distance(face)
+    return 100.0 * float(np.sqrt(np.mean(residuals ** 2))) / face.interocular()
 
 
 def mouth_corner_tilt(face: AlignedFace) -> float:
@@ -153,4 +148,4 @@ def brow_height_difference(face: AlignedFace) -> float:
         side: float(face.centroid(f"brow_upper_{side}")[1] - face.centroid(f"eye_{side}")[1])
         for side in ("left", "right")
     }
-    return 100.0 * (heights["left"] - heights["right"]) / interocular_distance(face)
+    return 100.0 * (heights["left"] - heights["right"]) / face.interocular()
