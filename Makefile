@@ -26,6 +26,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/precision.py
 	$(BIN)/python benchmarks/sensitivity.py
+	$(BIN)/python benchmarks/capture.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -346,5 +346,7 @@ def demo_cmd(data_dir, model):
     click.echo(str(chart))
 
 
+from . import cli_capture  # noqa: E402,F401  (registers capture, status and baseline)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

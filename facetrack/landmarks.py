@@ -119,18 +119,29 @@ def _native_stderr_silenced(enabled: bool = True):
 
 
 class Landmarker:
-    """MediaPipe Face Landmarker in image mode, created once and reused.
+    """MediaPipe Face Landmarker, created once and reused.
+
+    Image mode (the default) runs the face detector on every image and finds up to
+    ``max_faces`` faces. Video mode (``video=True``) tracks the face from frame to frame
+    and runs the detector only when tracking is lost, which makes it fast enough for a
+    live 30 fps loop; it then sees ``max_faces`` faces at most (1 by default), so a second
+    person must be checked for in image mode (the capture does this on every burst frame).
+    Frames given in video mode need increasing timestamps.
 
     Use as a context manager, or call ``close()``; the native graph is released then.
     """
 
-    def __init__(self, model_path: str | Path, *, max_faces: int = 4,
-                 min_detection_confidence: float = 0.5):
+    def __init__(self, model_path: str | Path, *, max_faces: int | None = None,
+                 min_detection_confidence: float = 0.5, video: bool = False):
         from mediapipe.tasks.python import BaseOptions, vision
 
+        self.video = video
+        self._last_ms = -1
+        if max_faces is None:
+            max_faces = 1 if video else 4
         options = vision.FaceLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(model_path)),
-            running_mode=vision.RunningMode.IMAGE,
+            running_mode=vision.RunningMode.VIDEO if video else vision.RunningMode.IMAGE,
             num_faces=max_faces,
             min_face_detection_confidence=min_detection_confidence,
             output_face_blendshapes=True,
@@ -139,20 +150,29 @@ class Landmarker:
         with _native_stderr_silenced():
             self._landmarker = vision.FaceLandmarker.create_from_options(options)
             # The first inference logs more start-up chatter; run it on a blank frame.
-            self._detect(np.zeros((64, 64, 3), np.uint8))
+            self._detect(np.zeros((64, 64, 3), np.uint8), None)
 
-    def _detect(self, image: np.ndarray):
+    def _detect(self, image: np.ndarray, timestamp_ms: int | None):
         import mediapipe as mp
 
-        return self._landmarker.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=image))
+        mp_image = mp.Image(image_format=mp.ImageFormat.SRGB, data=image)
+        if not self.video:
+            return self._landmarker.detect(mp_image)
+        # MediaPipe needs strictly increasing timestamps; a repeated one is nudged forward.
+        stamp = self._last_ms + 1 if timestamp_ms is None else max(int(timestamp_ms), self._last_ms + 1)
+        self._last_ms = stamp
+        return self._landmarker.detect_for_video(mp_image, stamp)
 
-    def detect_all(self, image_rgb: np.ndarray) -> list[Landmarks]:
-        """Every face found in an RGB uint8 image (H, W, 3), largest first."""
+    def detect_all(self, image_rgb: np.ndarray, timestamp_ms: int | None = None) -> list[Landmarks]:
+        """Every face found in an RGB uint8 image (H, W, 3), largest first.
+
+        ``timestamp_ms`` is the frame's time in video mode (ignored in image mode).
+        """
         image = np.ascontiguousarray(image_rgb)
         if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
             raise ValueError("detect expects an RGB uint8 image of shape (H, W, 3)")
         height, width = image.shape[:2]
-        result = self._detect(image)
+        result = self._detect(image, timestamp_ms)
         faces = []
         for i, face in enumerate(result.face_landmarks):
             shapes = result.face_blendshapes[i] if i < len(result.face_blendshapes) else None

@@ -75,6 +75,11 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (capture_id, name)
     );
     """,
+    # v2: each profile may name its baseline capture (the one later captures line up with)
+    """
+    ALTER TABLE profiles ADD COLUMN baseline_capture_id INTEGER
+        REFERENCES captures(id) ON DELETE SET NULL;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -241,6 +246,24 @@ class Store:
         return n
 
     # --- captures -------------------------------------------------------------------------
+    def baseline(self, profile: str) -> Capture | None:
+        """The profile's baseline: the capture set with ``set_baseline``, else its first one."""
+        captures = self.captures(profile)
+        if not captures:
+            return None
+        row = self._conn.execute("SELECT baseline_capture_id FROM profiles WHERE name = ?",
+                                 (profile,)).fetchone()
+        chosen = row[0] if row else None
+        return next((c for c in captures if c.id == chosen), captures[0])
+
+    def set_baseline(self, profile: str, capture_id: int) -> None:
+        """Make ``capture_id`` (a capture of ``profile``) the profile's baseline."""
+        if not any(c.id == capture_id for c in self.captures(profile)):
+            raise StoreError(f"profile {profile!r} has no capture {capture_id}")
+        with self._transaction():
+            self._conn.execute("UPDATE profiles SET baseline_capture_id = ? WHERE name = ?",
+                               (capture_id, profile))
+
     def find_by_hash(self, profile: str, sha256: str) -> int | None:
         row = self._conn.execute(
             "SELECT c.id FROM captures c JOIN profiles p ON p.id = c.profile_id "

@@ -302,6 +302,9 @@ def build_topology(geometry: CanonicalGeometry) -> FaceTopology:
         "forehead_top": (top,),
         "chin": (chin,),
         "nose_tip": (nose_tip,),
+        # The nose's ridge: midline points from the inner eye corners' height to the tip.
+        "nose_ridge": tuple(int(i) for i in midline_ids[np.argsort(-v[midline_ids, 1])]
+                            if v[nose_tip, 1] <= v[i, 1] <= v[ANCHORS["eye_inner_corner_right"][0], 1]),
         "zygion_right": (zygion,),
         "gonion_right": (gonion,),
         "cheek_contour_right": tuple(below[: g + 1]),  # zygion -> gonion

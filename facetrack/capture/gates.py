@@ -75,10 +75,12 @@ class GateResult:
     value: float
     allowed: str
     instruction: str  # what the user should do; "" when passed
+    excess: float = 0.0  # how far beyond its limit the value is, in the value's units (<= 0 passes)
 
 
-def _result(name, passed, value, allowed, instruction) -> GateResult:
-    return GateResult(name, bool(passed), float(value), allowed, "" if passed else instruction)
+def _result(name, passed, value, allowed, instruction, excess) -> GateResult:
+    return GateResult(name, bool(passed), float(value), allowed, "" if passed else instruction,
+                      float(excess))
 
 
 def iod_px(face: Landmarks, topology: FaceTopology) -> float:
@@ -88,9 +90,9 @@ def iod_px(face: Landmarks, topology: FaceTopology) -> float:
 
 def face_count_gate(n_faces: int) -> GateResult:
     if n_faces == 0:
-        return _result("one_face", False, 0, "1", "no face found: sit in front of the camera")
+        return _result("one_face", False, 0, "1", "no face found: sit in front of the camera", 1)
     return _result("one_face", n_faces == 1, n_faces, "1",
-                   f"{n_faces} faces in view: only one person in front of the camera")
+                   f"{n_faces} faces in view: only one person in front of the camera", n_faces - 1)
 
 
 def pose_gates(pose: HeadPose, config: GateConfig, baseline: Baseline | None = None) -> list[GateResult]:
@@ -99,12 +101,13 @@ def pose_gates(pose: HeadPose, config: GateConfig, baseline: Baseline | None = N
     return [
         _result("yaw", abs(yaw) <= config.max_yaw, yaw, f"±{config.max_yaw:g}°",
                 "turn your head slightly to your right" if yaw > 0
-                else "turn your head slightly to your left"),
+                else "turn your head slightly to your left", abs(yaw) - config.max_yaw),
         _result("pitch", abs(pitch) <= config.max_pitch, pitch, f"±{config.max_pitch:g}°",
-                "lower your chin a little" if pitch > 0 else "raise your chin a little"),
+                "lower your chin a little" if pitch > 0 else "raise your chin a little",
+                abs(pitch) - config.max_pitch),
         _result("roll", abs(roll) <= config.max_roll, roll, f"±{config.max_roll:g}°",
                 "level your head: tilt it slightly to your left" if roll > 0
-                else "level your head: tilt it slightly to your right"),
+                else "level your head: tilt it slightly to your right", abs(roll) - config.max_roll),
     ]
 
 
@@ -113,11 +116,12 @@ def size_gate(face: Landmarks, topology: FaceTopology, config: GateConfig,
     iod = iod_px(face, topology)
     if baseline is None:
         return _result("size", iod >= config.min_iod_px, iod, f">= {config.min_iod_px:g} px",
-                       "move a little closer to the camera")
+                       "move a little closer to the camera", config.min_iod_px - iod)
     rel = iod / baseline.iod_px - 1.0
     return _result("size", abs(rel) <= config.size_tolerance, 100 * rel,
                    f"±{100 * config.size_tolerance:g} % of the baseline",
-                   "move a little further from the camera" if rel > 0 else "move a little closer to the camera")
+                   "move a little further from the camera" if rel > 0 else "move a little closer to the camera",
+                   100 * (abs(rel) - config.size_tolerance))
 
 
 def centre_gate(face: Landmarks, topology: FaceTopology, config: GateConfig) -> GateResult:
@@ -132,7 +136,7 @@ def centre_gate(face: Landmarks, topology: FaceTopology, config: GateConfig) -> 
         hint = ("raise the camera a little, or sit a little lower" if offset[1] < 0
                 else "lower the camera a little, or sit a little higher")
     return _result("centred", worst <= config.max_centre_offset, worst,
-                   f"<= {config.max_centre_offset:g} of the frame", hint)
+                   f"<= {config.max_centre_offset:g} of the frame", hint, worst - config.max_centre_offset)
 
 
 def _luma(image: np.ndarray) -> np.ndarray:
@@ -167,7 +171,7 @@ def sharpness_gate(crop: np.ndarray, config: GateConfig) -> GateResult:
 
     value = float(cv2.Laplacian(crop, cv2.CV_32F).var())
     return _result("sharpness", value >= config.min_sharpness, value, f">= {config.min_sharpness:g}",
-                   "the picture is blurred: hold still and clean the lens")
+                   "the picture is blurred: hold still and clean the lens", config.min_sharpness - value)
 
 
 def exposure_gate(crop: np.ndarray, config: GateConfig) -> GateResult:
@@ -178,7 +182,8 @@ def exposure_gate(crop: np.ndarray, config: GateConfig) -> GateResult:
             else "the face is too bright: move away from the direct light")
     return _result("exposure", passed, mean,
                    f"{config.min_brightness:g}-{config.max_brightness:g}, <= {100 * config.max_clipped:g} % clipped",
-                   hint)
+                   hint, max(config.min_brightness - mean, mean - config.max_brightness,
+                             255 * (clipped - config.max_clipped)))
 
 
 def even_light_gate(image: np.ndarray, face: Landmarks, topology: FaceTopology,
@@ -188,7 +193,8 @@ def even_light_gate(image: np.ndarray, face: Landmarks, topology: FaceTopology,
     ratio = min(left, right) / max(left, right, 1e-6)
     brighter = "left" if left > right else "right"
     return _result("even_light", ratio >= config.min_cheek_ratio, ratio, f">= {config.min_cheek_ratio:g}",
-                   f"the light is uneven (your {brighter} side is brighter): face the window or the lamp")
+                   f"the light is uneven (your {brighter} side is brighter): face the window or the lamp",
+                   config.min_cheek_ratio - ratio)
 
 
 def expression_gates(face: Landmarks, config: GateConfig) -> list[GateResult]:
@@ -197,27 +203,25 @@ def expression_gates(face: Landmarks, config: GateConfig) -> list[GateResult]:
     def both(name):
         return max(b.get(name + "Left", 0.0), b.get(name + "Right", 0.0))
 
-    return [
-        _result("no_smile", both("mouthSmile") <= config.max_smile, both("mouthSmile"),
-                f"<= {config.max_smile:g}", "relax your mouth: a neutral face, no smile"),
-        _result("mouth_closed", b.get("jawOpen", 0.0) <= config.max_jaw_open, b.get("jawOpen", 0.0),
-                f"<= {config.max_jaw_open:g}", "close your mouth gently"),
-        _result("brows_relaxed", max(b.get("browInnerUp", 0.0), both("browOuterUp")) <= config.max_brow_raise,
-                max(b.get("browInnerUp", 0.0), both("browOuterUp")), f"<= {config.max_brow_raise:g}",
-                "relax your forehead: let your brows rest"),
-        _result("no_squint", both("eyeSquint") <= config.max_squint, both("eyeSquint"),
-                f"<= {config.max_squint:g}", "relax your eyes: no squinting"),
-        _result("eyes_open", both("eyeBlink") <= config.max_blink, both("eyeBlink"),
-                f"<= {config.max_blink:g}", "open your eyes and look at the camera"),
-    ]
+    checks = (
+        ("no_smile", both("mouthSmile"), config.max_smile, "relax your mouth: a neutral face, no smile"),
+        ("mouth_closed", b.get("jawOpen", 0.0), config.max_jaw_open, "close your mouth gently"),
+        ("brows_relaxed", max(b.get("browInnerUp", 0.0), both("browOuterUp")), config.max_brow_raise,
+         "relax your forehead: let your brows rest"),
+        ("no_squint", both("eyeSquint"), config.max_squint, "relax your eyes: no squinting"),
+        ("eyes_open", both("eyeBlink"), config.max_blink, "open your eyes and look at the camera"),
+    )
+    return [_result(name, value <= limit, value, f"<= {limit:g}", hint, value - limit)
+            for name, value, limit, hint in checks]
 
 
 def evaluate(image: np.ndarray, faces: list[Landmarks], topology: FaceTopology,
              config: GateConfig = GateConfig(), baseline: Baseline | None = None) -> list[GateResult]:
     """Every gate for one frame, in priority order (only ``one_face`` when it fails).
 
-    The order is the order in which a user should fix things: one face, position and
-    distance, pose, light, sharpness, then expression. ``first_failure`` picks the
+    The order is the order in which a user should fix things: one face, position, pose
+    (a turned head also looks narrower, so pose comes before distance), distance, light,
+    sharpness, then expression. ``first_failure`` picks the
     instruction to show.
     """
     first = face_count_gate(len(faces))
@@ -225,8 +229,8 @@ def evaluate(image: np.ndarray, faces: list[Landmarks], topology: FaceTopology,
         return [first]
     face = faces[0]
     crop = face_crop(image, face, topology)
-    return [first, centre_gate(face, topology, config), size_gate(face, topology, config, baseline),
-            *pose_gates(face.pose, config, baseline), exposure_gate(crop, config),
+    return [first, centre_gate(face, topology, config), *pose_gates(face.pose, config, baseline),
+            size_gate(face, topology, config, baseline), exposure_gate(crop, config),
             even_light_gate(image, face, topology, config), sharpness_gate(crop, config),
             *expression_gates(face, config)]
 

@@ -1,0 +1,169 @@
+"""A guided capture, end to end: baseline -> session -> burst measurement -> one stored capture.
+
+The burst is measured like an imported photo, but over frames instead of augmented
+copies. Every burst frame passed every gate in the session (on the tracker's landmarks,
+which are stored as its first view). It is then detected again in image mode, which sees
+every face (the tracker follows one), so a frame where a second person walked in is
+dropped, and on its mirror image, mapped back through the mirror pairs, which cancels the
+model's own left/right bias. The metrics are the median over all these views (three per
+frame), with a robust spread. The sharpest frame is kept, losslessly, as the
+capture's photo, and everything is stored in one transaction.
+
+Burst views are stored in their own frame's pixel coordinates (same camera, same size);
+metrics are pose-normalized, so ``recompute`` can use them all. The kept frame's own
+detection is the view named "original".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import FacetrackError
+from ..landmarks import HeadPose
+from ..measure import Augmentation, Measurer, augment_image, combine, map_back
+from ..metrics import compute_metrics
+from ..metrics.align import interocular
+from ..store import Capture, LandmarkView, NewCapture, Store
+from .gates import Baseline, GateConfig
+from .overlay import outline_polylines
+from .session import CaptureSettings, CheckedFrame, Display, GateLog, NoCaptureError, run_session
+
+FLIP = Augmentation(flip=True)
+
+
+class BurstError(FacetrackError):
+    """Too few burst frames survived the re-check."""
+
+
+def baseline_from_capture(capture: Capture, views: list[LandmarkView], topology, *,
+                          frame_size: tuple[int, int] | None = None) -> Baseline:
+    """The pose, face size and outline that later captures must match.
+
+    When the baseline photo has another width than the camera's frames, its size and
+    outline are rescaled by the width ratio (this assumes the same field of view, which
+    holds for the same camera at another resolution, not for another camera).
+    """
+    original = next((v for v in views if v.kind == "original"), views[0])
+    scale = 1.0 if frame_size is None else frame_size[0] / capture.width
+    pts = np.asarray(original.points, dtype=np.float64) * scale
+    pose = HeadPose(*capture.pose) if capture.pose else HeadPose(0.0, 0.0, 0.0)
+    return Baseline(pose=pose, iod_px=interocular(pts, topology, frontal=True),
+                    outline=outline_polylines(pts, topology))
+
+
+@dataclass(frozen=True)
+class BurstMeasurement:
+    capture: NewCapture
+    kept: tuple[int, ...]  # frame indices of the burst frames that were measured
+    dropped: tuple[tuple[int, str], ...]  # (frame index, why)
+
+
+def measure_burst(burst: tuple[CheckedFrame, ...], *, measurer: Measurer, manual: bool = False, source: str = "camera",
+                  taken_at: dt.datetime | None = None, min_fraction: float = 0.5) -> BurstMeasurement:
+    """Re-check and measure a burst; the sharpest surviving frame becomes the photo.
+
+    The gates were applied to every frame in the session; here only the face count is
+    checked again (in image mode).
+    """
+    import cv2
+
+    topo = measurer.topology
+    views, per_view, kept, dropped = [], [], [], []
+    best = None
+    for checked in burst:
+        image, index = checked.frame.image, checked.frame.index
+        faces = measurer.landmarker.detect_all(image)  # image mode: sees every face in view
+        if len(faces) != 1:
+            dropped.append((index, f"{len(faces)} faces on re-check"))
+            continue
+        tracked = checked.faces[0]
+        failed = [r.name for r in checked.results if not r.passed]
+        height, width = image.shape[:2]
+        frame_views = [LandmarkView(f"burst:{index}", tracked.points, tracked.blendshapes, tracked.matrix),
+                       LandmarkView(f"burst:{index},image", faces[0].points, faces[0].blendshapes,
+                                    faces[0].matrix)]
+        flipped = measurer.landmarker.detect(augment_image(image, FLIP))
+        if flipped is not None:
+            frame_views.append(LandmarkView(f"burst:{index},flip",
+                                            map_back(flipped.points, FLIP, width, height, topo),
+                                            flipped.blendshapes, flipped.matrix))
+        for view in frame_views:
+            try:
+                per_view.append(compute_metrics(view.points, topo))
+            except ValueError:
+                continue
+            views.append(view)
+        score = next(r.value for r in checked.results if r.name == "sharpness")
+        kept.append(index)
+        if best is None or score > best[0]:
+            best = (score, checked, tracked, failed)
+    if best is None or len(kept) < max(1, int(np.ceil(min_fraction * len(burst)))):
+        why = "; ".join(f"frame {i}: {w}" for i, w in dropped[:3])
+        raise BurstError(f"{source}: the burst was not steady: only {len(kept)} of {len(burst)} frames "
+                         f"showed exactly one face on re-check ({why})")
+    _, checked, face, failed = best
+    # the kept frame's own detection leads, named "original" (the ghost and reports use it)
+    lead = next(i for i, v in enumerate(views) if v.kind == f"burst:{checked.frame.index}")
+    views.insert(0, LandmarkView("original", views[lead].points, views[lead].blendshapes, views[lead].matrix))
+    del views[lead + 1]
+    ok, png = cv2.imencode(".png", cv2.cvtColor(checked.frame.image, cv2.COLOR_RGB2BGR))
+    if not ok:
+        raise BurstError(f"{source}: the captured frame could not be encoded")
+    data = png.tobytes()
+    pose = face.pose
+    height, width = checked.frame.image.shape[:2]
+    capture = NewCapture(
+        taken_at=(taken_at or dt.datetime.now()).replace(microsecond=0), taken_at_source="capture",
+        source_path=source, image_bytes=data, image_ext="png", sha256=hashlib.sha256(data).hexdigest(),
+        width=width, height=height, pose=(pose.yaw, pose.pitch, pose.roll),
+        quality={"burst": len(burst), "frames_measured": len(kept), "views": len(views),
+                 "frame_kept": checked.frame.index, "manual": manual, "failed_gates": failed,
+                 "sharpness": round(float(best[0]), 1),
+                 "interocular_px": round(interocular(face.points, topo, frontal=True), 1)},
+        views=tuple(views), metrics=combine(per_view))
+    return BurstMeasurement(capture, tuple(kept), tuple(dropped))
+
+
+@dataclass(frozen=True)
+class CaptureOutcome:
+    capture_id: int
+    measured: BurstMeasurement
+    baseline_id: int | None
+    log: GateLog  # every gate's pass count and best value over the frames seen
+
+
+def guided_capture(frames, *, store: Store, measurer: Measurer, tracker, profile: str,
+                   config: GateConfig = GateConfig(), settings: CaptureSettings = CaptureSettings(),
+                   first: bool = True, display: Display | None = None, source: str = "camera",
+                   taken_at: dt.datetime | None = None) -> CaptureOutcome:
+    """Capture one standardized photo of ``profile`` from ``frames`` and store it.
+
+    The profile's baseline (if any) sets the pose and distance to match, and its outline
+    is the ghost. Nothing is stored unless a whole burst is measured.
+    """
+    frames = iter(frames)
+    head = next(frames, None)  # a camera that cannot be opened raises here, before anything else
+    if head is None:
+        raise NoCaptureError(f"{source}: delivered no frames")
+    frames = itertools.chain([head], frames)
+    base_capture = store.baseline(profile)
+    baseline = None
+    if base_capture is not None:
+        baseline = baseline_from_capture(base_capture, store.landmark_views(base_capture.id),
+                                         measurer.topology, frame_size=head.image.shape[1::-1])
+    burst, manual, log = run_session(frames, tracker=tracker, topology=measurer.topology, config=config,
+                                   baseline=baseline, settings=settings, first=first, display=display,
+                                   ghost=baseline.outline if baseline else None, name=source)
+    measured = measure_burst(burst, measurer=measurer, manual=manual,
+                             source=source, taken_at=taken_at)
+    existing = store.find_by_hash(profile, measured.capture.sha256)
+    if existing is not None:
+        raise FacetrackError(f"{source}: this exact frame is already stored as capture {existing}; "
+                             "nothing new was stored")
+    cid = store.add_capture(profile, measured.capture)
+    return CaptureOutcome(cid, measured, base_capture.id if base_capture else None, log)
