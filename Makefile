@@ -27,6 +27,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/precision.py
 	$(BIN)/python benchmarks/sensitivity.py
 	$(BIN)/python benchmarks/capture.py
+	$(BIN)/python benchmarks/report.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

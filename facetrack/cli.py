@@ -305,7 +305,9 @@ def trends_cmd(output, names, all_metrics, profile, data_dir):
         raise ReportError(f"{exc.args[0]} (see `facetrack metrics --describe`)") from None
     with _open_store(data_dir) as store:
         captures = store.captures(profile)
-    fig = trend_figure(captures, metrics=metrics, title=f"facetrack: {profile}")
+        baseline = store.baseline(profile)
+    fig = trend_figure(captures, metrics=metrics, title=f"facetrack: {profile}",
+                       baseline_id=baseline.id if baseline else None)
     click.echo(str(save_figure(fig, output)))
 
 
@@ -346,7 +348,7 @@ def demo_cmd(data_dir, model):
     click.echo(str(chart))
 
 
-from . import cli_capture  # noqa: E402,F401  (registers capture, status and baseline)
+from . import cli_capture, cli_report  # noqa: E402,F401  (register their commands)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

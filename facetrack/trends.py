@@ -39,7 +39,7 @@ def days_since(times: Sequence[dt.datetime], origin: dt.datetime | None = None) 
 
 def linear_trend(days: Sequence[float], values: Sequence[float]) -> Trend:
     """Fit value = intercept + slope * (days / 28). Needs at least 3 points at 2+ times."""
-    from scipy import stats
+    from scipy.special import stdtrit  # the t quantile; scipy.stats takes seconds to import
 
     x = np.asarray(days, dtype=np.float64) / DAYS_PER_PERIOD
     y = np.asarray(values, dtype=np.float64)
@@ -54,7 +54,7 @@ def linear_trend(days: Sequence[float], values: Sequence[float]) -> Trend:
     intercept = float(y.mean() - slope * xm)
     resid = y - (intercept + slope * x)
     sd = float(np.sqrt((resid ** 2).sum() / (n - 2)))
-    half = float(stats.t.ppf(0.975, n - 2) * sd / np.sqrt(sxx))
+    half = float(stdtrit(n - 2, 0.975) * sd / np.sqrt(sxx))
     return Trend(slope, intercept, slope - half, slope + half, sd, n)
 
 

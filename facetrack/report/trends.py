@@ -1,4 +1,4 @@
-"""Trend charts: one panel per metric, a point per capture with its spread, a fitted line.
+"""Trend charts: one panel per metric, points with spreads, rolling median, trend, noise band.
 
 ``trend_figure`` returns a matplotlib Figure and never shows or saves it; ``save_figure``
 writes it (format from the file suffix: png, svg or pdf).
@@ -7,14 +7,14 @@ writes it (format from the file suffix: png, svg or pdf).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
 from ..errors import ReportError
 from ..metrics import HEADLINE, Metric, get_metric
 from ..store import Capture
-from ..trends import DAYS_PER_PERIOD, days_since, linear_trend
+from ..trends import DAYS_PER_PERIOD, days_since, linear_trend, minimal_detectable_change
 
 GROUP_TITLES = {"jaw": "Jaw", "midface": "Mid-face", "symmetry": "Symmetry"}
 MARKERS = {"left": "o", "right": "s", None: "D"}
@@ -27,9 +27,40 @@ def _side(metric: Metric) -> str | None:
     return None
 
 
+GROUP_ORDER = ("jaw", "midface", "symmetry")
+
+
+def rolling_median(values: np.ndarray, window: int = 3) -> np.ndarray:
+    """Centred rolling median (shorter at the ends), ignoring missing values."""
+    out = np.full(len(values), np.nan)
+    half = window // 2
+    for i in range(len(values)):
+        part = values[max(0, i - half): i + half + 1]
+        part = part[np.isfinite(part)]
+        if part.size:
+            out[i] = np.median(part)
+    return out
+
+
+def noise_level(captures: Sequence[Capture], name: str) -> float:
+    """MDC95 of a change in ``name`` from the captures' own spreads: 1.96 x sqrt(2) x median spread."""
+    spreads = [c.metrics[name].spread for c in captures
+               if name in c.metrics and c.metrics[name].spread is not None]
+    return minimal_detectable_change(float(np.median(spreads))) if spreads else float("nan")
+
+
 def trend_figure(captures: Sequence[Capture], *, metrics: Sequence[Metric] | None = None,
-                 title: str | None = None):
+                 title: str | None = None, baseline_id: int | None = None,
+                 noise: Mapping[str, float] | None = None):
     """Build the trend chart of a profile's captures (needs at least 2 captures).
+
+    One panel per metric, grouped jaw / mid-face / symmetry: a point per capture with its
+    spread as an error bar, a rolling median (dotted), the linear trend in units per 4
+    weeks with its 95 % interval (dashed), and a shaded band of +-noise around the
+    baseline's value: a change inside the band is within measurement noise. ``noise``
+    gives that level per metric (from a repeatability calibration); missing ones come
+    from the captures' own spread. The baseline capture (default: the first) is marked
+    with a vertical line. Markers and line styles carry the meaning, not colour alone.
 
     ``metrics`` defaults to the headline metrics (``facetrack.metrics.HEADLINE``); pass
     ``REGISTRY`` for every metric.
@@ -45,32 +76,50 @@ def trend_figure(captures: Sequence[Capture], *, metrics: Sequence[Metric] | Non
     days = days_since(times)
     if metrics is None:
         metrics = [get_metric(name) for name in HEADLINE]
-    metrics = [m for m in metrics if any(m.name in c.metrics for c in captures)]
+    metrics = sorted((m for m in metrics if any(m.name in c.metrics for c in captures)),
+                     key=lambda m: GROUP_ORDER.index(m.group) if m.group in GROUP_ORDER else len(GROUP_ORDER))
+    base_index = next((i for i, c in enumerate(captures) if c.id == baseline_id), 0)
     ncols = 2
     nrows = int(np.ceil(len(metrics) / ncols))
-    fig = Figure(figsize=(11, 3.0 * nrows + 0.6), layout="constrained")
+    fig = Figure(figsize=(11, 3.0 * nrows + 0.6))
+    fig.subplots_adjust(left=0.07, right=0.98, top=1 - 0.6 / (3.0 * nrows + 0.6), bottom=0.9 / (3.0 * nrows + 0.6),
+                        hspace=0.55, wspace=0.2)
+    # a fixed locator: matplotlib's automatic date ticks cost seconds over two years of points
+    months = max(1, int(np.ceil(np.ptp(days) / 30.4 / 6)))
+    locator = mdates.MonthLocator(interval=months) if np.ptp(days) > 60 else mdates.AutoDateLocator(maxticks=6)
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax, metric in zip(axes, metrics):
         values = np.array([c.metrics[metric.name].value if metric.name in c.metrics else np.nan
                            for c in captures])
         spreads = np.array([(c.metrics[metric.name].spread or 0.0) if metric.name in c.metrics
                             else np.nan for c in captures])
+        level = (noise or {}).get(metric.name, noise_level(captures, metric.name))
+        base_value = values[base_index]
+        if np.isfinite(level) and np.isfinite(base_value):
+            ax.axhspan(base_value - level, base_value + level, color="0.88", zorder=0,
+                       label=f"noise band (baseline ± {level:.2g})", gid=f"noise:{metric.name}")
+        ax.axvline(times[base_index], color="0.3", linestyle="-.", linewidth=1, label="baseline",
+                   gid=f"baseline:{metric.name}")
         ax.errorbar(times, values, yerr=np.nan_to_num(spreads), fmt=MARKERS[_side(metric)],
                     color="black", ecolor="0.5", capsize=3, markersize=5, linestyle="none",
                     label="capture (median ± spread)", gid=f"points:{metric.name}")
-        if np.isfinite(values).sum() >= 3:
+        if len(captures) >= 3:
+            ax.plot(times, rolling_median(values), linestyle=":", color="0.35", linewidth=1.5,
+                    label="rolling median (3)", gid=f"rolling:{metric.name}")
+        if np.isfinite(values).sum() >= 3 and np.ptp(days) > 0:
             trend = linear_trend(days, values)
             fit = trend.intercept + trend.slope * days / DAYS_PER_PERIOD
-            ax.plot(times, fit, linestyle="--", color="0.2",
+            ax.plot(times, fit, linestyle="--", color="0.1",
                     label=f"trend {trend.slope:+.3g}/4 wk [{trend.ci_low:+.2g}, {trend.ci_high:+.2g}]",
                     gid=f"trend:{metric.name}")
         ax.set_title(f"{GROUP_TITLES.get(metric.group, metric.group)}: {metric.name}", fontsize=10)
         ax.set_ylabel(metric.units, fontsize=8)
+        ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))
         ax.tick_params(axis="x", labelrotation=30, labelsize=7)
         ax.tick_params(axis="y", labelsize=8)
-        ax.legend(fontsize=7, loc="best")
-        ax.grid(True, color="0.9")
+        ax.legend(fontsize=6.5, loc="upper left")  # "best" costs seconds with a hundred points
+        ax.grid(True, color="0.93")
     for ax in axes[len(metrics):]:
         ax.set_visible(False)
     fig.suptitle(title or f"facetrack trends ({len(captures)} captures)")

@@ -1,0 +1,65 @@
+"""Export a profile's captures as a table: one row per capture, one column per metric.
+
+Columns: capture metadata (id, taken_at, taken_at_source, source, width, height, yaw,
+pitch, roll), then each metric's value (column named after the metric), its spread
+(``<name>_spread``) and its definition's version (``<name>_version``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from ..errors import ReportError
+from ..metrics import REGISTRY
+from ..store import Capture
+
+FORMATS = ("csv", "parquet", "json")
+
+
+def captures_frame(captures: Sequence[Capture]):
+    """A pandas DataFrame of the captures (see the module docstring for the columns)."""
+    import pandas as pd
+
+    rows = []
+    for c in captures:
+        yaw, pitch, roll = c.pose if c.pose else (None, None, None)
+        row = {"id": c.id, "taken_at": c.taken_at, "taken_at_source": c.taken_at_source,
+               "source": c.source_path, "width": c.width, "height": c.height,
+               "yaw": yaw, "pitch": pitch, "roll": roll}
+        for m in REGISTRY:
+            value = c.metrics.get(m.name)
+            row[m.name] = value.value if value else None
+            row[f"{m.name}_spread"] = value.spread if value else None
+            row[f"{m.name}_version"] = value.version if value else None
+        rows.append(row)
+    columns = ["id", "taken_at", "taken_at_source", "source", "width", "height", "yaw", "pitch", "roll"]
+    for m in REGISTRY:
+        columns += [m.name, f"{m.name}_spread", f"{m.name}_version"]
+    frame = pd.DataFrame(rows, columns=columns)
+    for m in REGISTRY:
+        frame[f"{m.name}_version"] = frame[f"{m.name}_version"].astype("Int64")
+    return frame
+
+
+def export_captures(captures: Sequence[Capture], path: str | Path, fmt: str | None = None) -> Path:
+    """Write the table to ``path`` as csv, parquet or json (default: from the suffix)."""
+    path = Path(path)
+    fmt = (fmt or path.suffix.lstrip(".")).lower()
+    if fmt not in FORMATS:
+        raise ReportError(f"{path}: unknown export format {fmt!r} (use {', '.join(FORMATS)})")
+    if not captures:
+        raise ReportError("nothing to export: this profile has no captures")
+    frame = captures_frame(captures)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "csv":
+        frame.to_csv(path, index=False)
+    elif fmt == "json":
+        frame.to_json(path, orient="records", date_format="iso", indent=2)
+    else:
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise ReportError(f"{path}: parquet export needs pyarrow (pip install 'facetrack[parquet]')") from None
+        frame.to_parquet(path, index=False)
+    return path

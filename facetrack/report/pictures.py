@@ -1,0 +1,152 @@
+"""Pictures of captures: aligned crops, the before/after figure, the flicker GIF, the time-lapse.
+
+Photos are aligned by a similarity transform (rotation, scale, shift; never a warp of the
+face's shape) on stable landmarks (eye corners, nose ridge) into one standard crop, so two
+captures can be compared by eye. The landmarks used are the median over the capture's
+views of its kept photo, which is steadier than one detection. Functions return images or
+Figures; only the ``write_*`` functions touch files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from ..compare import Change, Crop, alignment, apply_affine
+from ..errors import ReportError
+from ..store import Capture, LandmarkView
+from ..topology import FaceTopology
+
+BEFORE_STYLE = {"color": "#d55e00", "linestyle": "--", "label": "before"}  # orange, dashed
+AFTER_STYLE = {"color": "#0072b2", "linestyle": "-", "label": "after"}  # blue, solid
+
+
+@dataclass(frozen=True)
+class AlignedPhoto:
+    capture: Capture
+    image: np.ndarray  # (crop.height, crop.width, 3) RGB
+    points: np.ndarray  # (478, 2) landmarks in the crop's pixels
+
+
+def photo_points(capture: Capture, views: Sequence[LandmarkView]) -> np.ndarray:
+    """The capture's landmarks on its stored photo: the median over the views of that photo."""
+    if capture.taken_at_source == "capture":
+        kept = capture.quality.get("frame_kept")
+        same = [v for v in views if v.kind == "original" or v.kind.startswith(f"burst:{kept},")]
+    else:
+        same = list(views)
+    if not same:
+        raise ReportError(f"capture {capture.id} has no stored landmarks")
+    return np.median(np.stack([np.asarray(v.points, np.float64) for v in same]), axis=0)
+
+
+def read_rgb(path: Path) -> np.ndarray:
+    from PIL import Image, ImageOps
+
+    try:
+        with Image.open(path) as img:
+            return np.asarray(ImageOps.exif_transpose(img).convert("RGB"))
+    except (OSError, ValueError) as exc:
+        raise ReportError(f"{path}: the capture's photo cannot be read ({exc})") from None
+
+
+def align_photo(capture: Capture, views: Sequence[LandmarkView], topology: FaceTopology,
+                crop: Crop = Crop(), image: np.ndarray | None = None) -> AlignedPhoto:
+    import cv2
+
+    image = read_rgb(capture.image_path) if image is None else image
+    points = photo_points(capture, views)
+    m = alignment(points, topology, crop)
+    out = cv2.warpAffine(image, m, (crop.width, crop.height), flags=cv2.INTER_AREA,
+                         borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0))
+    return AlignedPhoto(capture, out, apply_affine(m, points))
+
+
+def _outline(ax, points, topology, style):
+    line = points[topology.idx("lower_oval")]
+    ax.plot(line[:, 0], line[:, 1], linewidth=1.6, **style)
+
+
+def before_after_figure(before: AlignedPhoto, after: AlignedPhoto, topology: FaceTopology,
+                        changes: Sequence[Change] = ()):
+    """Side by side, with dates; both lower-face outlines (jaw and cheeks) over the later photo.
+
+    The outlines differ in colour and in line style (dashed before, solid after), so the
+    figure also reads in greyscale.
+    """
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(9, 5.8))
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.88, wspace=0.04)
+    left, right = fig.subplots(1, 2)
+    for ax, photo, tag in ((left, before, "before"), (right, after, "after")):
+        ax.imshow(photo.image)
+        ax.set_title(f"{tag}: capture {photo.capture.id}, {photo.capture.taken_at.date().isoformat()}",
+                     fontsize=10)
+        ax.set_axis_off()
+    _outline(right, before.points, topology, {**BEFORE_STYLE, "label": f"outline {before.capture.taken_at.date()}"})
+    _outline(right, after.points, topology, {**AFTER_STYLE, "label": f"outline {after.capture.taken_at.date()}"})
+    right.legend(loc="lower center", fontsize=8, framealpha=0.8)
+    beyond = [c for c in changes if c.beyond_noise]
+    note = ("beyond noise: " + ", ".join(f"{c.metric.name} {c.change:+.3g}" for c in beyond[:3])
+            + (f" and {len(beyond) - 3} more" if len(beyond) > 3 else "")
+            if beyond else "no metric changed beyond its noise")
+    fig.suptitle(f"Before / after, aligned on the eye corners and nose\n{note}", fontsize=9)
+    return fig
+
+
+def _caption(image: np.ndarray, text: str) -> np.ndarray:
+    import cv2
+
+    out = image.copy()
+    h, w = out.shape[:2]
+    cv2.rectangle(out, (0, h - 34), (w, h), (0, 0, 0), -1)
+    cv2.putText(out, text, (10, h - 11), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (255, 255, 255), 2, cv2.LINE_AA)
+    return out
+
+
+def flicker_frames(before: AlignedPhoto, after: AlignedPhoto) -> list[np.ndarray]:
+    return [_caption(p.image, f"{tag} {p.capture.taken_at.date().isoformat()}")
+            for p, tag in ((before, "before"), (after, "after"))]
+
+
+def gif_bytes(frames: Sequence[np.ndarray], *, duration_ms: int = 700) -> bytes:
+    """An endlessly looping animated GIF of the frames."""
+    import io
+
+    from PIL import Image
+
+    images = [Image.fromarray(f) for f in frames]
+    buf = io.BytesIO()
+    images[0].save(buf, "GIF", save_all=True, append_images=images[1:], duration=duration_ms, loop=0)
+    return buf.getvalue()
+
+
+def write_timelapse(photos: Sequence[AlignedPhoto], path: str | Path, *, seconds_per_capture: float = 0.5) -> Path:
+    """An MP4 of the aligned captures in time order, each with its date."""
+    import cv2
+
+    if len(photos) < 2:
+        raise ReportError(f"a time-lapse needs at least 2 captures, this profile has {len(photos)}")
+    path = Path(path)
+    if path.suffix.lower() not in (".mp4", ".avi"):
+        raise ReportError(f"{path}: use a .mp4 (or .avi) file name")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    h, w = photos[0].image.shape[:2]
+    fps = 10
+    fourcc = cv2.VideoWriter_fourcc(*("mp4v" if path.suffix.lower() == ".mp4" else "MJPG"))
+    writer = cv2.VideoWriter(str(path), fourcc, fps, (w, h))
+    if not writer.isOpened():
+        raise ReportError(f"{path}: cannot write a video here")
+    try:
+        for i, photo in enumerate(photos):
+            frame = _caption(photo.image, f"{photo.capture.taken_at.date().isoformat()}  ({i + 1}/{len(photos)})")
+            bgr = cv2.cvtColor(frame, cv2.COLOR_RGB2BGR)
+            for _ in range(max(1, round(seconds_per_capture * fps))):
+                writer.write(bgr)
+    finally:
+        writer.release()
+    return path

@@ -1,0 +1,186 @@
+"""Reports on the demo store: trends, before/after, time-lapse, HTML, export."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+
+import cv2
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from facetrack.cli import main
+from facetrack.compare import compare_captures
+from facetrack.metrics import HEADLINE, REGISTRY
+from facetrack.report.trends import trend_figure
+from facetrack.store import Store
+
+CHANGED = ("cheek_fullness_left", "cheek_fullness_right", "midface_width_ratio")
+UNCHANGED = ("jaw_angle_mean", "bigonial_bizygomatic_ratio", "asymmetry_index")
+
+
+@pytest.fixture(scope="module")
+def demo(demo_dir):
+    root, _ = demo_dir
+    with Store.open(root) as store:
+        return root, store.captures("demo")
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_trend_chart_panels_and_series(demo):
+    _, captures = demo
+    fig = trend_figure(captures, baseline_id=captures[0].id)
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    names = [ax.get_title().split(": ")[1] for ax in panels]
+    assert sorted(names) == sorted(HEADLINE)
+    groups = [ax.get_title().split(": ")[0] for ax in panels]
+    assert groups == sorted(groups, key=["Jaw", "Mid-face", "Symmetry"].index)  # grouped, in order
+    for ax, name in zip(panels, names):
+        gids = {a.get_gid() for a in [*ax.lines, *ax.patches, *ax.collections]} | \
+               {c.lines[0].get_gid() for c in ax.containers}
+        assert {f"points:{name}", f"rolling:{name}", f"trend:{name}", f"noise:{name}",
+                f"baseline:{name}"} <= gids, (name, gids)
+        points = next(c for c in ax.containers if c.lines[0].get_gid() == f"points:{name}")
+        assert len(points.lines[0].get_xdata()) == 12
+
+
+@pytest.mark.parametrize("name", CHANGED)
+def test_the_warped_metrics_change_beyond_noise_upwards(demo, name):
+    _, captures = demo
+    change = next(c for c in compare_captures(captures[0], captures[-1]) if c.metric.name == name)
+    assert change.beyond_noise and change.change > 0 and change.verdict == "beyond noise"
+
+
+@pytest.mark.parametrize("name", UNCHANGED)
+def test_unchanged_metrics_stay_within_noise(demo, name):
+    _, captures = demo
+    change = next(c for c in compare_captures(captures[0], captures[-1]) if c.metric.name == name)
+    assert not change.beyond_noise and change.verdict == "within noise"
+
+
+def test_compare_writes_the_aligned_pair_and_a_flicker_gif(demo, tmp_path):
+    root, captures = demo
+    out = tmp_path / "ba.png"
+    result = run("compare", "--data-dir", root, "--profile", "demo", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "beyond noise" in result.output and "within noise" in result.output
+    with Image.open(out) as img:
+        assert img.format == "PNG" and img.width > 600
+    with Image.open(out.with_suffix(".gif")) as gif:
+        assert gif.n_frames == 2 and gif.info.get("loop") == 0
+
+
+def decode_data_uris(html):
+    images = []
+    for kind, data in re.findall(r'src="data:image/(png|gif);base64,([A-Za-z0-9+/=]+)"', html):
+        with Image.open(io.BytesIO(base64.b64decode(data))) as img:
+            img.load()
+            images.append((kind, img.format, img.size))
+    return images
+
+
+def test_the_html_report_is_self_contained(demo, tmp_path):
+    root, captures = demo
+    out = tmp_path / "report.html"
+    result = run("report", "--data-dir", root, "--profile", "demo", "-o", out)
+    assert result.exit_code == 0, result.output
+    html = out.read_text()
+    assert not re.search(r"(https?:|ftp:)?//[\w.-]+\.\w+", html.replace("<!DOCTYPE html>", ""))
+    assert not re.search(r"<(script|link|iframe|object|embed)\b", html, re.I)
+    srcs = re.findall(r'src="([^"]*)"', html)
+    assert srcs and all(s.startswith("data:image/") for s in srcs)
+    images = decode_data_uris(html)
+    assert len(images) == len(srcs) == 3 and {fmt for _, fmt, _ in images} == {"PNG", "GIF"}
+    summary = html.split("<h2>Summary</h2>")[1].split("<h2>")[0]
+    for name in CHANGED:
+        assert name in summary
+    for name in UNCHANGED:
+        assert name not in summary
+    assert "collagen" in html and all(m.name in html for m in REGISTRY)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "parquet"])
+def test_export_has_one_row_per_capture_and_a_column_per_metric(demo, tmp_path, fmt):
+    root, captures = demo
+    out = tmp_path / f"captures.{fmt}"
+    result = run("export", "--data-dir", root, "--profile", "demo", "-o", out)
+    assert result.exit_code == 0, result.output
+    frame = {"csv": pd.read_csv, "parquet": pd.read_parquet,
+             "json": lambda p: pd.DataFrame(json.loads(p.read_text()))}[fmt](out)
+    assert len(frame) == len(captures)
+    for m in REGISTRY:
+        assert {m.name, f"{m.name}_spread", f"{m.name}_version"} <= set(frame.columns)
+    assert np.allclose(frame["cheek_fullness_left"], [c.metrics["cheek_fullness_left"].value for c in captures])
+    assert list(frame["id"]) == [c.id for c in captures]
+
+
+def test_timelapse_has_every_capture(demo, tmp_path):
+    root, captures = demo
+    out = tmp_path / "lapse.mp4"
+    result = run("timelapse", "--data-dir", root, "--profile", "demo", "-o", out, "--seconds", "0.2")
+    assert result.exit_code == 0, result.output
+    cap = cv2.VideoCapture(str(out))
+    frames = []
+    while True:
+        ok, frame = cap.read()
+        if not ok:
+            break
+        frames.append(frame)
+    cap.release()
+    assert len(frames) == 2 * len(captures)  # 0.2 s at 10 fps each
+
+
+def test_aligned_pair_puts_the_eye_corners_within_a_pixel(tmp_path, grace_hopper, topology):
+    """The same portrait, rotated and rescaled, aligned for before/after."""
+    from facetrack.report.pictures import align_photo
+
+    h, w = grace_hopper.shape[:2]
+    paths = []
+    for i, (angle, scale) in enumerate(((0.0, 1.0), (9.0, 0.8), (-7.0, 1.2))):
+        m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, scale)
+        img = cv2.warpAffine(grace_hopper, m, (w, h), borderMode=cv2.BORDER_REPLICATE)
+        paths.append(tmp_path / f"p{i}.png")
+        cv2.imwrite(str(paths[-1]), cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
+    for i, path in enumerate(paths):
+        assert run("import", path, "--data-dir", tmp_path / "s", "--taken-at", f"2026-01-0{i + 1}").exit_code == 0
+    with Store.open(tmp_path / "s") as store:
+        photos = [align_photo(c, store.landmark_views(c.id), topology) for c in store.captures("default")]
+    corners = np.concatenate([topology.idx(n) for n in ("eye_outer_corner_right", "eye_inner_corner_right",
+                                                        "eye_outer_corner_left", "eye_inner_corner_left")])
+    for other in photos[1:]:
+        gap = np.linalg.norm(other.points[corners] - photos[0].points[corners], axis=1)
+        assert gap.max() < 1.0, gap
+    # and the pictures themselves line up: the aligned crops are far more alike than the inputs
+    a, b = (p.image.astype(float) for p in photos[:2])
+    assert np.abs(a - b).mean() < 12
+
+
+@pytest.mark.parametrize("command", [
+    ["trends", "-o", "{tmp}/t.png"], ["compare"], ["report", "-o", "{tmp}/r.html"],
+    ["timelapse", "-o", "{tmp}/l.mp4"], ["export", "-o", "{tmp}/e.csv"],
+])
+@pytest.mark.parametrize("n_captures", [0, 1])
+def test_too_few_captures_give_a_clear_message(tmp_path, grace_hopper, command, n_captures):
+    root = tmp_path / "store"
+    if n_captures:
+        photo = tmp_path / "p.png"
+        cv2.imwrite(str(photo), cv2.cvtColor(grace_hopper, cv2.COLOR_RGB2BGR))
+        assert run("import", photo, "--data-dir", root).exit_code == 0
+    args = [a.format(tmp=tmp_path) for a in command]
+    result = run(*args, "--data-dir", root)
+    if command[0] == "export" and n_captures == 1:
+        assert result.exit_code == 0 and len(pd.read_csv(tmp_path / "e.csv")) == 1
+        return
+    assert result.exit_code == 1, result.output
+    line = result.output.strip()
+    assert "\n" not in line and line.startswith("error: ")
+    assert re.search(r"(at least 2 captures|no captures)", line), line
+    assert not any((tmp_path / name).exists() for name in ("t.png", "r.html", "l.mp4", "e.csv"))
