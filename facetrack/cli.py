@@ -306,8 +306,9 @@ def trends_cmd(output, names, all_metrics, profile, data_dir):
     with _open_store(data_dir) as store:
         captures = store.captures(profile)
         baseline = store.baseline(profile)
+        noise = store.noise_levels(profile)
     fig = trend_figure(captures, metrics=metrics, title=f"facetrack: {profile}",
-                       baseline_id=baseline.id if baseline else None)
+                       baseline_id=baseline.id if baseline else None, noise=noise)
     click.echo(str(save_figure(fig, output)))
 
 
@@ -348,7 +349,7 @@ def demo_cmd(data_dir, model):
     click.echo(str(chart))
 
 
-from . import cli_capture, cli_report  # noqa: E402,F401  (register their commands)
+from . import cli_calibrate, cli_capture, cli_report  # noqa: E402,F401  (register their commands)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -36,6 +36,22 @@ def _gate_config(config_file: Path | None, overrides: tuple[str, ...]):
     return replace(config, **values)
 
 
+def _undistorted_if_calibrated(frames, name: str, data_dir):
+    import itertools
+
+    from .camera import undistorted
+
+    frames = iter(frames)
+    head = next(frames, None)
+    if head is None:
+        return iter(())
+    frames = itertools.chain([head], frames)
+    h, w = head.image.shape[:2]
+    with _open_store(data_dir) as store:
+        calibration = store.camera(name, w, h)
+    return undistorted(frames, calibration) if calibration is not None else frames
+
+
 @main.command("capture")
 @click.option("--camera", type=int, default=None, help="Webcam index (default 0 when no other source).")
 @click.option("--video", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -96,6 +112,8 @@ def capture_cmd(camera, video, images, no_preview, width, height, hold, burst, t
     frames = open_source(camera=camera, video=video, images=images, **kwargs)
     source = f"camera {camera}" if camera is not None else str(video or images)
     with contextlib.ExitStack() as stack:
+        if camera is not None:  # a calibrated camera's frames are undistorted before anything else
+            frames = _undistorted_if_calibrated(frames, source, data_dir)
         measurer = stack.enter_context(Measurer.from_model(model))
         tracker = stack.enter_context(Landmarker(measurer.model_path, video=True))
         store = stack.enter_context(_open_store(data_dir))
@@ -124,8 +142,13 @@ def status_cmd(profile, data_dir):
     with _open_store(data_dir) as store:
         captures = store.captures(profile)
         baseline = store.baseline(profile)
+        made, calibration = store.repeatability(profile)
+    calibrated = (f"repeatability calibrated on {made.date().isoformat()} "
+                  f"({next(iter(calibration.values())).n_captures} captures)" if made
+                  else "repeatability not calibrated (`facetrack calibrate repeatability`)")
     if not captures:
         click.echo(f"profile {profile!r}: no captures yet; a capture is due (`facetrack capture`)")
+        click.echo(calibrated)
         return
     last = captures[-1]
     days = (dt.datetime.now() - last.taken_at).total_seconds() / 86400
@@ -138,6 +161,7 @@ def status_cmd(profile, data_dir):
         click.echo(f"next capture due on {due.date().isoformat()}")
     click.echo(f"baseline: capture {baseline.id} on {baseline.taken_at.isoformat(sep=' ')} "
                f"({Path(baseline.source_path).name})")
+    click.echo(calibrated)
 
 
 @main.command("baseline")

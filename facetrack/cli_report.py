@@ -68,7 +68,8 @@ def compare_cmd(a, b, output, profile, data_dir, model):
     with _open_store(data_dir) as store:
         _, before, after = _pair(store, profile, a, b)
         views = {c.id: store.landmark_views(c.id) for c in (before, after)}
-    changes = compare_captures(before, after)
+        mdc = store.noise_levels(profile)
+    changes = compare_captures(before, after, mdc=mdc)
     aligned = [align_photo(c, views[c.id], topology) for c in (before, after)]
     output = output or Path(f"compare-{before.id}-{after.id}.png")
     save_figure(before_after_figure(*aligned, topology, changes), output)
@@ -82,6 +83,8 @@ def compare_cmd(a, b, output, profile, data_dir, model):
         table.add_row(c.metric.name, c.metric.units, f"{c.before:.4g}", f"{c.after:.4g}", f"{c.change:+.3g}",
                       f"{c.noise:.3g}", c.verdict, style=style)
     Console(width=None if sys.stdout.isatty() else 140).print(table)  # pipes get whole lines
+    if mdc:
+        click.echo("noise levels: this profile's repeatability calibration")
     click.echo(str(output))
     click.echo(str(gif))
 
@@ -135,8 +138,11 @@ def report_cmd(output, a, b, profile, data_dir, model):
         captures, before, after = _pair(store, profile, a, b)
         views = {c.id: store.landmark_views(c.id) for c in (before, after)}
         baseline = store.baseline(profile)
+        made, _ = store.repeatability(profile)
+        mdc = store.noise_levels(profile)
     html = render_report(captures, views, topology, profile=profile, baseline_id=baseline.id,
-                         before_id=before.id, after_id=after.id)
+                         before_id=before.id, after_id=after.id, mdc=mdc,
+                         calibrated=made.date().isoformat() if made else None)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(html, encoding="utf-8")
     click.echo(str(output))
@@ -162,3 +168,39 @@ def export_cmd(output, fmt, profile, data_dir):
     with _open_store(data_dir) as store:
         captures = store.captures(profile)
     click.echo(str(export_captures(captures, output, fmt)))
+
+
+@main.command("widths")
+@profile_option
+@data_dir_option
+@model_option
+def widths_cmd(profile, data_dir, model):
+    """Absolute widths in millimetres per capture, scaled by the iris, with uncertainties.
+
+    Inter-ocular distance, bizygomatic (cheekbone) and bigonial (jaw corner) widths. The
+    scale comes from the iris: 11.7 mm unless set with `facetrack calibrate scale`.
+
+    \b
+    Example:
+        facetrack widths --profile me
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    from .metrics.scale import IRIS_MM, robust_widths
+
+    topology = _topology(model)
+    with _open_store(data_dir) as store:
+        captures = store.captures(profile)
+        if not captures:
+            raise ReportError(f"profile {profile!r} has no captures")
+        iris = store.iris_mm(profile)
+        rows = [(c, robust_widths([v.points for v in store.landmark_views(c.id)], topology,
+                                  iris_mm=iris or IRIS_MM, iris_sd_mm=0.1 if iris else 0.5))
+                for c in captures]
+    table = Table("id", "taken at", "inter-ocular", "bizygomatic", "bigonial",
+                  title=f"widths in mm (iris {iris or IRIS_MM:g} mm, {'measured' if iris else 'adult average'})")
+    for c, w in rows:
+        table.add_row(str(c.id), c.taken_at.date().isoformat(), str(w["interocular_mm"]),
+                      str(w["bizygomatic_width_mm"]), str(w["bigonial_width_mm"]))
+    Console(width=None if sys.stdout.isatty() else 120).print(table)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -28,7 +28,8 @@ class Change:
     metric: Metric
     before: float
     after: float
-    noise: float  # MDC95 of the difference: 1.96 x sqrt(spread_before^2 + spread_after^2)
+    noise: float  # MDC95 of the difference (see ``compare_captures``)
+    noise_source: str = "spreads"  # "calibration" when it is the profile's repeatability MDC95
 
     @property
     def change(self) -> float:
@@ -50,15 +51,23 @@ def noise_of_difference(spread_a: float | None, spread_b: float | None) -> float
     return float(1.96 * math.hypot(spread_a, spread_b))
 
 
-def compare_captures(before: Capture, after: Capture,
-                     metrics: Sequence[Metric] = REGISTRY) -> list[Change]:
-    """Every metric both captures have, with its change, noise level and verdict."""
+def compare_captures(before: Capture, after: Capture, metrics: Sequence[Metric] = REGISTRY, *,
+                     mdc: Mapping[str, float] | None = None) -> list[Change]:
+    """Every metric both captures have, with its change, noise level and verdict.
+
+    The noise level is the profile's repeatability MDC95 (``mdc``, from ``facetrack
+    calibrate repeatability``) where there is one, else 1.96 x sqrt(spread_before^2 +
+    spread_after^2) from the two captures' own spreads.
+    """
     out = []
     for metric in metrics:
         a, b = before.metrics.get(metric.name), after.metrics.get(metric.name)
         if a is None or b is None:
             continue
-        out.append(Change(metric, a.value, b.value, noise_of_difference(a.spread, b.spread)))
+        if mdc and metric.name in mdc:
+            out.append(Change(metric, a.value, b.value, float(mdc[metric.name]), "calibration"))
+        else:
+            out.append(Change(metric, a.value, b.value, noise_of_difference(a.spread, b.spread)))
     return out
 
 

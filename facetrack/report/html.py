@@ -57,13 +57,13 @@ def gif_data_uri(data: bytes) -> str:
     return "data:image/gif;base64," + base64.b64encode(data).decode("ascii")
 
 
-def metric_trends(captures: Sequence[Capture]) -> list[MetricTrend]:
+def metric_trends(captures: Sequence[Capture], mdc: Mapping[str, float] | None = None) -> list[MetricTrend]:
     days = days_since([c.taken_at for c in captures])
     out = []
     for metric in REGISTRY:
         values = np.array([c.metrics[metric.name].value if metric.name in c.metrics else np.nan
                            for c in captures])
-        noise = noise_level(captures, metric.name)
+        noise = (mdc or {}).get(metric.name, noise_level(captures, metric.name))
         trend = None
         if np.isfinite(values).sum() >= 3 and np.ptp(days) > 0:
             trend = linear_trend(days, values)
@@ -112,7 +112,7 @@ Made by facetrack {{ version }} on {{ today }}, on this computer; nothing was up
 {% endfor %}</table>
 
 <h2>Methods</h2>
-<p>Each photo is analysed on this computer with MediaPipe Face Landmarker (478 landmarks). The landmarks are aligned to MediaPipe's canonical face by a weighted similarity transform on its 33 pose landmarks, so head rotation, distance and position do not enter the numbers. A capture's value is the median over several views (the frames of a burst, or rotated, rescaled and mirrored copies of a photo), and its spread is 1.4826 x the median absolute deviation. Noise levels below are this profile's MDC95 (1.96 x sqrt 2 x the median spread).</p>
+<p>Each photo is analysed on this computer with MediaPipe Face Landmarker (478 landmarks). The landmarks are aligned to MediaPipe's canonical face by a weighted similarity transform on its 33 pose landmarks, so head rotation, distance and position do not enter the numbers. A capture's value is the median over several views (the frames of a burst, or rotated, rescaled and mirrored copies of a photo), and its spread is 1.4826 x the median absolute deviation. {% if calibrated %}Noise levels below are this profile's own MDC95 from its repeatability calibration of {{ calibrated }} (1.96 x sqrt 2 x the SEM of repeated captures in one sitting).{% else %}Noise levels below are this profile's MDC95 estimated from the captures' own spreads (1.96 x sqrt 2 x the median spread); a repeatability calibration (<code>facetrack calibrate repeatability</code>) measures it directly.{% endif %}</p>
 <table><tr><th>metric</th><th>units</th><th>noise (MDC95)</th><th>trend per 4 weeks [95 % CI]</th><th>what it is</th></tr>
 {% for t in trends %}<tr{% if t.beyond_noise %} class="beyond"{% endif %}><td>{{ t.metric.name }} (v{{ t.metric.version }})</td><td>{{ t.metric.units }}</td><td>{{ "%.3g"|format(t.noise) }}</td>
 <td>{% if t.trend %}{{ "%+.3g"|format(t.trend.slope) }} [{{ "%+.2g"|format(t.trend.ci_low) }}, {{ "%+.2g"|format(t.trend.ci_high) }}]{% else %}-{% endif %}</td>
@@ -125,8 +125,10 @@ Made by facetrack {{ version }} on {{ today }}, on this computer; nothing was up
 
 def render_report(captures: Sequence[Capture], views: Mapping[int, Sequence[LandmarkView]],
                   topology: FaceTopology, *, profile: str, baseline_id: int | None = None,
-                  before_id: int | None = None, after_id: int | None = None) -> str:
-    """The report's HTML. ``views`` holds the landmark views of the two compared captures."""
+                  before_id: int | None = None, after_id: int | None = None,
+                  mdc: Mapping[str, float] | None = None, calibrated: str | None = None) -> str:
+    """The report's HTML. ``views`` holds the landmark views of the two compared captures;
+    ``mdc`` the profile's repeatability MDC95 per metric (``calibrated``: when it was made)."""
     import jinja2
 
     if len(captures) < 2:
@@ -137,8 +139,8 @@ def render_report(captures: Sequence[Capture], views: Mapping[int, Sequence[Land
     after = by_id[after_id] if after_id is not None else captures[-1]
     if before.id == after.id:
         raise ReportError(f"before and after are the same capture ({before.id})")
-    changes = compare_captures(before, after)
-    trends = metric_trends(captures)
+    changes = compare_captures(before, after, mdc=mdc)
+    trends = metric_trends(captures, mdc)
     aligned = [align_photo(c, views[c.id], topology) for c in (before, after)]
     beyond = [f"{c.metric.name}: {c.change:+.3g} {c.metric.units} from capture {before.id} to {after.id} "
               f"(noise {c.noise:.2g})" for c in changes if c.beyond_noise]
@@ -148,9 +150,10 @@ def render_report(captures: Sequence[Capture], views: Mapping[int, Sequence[Land
     return env.from_string(TEMPLATE).render(
         profile=profile, n=len(captures), first=captures[0].taken_at.date(), last=captures[-1].taken_at.date(),
         baseline=baseline, version=__version__, today=dt.date.today().isoformat(), beyond=beyond,
-        trends_png=png_data_uri(trend_figure(captures, title=f"facetrack: {profile}", baseline_id=baseline.id)),
+        trends_png=png_data_uri(trend_figure(captures, title=f"facetrack: {profile}", baseline_id=baseline.id,
+                                             noise=mdc)),
         compare_png=png_data_uri(before_after_figure(*aligned, topology, changes)),
         flicker_gif=gif_data_uri(gif_bytes(flicker_frames(*aligned))),
         changes=changes, captures=captures, headline=list(HEADLINE),
-        trends=trends, caveats=CAVEATS)
+        trends=trends, caveats=CAVEATS, calibrated=calibrated)
 

@@ -1,0 +1,68 @@
+"""Each user's own measurement noise, from repeated captures of an unchanged face.
+
+In one sitting the face does not change, so the spread of repeated captures (stand up, sit
+back down, capture again) is the measurement's own noise: the standard error of
+measurement (SEM). Two measurements of an unchanged face then differ by more than
+
+    MDC95 = 1.96 x sqrt(2) x SEM
+
+less than 5 % of the time: the minimal detectable change. A change smaller than that is
+"within noise". Pure functions; the store keeps the results per profile.
+
+Notes
+-----
+The SEM holds for the conditions it was measured in (camera, place, light, capture
+protocol, facetrack version). Calibrate again when any of them changes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+
+Z95 = 1.96
+
+
+@dataclass(frozen=True)
+class Repeatability:
+    metric: str
+    sem: float  # pooled within-sitting SD of repeated captures, in the metric's units
+    n_captures: int
+    n_sittings: int
+
+    @property
+    def mdc95(self) -> float:
+        return mdc95(self.sem)
+
+
+def mdc95(sem: float) -> float:
+    """Minimal detectable change at 95 %: 1.96 x sqrt(2) x SEM."""
+    return float(Z95 * math.sqrt(2.0) * sem)
+
+
+def repeatability(sittings: Sequence[Sequence[Mapping[str, float]]]) -> dict[str, Repeatability]:
+    """SEM per metric, pooled over sittings: sqrt(sum of squared deviations from each
+    sitting's mean / sum of (captures - 1)). Each sitting is a list of metric dicts.
+
+    Needs at least 3 captures in all (2 degrees of freedom) for a metric to be reported.
+    """
+    names = sorted({name for sitting in sittings for values in sitting for name in values})
+    out = {}
+    for name in names:
+        squares, dof, n, k = 0.0, 0, 0, 0
+        for sitting in sittings:
+            x = np.array([v[name] for v in sitting if name in v and np.isfinite(v[name])], np.float64)
+            if len(x) < 2:
+                continue
+            squares += float(((x - x.mean()) ** 2).sum())
+            dof += len(x) - 1
+            n += len(x)
+            k += 1
+        if dof >= 2:
+            out[name] = Repeatability(name, math.sqrt(squares / dof), n, k)
+    if not out:
+        raise ValueError("repeatability needs at least 3 captures of the same face")
+    return out

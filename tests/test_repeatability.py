@@ -1,0 +1,109 @@
+"""Repeatability calibration: SEM and MDC95, stored per profile and used by the verdicts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import cv2
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from facetrack.cli import main
+from facetrack.compare import compare_captures
+from facetrack.metrics import REGISTRY
+from facetrack.repeatability import mdc95, repeatability
+from facetrack.store import Capture, MetricValue, Store
+from facetrack.warps import CaptureConditions, jpeg_roundtrip
+
+
+@pytest.mark.parametrize("sittings, per_sitting", [(20, 5), (40, 3), (1, 101)])
+def test_simulated_sittings_recover_the_sem_within_20_percent(sittings, per_sitting):
+    rng = np.random.default_rng(sittings * 1000 + per_sitting)
+    true = {"a": 0.5, "b": 2.0, "c": 0.01}
+    data = []
+    for _ in range(sittings):
+        face = {k: rng.normal(10, 3) for k in true}  # each sitting's true value differs
+        data.append([{k: face[k] + rng.normal(0, sd) for k, sd in true.items()} for _ in range(per_sitting)])
+    found = repeatability(data)
+    for name, sd in true.items():
+        assert abs(found[name].sem / sd - 1) < 0.2, (name, found[name].sem, sd)
+        assert found[name].n_captures == sittings * per_sitting
+        assert found[name].mdc95 == pytest.approx(1.96 * np.sqrt(2) * found[name].sem)
+
+
+def test_too_few_captures_is_an_error():
+    with pytest.raises(ValueError, match="at least 3 captures"):
+        repeatability([[{"a": 1.0}, {"a": 1.1}]])
+
+
+def capture(cid, values, spread=0.01):
+    return Capture(id=cid, profile="p", taken_at=dt.datetime(2026, 1, cid), taken_at_source="given",
+                   source_path="x", image_path=None, sha256="", width=1, height=1, pose=None, quality={},
+                   metrics={k: MetricValue(v, spread, 10, 1) for k, v in values.items()})
+
+
+@pytest.mark.parametrize("step, verdict", [(0.999, "within noise"), (1.001, "beyond noise"),
+                                           (-0.999, "within noise"), (-1.001, "beyond noise")])
+def test_the_verdict_flips_exactly_at_the_calibrated_mdc(step, verdict):
+    sem = 0.4
+    mdc = {"jaw_angle_mean": mdc95(sem)}
+    before = capture(1, {"jaw_angle_mean": 130.0})
+    after = capture(2, {"jaw_angle_mean": 130.0 + step * mdc95(sem)})
+    (change,) = [c for c in compare_captures(before, after, mdc=mdc) if c.metric.name == "jaw_angle_mean"]
+    assert change.verdict == verdict and change.noise_source == "calibration"
+    assert change.noise == pytest.approx(1.96 * np.sqrt(2) * sem)
+
+
+def test_calibrate_repeatability_from_photos_is_stored_and_used(tmp_path, grace_hopper):
+    rng = np.random.default_rng(3)
+    photos = []
+    for i in range(4):  # four "sit down again" takes of an unchanged face
+        cond = CaptureConditions.random(rng)
+        image = jpeg_roundtrip(cond.apply(grace_hopper), cond.jpeg_quality)
+        photos.append(tmp_path / f"take{i}.png")
+        cv2.imwrite(str(photos[-1]), cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
+    root = tmp_path / "store"
+    runner = CliRunner()
+    result = runner.invoke(main, ["calibrate", "repeatability", *map(str, photos), "--data-dir", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "MDC95" in result.output and "jaw_angle_mean" in result.output
+    with Store.open(root) as store:
+        made, results = store.repeatability("default")
+        assert made is not None and set(results) == {m.name for m in REGISTRY}
+        assert all(r.n_captures == 4 and r.sem >= 0 for r in results.values())
+        assert store.captures("default") == []  # calibration takes are not weekly captures
+    status = runner.invoke(main, ["status", "--data-dir", str(root)])
+    assert "repeatability calibrated on" in status.output and "(4 captures)" in status.output
+    # two weekly captures: compare uses the calibrated noise
+    for i, photo in enumerate(photos[:2]):
+        assert runner.invoke(main, ["import", str(photo), "--data-dir", str(root),
+                                    "--taken-at", f"2026-02-0{i + 1}"]).exit_code == 0
+    out = runner.invoke(main, ["compare", "--data-dir", str(root), "-o", str(tmp_path / "c.png")])
+    assert out.exit_code == 0 and "repeatability calibration" in out.output
+    expected = f"{results['jaw_angle_mean'].mdc95:.3g}"
+    row = next(line for line in out.output.splitlines() if "jaw_angle_mean" in line)
+    assert expected in row
+
+
+def test_calibrate_needs_three_captures(tmp_path):
+    result = CliRunner().invoke(main, ["calibrate", "repeatability", "a.jpg", "b.jpg", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 2 and "at least 3 captures" in result.output
+
+
+def test_the_trend_noise_band_uses_the_calibrated_noise(demo_dir):
+    from facetrack.report.trends import trend_figure
+
+    root, _ = demo_dir
+    with Store.open(root) as store:
+        captures = store.captures("demo")
+    base = captures[0].metrics["jaw_angle_mean"].value
+    for noise in (0.5, None):
+        fig = trend_figure(captures, noise={"jaw_angle_mean": noise} if noise else None)
+        (ax,) = [a for a in fig.axes if a.get_title().endswith(": jaw_angle_mean")]
+        (band,) = [p for p in ax.patches if p.get_gid() == "noise:jaw_angle_mean"]
+        low, high = band.get_y(), band.get_y() + band.get_height()
+        if noise:
+            assert (low, high) == pytest.approx((base - 0.5, base + 0.5))
+        else:  # from the captures' own spreads: much wider than 0.5 on this series
+            assert high - low > 2.0 and (low + high) / 2 == pytest.approx(base)
