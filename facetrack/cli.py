@@ -349,7 +349,7 @@ def demo_cmd(data_dir, model):
     click.echo(str(chart))
 
 
-from . import cli_calibrate, cli_capture, cli_report  # noqa: E402,F401  (register their commands)
+from . import cli_calibrate, cli_capture, cli_data, cli_report  # noqa: E402,F401  (register commands)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -104,6 +104,14 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (name, width, height)
     );
     """,
+    # v4: image files being written, so a crash between the file and its row is recovered
+    """
+    CREATE TABLE pending_images (
+        image_file TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -176,6 +184,21 @@ class Capture:
     metrics: Mapping[str, MetricValue]
 
 
+def _alive(pid: int) -> bool:
+    """Whether a process with this id is running (on this machine)."""
+    if pid == os.getpid() or os.name == "nt":  # on Windows os.kill would end the process
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
 def _now() -> str:
     return dt.datetime.now().replace(microsecond=0).isoformat()
 
@@ -213,6 +236,7 @@ class Store:
         if version < SCHEMA_VERSION:
             store._migrate(version)
         conn.execute("PRAGMA journal_mode = WAL")
+        store.recover()
         try:
             os.chmod(db, 0o600)
         except OSError:
@@ -224,6 +248,10 @@ class Store:
             script = MIGRATIONS[target - 1]
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
+                # another process may have migrated while this one waited for the lock
+                if self._conn.execute("PRAGMA user_version").fetchone()[0] >= target:
+                    self._conn.execute("COMMIT")
+                    continue
                 for statement in filter(str.strip, script.split(";")):
                     self._conn.execute(statement)
                 self._conn.execute(f"PRAGMA user_version = {target}")
@@ -268,6 +296,16 @@ class Store:
         for rel in files:
             self._remove_if_unreferenced(rel)
         return n
+
+    def delete_capture(self, capture_id: int) -> bool:
+        """Remove one capture: its rows, and its image file unless another capture uses it."""
+        row = self._conn.execute("SELECT image_file FROM captures WHERE id = ?", (capture_id,)).fetchone()
+        if row is None:
+            return False
+        with self._transaction():
+            self._conn.execute("DELETE FROM captures WHERE id = ?", (capture_id,))
+        self._remove_if_unreferenced(row[0])
+        return True
 
     # --- captures -------------------------------------------------------------------------
     def baseline(self, profile: str) -> Capture | None:
@@ -365,9 +403,15 @@ class Store:
         """Store a capture (image file, landmarks, metrics) atomically; return its id."""
         check_profile_name(profile)
         rel = self._image_rel(capture.sha256, capture.image_ext)
-        created = self._write_image(rel, capture.image_bytes)
+        with self._transaction():  # note the file first: a crash before its row is recoverable
+            self._conn.execute("INSERT INTO pending_images (image_file, pid, created_at) VALUES (?, ?, ?)",
+                               (rel, os.getpid(), _now()))
+        created = False
         try:
+            created = self._write_image(rel, capture.image_bytes)
             with self._transaction():
+                self._conn.execute("DELETE FROM pending_images WHERE image_file = ? AND pid = ?",
+                                   (rel, os.getpid()))
                 pid = self._profile_id(profile)
                 if pid is None:
                     pid = self._conn.execute(
@@ -384,10 +428,41 @@ class Store:
                 self._insert_views(cid, capture.views)
                 self._insert_metrics(cid, capture.metrics)
         except BaseException:
+            with self._transaction():
+                self._conn.execute("DELETE FROM pending_images WHERE image_file = ? AND pid = ?",
+                                   (rel, os.getpid()))
             if created:
                 self._remove_if_unreferenced(rel)
             raise
         return cid
+
+    def recover(self) -> int:
+        """Finish what a killed process left: image files written without their capture row.
+
+        Runs on every ``open``. Only files noted as pending by a process that is no longer
+        running are touched, and only when no capture uses them; half-written ``.part``
+        files of dead processes go too. Returns the number of files removed.
+        """
+        removed = 0
+        rows = self._conn.execute("SELECT DISTINCT image_file, pid FROM pending_images").fetchall()
+        for rel, pid in rows:
+            if _alive(pid):
+                continue
+            with self._transaction():
+                self._conn.execute("DELETE FROM pending_images WHERE image_file = ? AND pid = ?", (rel, pid))
+                busy = self._conn.execute("SELECT 1 FROM pending_images WHERE image_file = ? LIMIT 1",
+                                          (rel,)).fetchone()
+                used = self._conn.execute("SELECT 1 FROM captures WHERE image_file = ? LIMIT 1",
+                                          (rel,)).fetchone()
+                if not busy and not used and (self.root / rel).exists():
+                    (self.root / rel).unlink()
+                    removed += 1
+        for part in (self.root / IMAGES_DIR).rglob(".*.part"):
+            pid = part.name[1:].split("-", 1)[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                part.unlink(missing_ok=True)
+                removed += 1
+        return removed
 
     def _insert_views(self, cid: int, views) -> None:
         for i, view in enumerate(views):
@@ -476,7 +551,7 @@ class Store:
         if target.exists():
             return False
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{os.getpid()}-", suffix=".part")
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
