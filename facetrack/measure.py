@@ -86,6 +86,53 @@ class PhotoMeasurement:
     metrics: dict[str, MetricValue]
 
 
+def count_faces(landmarker: Landmarker, image: np.ndarray, faces: list[Landmarks] | None = None) -> int:
+    """How many faces a photo shows. MediaPipe's short-range detector misses faces that are
+    small in a wide (or tall) photo, so such a photo is also searched in two overlapping
+    halves; a face found there counts when its centre is outside every face already found."""
+    faces = landmarker.detect_all(image) if faces is None else faces
+    boxes = [(f.points[:, 0].min(), f.points[:, 1].min(), f.points[:, 0].max(), f.points[:, 1].max())
+             for f in faces]
+    h, w = image.shape[:2]
+    if max(w / h, h / w) < 1.2:
+        return len(boxes)
+    long = w if w >= h else h
+    for start, stop in ((0, int(0.6 * long)), (int(0.4 * long), long)):
+        tile = image[:, start:stop] if w >= h else image[start:stop]
+        for face in landmarker.detect_all(np.ascontiguousarray(tile)):
+            cx, cy = face.points[:, 0].mean(), face.points[:, 1].mean()
+            cx, cy = (cx + start, cy) if w >= h else (cx, cy + start)
+            if not any(x0 <= cx <= x1 and y0 <= cy <= y1 for x0, y0, x1, y1 in boxes):
+                pts = face.points[:, :2]
+                off = np.array([start, 0]) if w >= h else np.array([0, start])
+                (x0, y0), (x1, y1) = pts.min(axis=0) + off, pts.max(axis=0) + off
+                boxes.append((x0, y0, x1, y1))
+    return len(boxes)
+
+
+#: A photo is measured only when the face is at least this large and this frontal.
+MIN_IOD_PX = 40.0  # inter-ocular distance in pixels
+MAX_YAW_DEG = 20.0
+MAX_PITCH_DEG = 25.0
+MAX_ROLL_DEG = 30.0
+
+
+def check_measurable(face: Landmarks, topology: FaceTopology, source) -> None:
+    """Refuse a face too small or too turned for meaningful numbers (``InputError``)."""
+    from .metrics.align import interocular
+
+    iod = interocular(face.points, topology, frontal=True)
+    if iod < MIN_IOD_PX:
+        raise InputError(source, f"the face is too small (eyes {iod:.0f} px apart, at least "
+                                 f"{MIN_IOD_PX:g} px needed): use a closer or larger photo")
+    pose = face.pose
+    for name, value, limit in (("yaw", pose.yaw, MAX_YAW_DEG), ("pitch", pose.pitch, MAX_PITCH_DEG),
+                               ("roll", pose.roll, MAX_ROLL_DEG)):
+        if abs(value) > limit:
+            raise InputError(source, f"the face is turned too far ({name} {value:+.0f}°, at most ±{limit:g}°): "
+                                     "use a photo facing the camera")
+
+
 class Measurer:
     """The model and the named landmark map, loaded once and reused for every photo."""
 
@@ -111,10 +158,13 @@ class Measurer:
     def measure_photo(self, image: np.ndarray, *, source: str | Path = "image") -> PhotoMeasurement:
         """Detect exactly one face and measure it over the augmented views."""
         faces = self.landmarker.detect_all(image)
+        n = count_faces(self.landmarker, image, faces)
+        if n > 1:
+            raise InputError(source, f"{n} faces found; a capture must show exactly one face")
         if not faces:
-            raise InputError(source, "no face found")
-        if len(faces) > 1:
-            raise InputError(source, f"{len(faces)} faces found; a capture must show exactly one face")
+            raise InputError(source, "no face found" + (" (one may be too small in this wide photo: crop it)"
+                                                        if n else ""))
+        check_measurable(faces[0], self.topology, source)
         height, width = image.shape[:2]
         views, per_view = [], []
         for aug in self.augmentations:

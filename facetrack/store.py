@@ -402,6 +402,8 @@ class Store:
     def add_capture(self, profile: str, capture: NewCapture) -> int:
         """Store a capture (image file, landmarks, metrics) atomically; return its id."""
         check_profile_name(profile)
+        if not re.fullmatch(r"[0-9a-f]{64}", capture.sha256 or ""):
+            raise StoreError(f"capture from {capture.source_path}: invalid sha256 {capture.sha256!r}")
         rel = self._image_rel(capture.sha256, capture.image_ext)
         with self._transaction():  # note the file first: a crash before its row is recoverable
             self._conn.execute("INSERT INTO pending_images (image_file, pid, created_at) VALUES (?, ?, ?)",
@@ -477,6 +479,8 @@ class Store:
 
     def _insert_metrics(self, cid: int, metrics: Mapping[str, MetricValue]) -> None:
         for name, m in metrics.items():
+            if not np.isfinite(m.value):
+                raise StoreError(f"metric {name} has no finite value ({m.value}); nothing was stored")
             spread = None if m.spread is None or not np.isfinite(m.spread) else float(m.spread)
             self._conn.execute(
                 "INSERT INTO metric_values (capture_id, name, version, value, spread, n) "

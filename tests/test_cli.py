@@ -77,10 +77,27 @@ def _two_faces(d):
     return save_jpeg(np.concatenate([gh, gh], axis=1), d / "two.jpg")
 
 
+def _two_small_faces(d):
+    # Two astronauts side by side: the detector alone finds neither; the halves find both.
+    from skimage import data
+    ast = np.ascontiguousarray(data.astronaut())
+    return save_jpeg(np.concatenate([ast, ast], axis=1), d / "two_small.jpg")
+
+
+def _mixed_pair(d):
+    from facetrack.demo import portrait
+    from skimage import data
+    import cv2
+    ast = cv2.resize(data.astronaut(), (512, 600))
+    return save_jpeg(np.concatenate([portrait(), ast], axis=1), d / "pair.jpg")
+
+
 @pytest.mark.parametrize("make, problem", [
     (_not_an_image, "not an image"),
     (_no_face, "no face found"),
     (_two_faces, "2 faces found"),
+    (_two_small_faces, "2 faces found"),
+    (_mixed_pair, "2 faces found"),
     (lambda d: d / "missing.jpg", "no such file"),
 ])
 def test_bad_input_exits_nonzero_names_the_file_and_leaves_store_unchanged(store_with_one, tmp_path, make, problem):

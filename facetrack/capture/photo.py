@@ -85,7 +85,10 @@ def read_photo(path: str | Path) -> Photo:
             taken_at = _exif_datetime(img)
             img = ImageOps.exif_transpose(img)
             rgb = _to_rgb8(img)
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise InputError(path, "is too large to read safely (over "
+                               f"{Image.MAX_IMAGE_PIXELS // 1_000_000} million pixels)") from None
+    except UnidentifiedImageError:
         raise InputError(path, "is not an image facetrack can read") from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise InputError(path, f"is a damaged or truncated image ({exc})") from None
