@@ -122,10 +122,12 @@ def _parse_when(value: str | None) -> dt.datetime | None:
 @main.command("import")
 @click.argument("photos", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--taken-at", help="Capture time when the photo has no EXIF date (ISO 8601).")
+@click.option("--workers", type=int, default=0,
+              help="Processes measuring photos (default: every core when there are 4 or more photos).")
 @profile_option
 @data_dir_option
 @model_option
-def import_cmd(photos, taken_at, profile, data_dir, model):
+def import_cmd(photos, taken_at, workers, profile, data_dir, model):
     """Import photos: detect the face, measure it, and store it.
 
     Each photo is stored whole or not at all; a photo already imported (same SHA-256) is
@@ -140,12 +142,16 @@ def import_cmd(photos, taken_at, profile, data_dir, model):
     from .measure import Measurer
     from .store import check_profile_name
 
+    import os
+
     check_profile_name(profile)
     when = _parse_when(taken_at)
+    if workers <= 0:
+        workers = (os.cpu_count() or 1) if len(photos) >= 4 else 1
     with Measurer.from_model(model) as measurer, _open_store(data_dir) as store:
         report = _with_progress(photos, lambda progress: import_photos(
             photos, store=store, measurer=measurer, profile=profile, taken_at=when,
-            progress=progress))
+            progress=progress, workers=min(workers, len(photos))))
     for path, cid in report.imported:
         click.echo(f"imported {path} as capture {cid}")
     for path, cid in report.duplicates:

@@ -19,6 +19,9 @@ class InputError(FacetrackError):
         self.problem = problem
         super().__init__(f"{self.path}: {problem}")
 
+    def __reduce__(self):  # keep (path, problem) across processes
+        return (InputError, (self.path, self.problem))
+
 
 class StoreError(FacetrackError):
     """The store cannot be opened, migrated or written."""

@@ -37,6 +37,23 @@ def taken_at_for(path: Path, exif_time: dt.datetime | None,
     return dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0), "mtime"
 
 
+def _capture_from(path: Path, photo, sha: str, result, topology, taken_at, views_tried: int) -> NewCapture:
+    when, when_source = taken_at_for(path, photo.taken_at, taken_at)
+    pose = result.landmarks.pose
+    height, width = photo.image.shape[:2]
+    pts = result.landmarks.points
+    interocular = float(np.linalg.norm(pts[topology.point("iris_centre_left"), :2]
+                                       - pts[topology.point("iris_centre_right"), :2]))
+    return NewCapture(
+        taken_at=when, taken_at_source=when_source, source_path=str(path.resolve()),
+        image_bytes=photo.data, image_ext=photo.format.lower().replace("jpeg", "jpg"),
+        sha256=sha, width=width, height=height, pose=(pose.yaw, pose.pitch, pose.roll),
+        quality={"views": len(result.views), "views_tried": views_tried,
+                 "interocular_px": round(interocular, 1)},
+        views=result.views, metrics=result.metrics,
+    )
+
+
 def import_photo(path: str | Path, *, store: Store, measurer: Measurer, profile: str,
                  taken_at: dt.datetime | None = None) -> tuple[int, bool]:
     """Import one photo; return (capture id, created). Raises InputError for a bad file.
@@ -50,30 +67,24 @@ def import_photo(path: str | Path, *, store: Store, measurer: Measurer, profile:
     if existing is not None:
         return existing, False
     result = measurer.measure_photo(photo.image, source=path)
-    when, when_source = taken_at_for(path, photo.taken_at, taken_at)
-    pose = result.landmarks.pose
-    height, width = photo.image.shape[:2]
-    pts, topo = result.landmarks.points, measurer.topology
-    interocular = float(np.linalg.norm(pts[topo.point("iris_centre_left"), :2]
-                                       - pts[topo.point("iris_centre_right"), :2]))
-    capture = NewCapture(
-        taken_at=when, taken_at_source=when_source, source_path=str(path.resolve()),
-        image_bytes=photo.data, image_ext=photo.format.lower().replace("jpeg", "jpg"),
-        sha256=sha, width=width, height=height, pose=(pose.yaw, pose.pitch, pose.roll),
-        quality={"views": len(result.views), "views_tried": len(measurer.augmentations),
-                 "interocular_px": round(interocular, 1)},
-        views=result.views, metrics=result.metrics,
-    )
+    capture = _capture_from(path, photo, sha, result, measurer.topology, taken_at, len(measurer.augmentations))
     return store.add_capture(profile, capture), True
 
 
 def import_photos(paths: Iterable[str | Path], *, store: Store, measurer: Measurer, profile: str,
                   taken_at: dt.datetime | None = None,
-                  progress: Callable[[Path], None] | None = None) -> ImportReport:
-    """Import many photos; a bad file is reported and skipped, never half-stored."""
+                  progress: Callable[[Path], None] | None = None, workers: int = 1) -> ImportReport:
+    """Import many photos; a bad file is reported and skipped, never half-stored.
+
+    ``workers > 1`` measures photos in that many processes (one landmarker each); only
+    this process writes to the store, one capture at a time, in the order given.
+    """
+    paths = [Path(p) for p in paths]
+    if workers > 1 and len(paths) > 1:
+        return _import_parallel(paths, store=store, measurer=measurer, profile=profile, taken_at=taken_at,
+                                progress=progress, workers=workers)
     report = ImportReport()
-    for raw in paths:
-        path = Path(raw)
+    for path in paths:
         try:
             cid, created = import_photo(path, store=store, measurer=measurer, profile=profile,
                                         taken_at=taken_at)
@@ -83,4 +94,36 @@ def import_photos(paths: Iterable[str | Path], *, store: Store, measurer: Measur
             (report.imported if created else report.duplicates).append((path, cid))
         if progress:
             progress(path)
+    return report
+
+
+def _import_parallel(paths, *, store, measurer, profile, taken_at, progress, workers) -> ImportReport:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from . import workers as pool
+
+    report = ImportReport()
+    # spawn, not fork: this process already runs MediaPipe's threads
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=pool.start, initargs=(str(measurer.model_path),)) as executor:
+        futures = [executor.submit(pool.measure_file, str(p)) for p in paths]
+        seen: dict[str, int] = {}
+        for path, future in zip(paths, futures):
+            outcome = future.result()
+            if isinstance(outcome, InputError):
+                report.rejected.append((path, outcome.problem))
+            else:
+                photo, sha, result = outcome
+                existing = store.find_by_hash(profile, sha) or seen.get(sha)
+                if existing is not None:
+                    report.duplicates.append((path, existing))
+                else:
+                    capture = _capture_from(path, photo, sha, result, measurer.topology, taken_at,
+                                            len(measurer.augmentations))
+                    cid = store.add_capture(profile, capture)
+                    seen[sha] = cid
+                    report.imported.append((path, cid))
+            if progress:
+                progress(path)
     return report

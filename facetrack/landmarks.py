@@ -76,6 +76,9 @@ class Landmarks:
         object.__setattr__(self, "points", pts)
         object.__setattr__(self, "blendshapes", MappingProxyType(dict(self.blendshapes)))
 
+    def __reduce__(self):  # the read-only mapping does not pickle; a plain dict does
+        return (Landmarks, (np.array(self.points), self.image_size, dict(self.blendshapes), self.matrix))
+
     @property
     def pose(self) -> HeadPose:
         return head_pose_from_matrix(self.matrix)

@@ -119,3 +119,25 @@ def test_two_processes_import_into_one_new_store_at_once(tmp_path, photos):
     outs = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
     assert check_consistent(root) == len(photos)
+
+
+def test_parallel_import_stores_what_a_serial_import_stores(tmp_path, photos):
+    """Two worker processes measure; the results and their order equal one process's."""
+    from facetrack.importer import import_photos
+    from facetrack.measure import Measurer
+
+    bad = tmp_path / "bad.jpg"
+    bad.write_text("not an image")
+    paths = [*photos[:4], bad, photos[0]]  # a rejected file and a duplicate too
+    results = {}
+    with Measurer.from_model() as measurer:
+        for workers in (1, 2):
+            with Store.open(tmp_path / f"w{workers}") as store:
+                report = import_photos(paths, store=store, measurer=measurer, profile="p", workers=workers)
+                captures = store.captures("p")
+                results[workers] = (
+                    [(p.name, cid) for p, cid in report.imported], [(p.name, cid) for p, cid in report.duplicates],
+                    [(p.name, why) for p, why in report.rejected],
+                    [(c.sha256, {k: v.value for k, v in c.metrics.items()}) for c in captures])
+    assert results[1] == results[2]
+    assert len(results[2][0]) == 4 and len(results[2][1]) == 1 and len(results[2][2]) == 1
