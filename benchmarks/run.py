@@ -7,6 +7,7 @@ face, whole-photo measurement time (10 augmented views), and import rate into an
 from __future__ import annotations
 
 import json
+import os
 import platform
 import sys
 import tempfile
@@ -56,6 +57,14 @@ def main() -> int:
             t0 = time.perf_counter()
             report = import_photos(photos, store=store, measurer=m, profile="bench")
             results["import_photos_per_s"] = round(len(report.imported) / (time.perf_counter() - t0), 2)
+        cores = os.cpu_count() or 1
+        with Store.open(Path(tmp) / "store_parallel") as store:
+            t0 = time.perf_counter()  # includes starting the workers (spawn, model load)
+            report = import_photos(photos, store=store, measurer=m, profile="bench", workers=cores)
+            results[f"import_photos_per_s_{cores}_workers"] = round(
+                len(report.imported) / (time.perf_counter() - t0), 2)
+        results["parallel_import_speedup"] = round(
+            results[f"import_photos_per_s_{cores}_workers"] / results["import_photos_per_s"], 2)
     width = max(len(k) for k in results)
     for key, value in results.items():
         print(f"{key:<{width}}  {value}")
