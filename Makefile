@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/sensitivity.py
 	$(BIN)/python benchmarks/capture.py
 	$(BIN)/python benchmarks/report.py
+	$(BIN)/python benchmarks/peer.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
