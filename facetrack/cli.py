@@ -49,6 +49,30 @@ def model_option(f):
                         help="face_landmarker.task to use (default: see `facetrack model path`).")(f)
 
 
+def source_options(f):
+    """--camera / --video / --images (one frame source) and the camera's requested size."""
+    options = (
+        click.option("--camera", type=int, default=None, help="Webcam index."),
+        click.option("--video", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                     help="Read frames from a video file."),
+        click.option("--images", type=click.Path(file_okay=False, path_type=Path), default=None,
+                     help="Read frames from a folder of images (name order)."),
+        click.option("--width", default=1280, show_default=True, help="Requested camera width."),
+        click.option("--height", default=720, show_default=True, help="Requested camera height."),
+    )
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _topology(model):
+    """The named landmark map of the model facetrack resolves."""
+    from .model import resolve
+    from .topology import load_topology
+
+    return load_topology(resolve(model).path)
+
+
 def _open_store(data_dir):
     from .store import Store
 
@@ -267,13 +291,11 @@ def recompute_cmd(force, profile, data_dir, model):
     Example:
         facetrack recompute --profile me
     """
-    from .model import resolve
     from .recompute import recompute_profile
     from .store import check_profile_name
-    from .topology import load_topology
 
     check_profile_name(profile)
-    topology = load_topology(resolve(model).path)
+    topology = _topology(model)
     with _open_store(data_dir) as store:
         report = recompute_profile(store, profile, topology, force=force)
     click.echo(f"{len(report.updated)} recomputed, {len(report.current)} already current, "

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .cli import _open_store, data_dir_option, main, model_option, profile_option
+from .cli import _open_store, data_dir_option, main, model_option, profile_option, source_options
 from .errors import InputError
 
 MIN_CAPTURES = 3
@@ -24,11 +24,22 @@ def calibrate():
     """
 
 
-def _measure_source(path: Path, *, measurer, tracker_factory) -> dict[str, float]:
-    """Metric values of one repeated capture: a photo, or a video/folder scanned headless."""
+def _measure_frames(frames, name: str, *, measurer, tracker_factory, first: bool,
+                    display=None) -> dict[str, float]:
+    """Metric values of one repeated capture taken from a frame source (not stored)."""
     from .capture.guided import measure_burst
-    from .capture.photo import read_photo
     from .capture.session import CaptureSettings, run_session
+
+    with tracker_factory() as tracker:
+        burst, manual, _ = run_session(frames, tracker=tracker, topology=measurer.topology,
+                                       settings=CaptureSettings(), first=first, display=display, name=name)
+    measured = measure_burst(burst, measurer=measurer, manual=manual, source=name)
+    return {k: v.value for k, v in measured.capture.metrics.items()}
+
+
+def _measure_source(path: Path, *, measurer, tracker_factory) -> dict[str, float]:
+    """One repeated capture from a file: a photo, or a video/folder scanned headless."""
+    from .capture.photo import read_photo
     from .capture.sources import IMAGE_SUFFIXES, open_source
 
     if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES:
@@ -37,27 +48,17 @@ def _measure_source(path: Path, *, measurer, tracker_factory) -> dict[str, float
     if not path.exists():
         raise InputError(path, "no such file or folder")
     frames = open_source(images=path) if path.is_dir() else open_source(video=path)
-    with tracker_factory() as tracker:
-        burst, _, _ = run_session(frames, tracker=tracker, topology=measurer.topology,
-                                  settings=CaptureSettings(), first=False, name=str(path))
-    measured = measure_burst(burst, measurer=measurer, source=str(path))
-    return {k: v.value for k, v in measured.capture.metrics.items()}
+    return _measure_frames(frames, str(path), measurer=measurer, tracker_factory=tracker_factory, first=False)
 
 
 def _measure_camera(index: int, *, measurer, tracker_factory, preview: bool) -> dict[str, float]:
-    from .capture.guided import measure_burst
     from .capture.preview import PreviewWindow
-    from .capture.session import CaptureSettings, run_session
     from .capture.sources import open_source
 
     with contextlib.ExitStack() as stack:
-        tracker = stack.enter_context(tracker_factory())
         display = stack.enter_context(PreviewWindow()) if preview else None
-        burst, manual, _ = run_session(open_source(camera=index), tracker=tracker, topology=measurer.topology,
-                                       settings=CaptureSettings(), first=True, display=display,
-                                       name=f"camera {index}")
-    measured = measure_burst(burst, measurer=measurer, manual=manual, source=f"camera {index}")
-    return {k: v.value for k, v in measured.capture.metrics.items()}
+        return _measure_frames(open_source(camera=index), f"camera {index}", measurer=measurer,
+                               tracker_factory=tracker_factory, first=True, display=display)
 
 
 @calibrate.command("repeatability")
@@ -172,17 +173,11 @@ def board_cmd(output):
 
 
 @calibrate.command("camera")
-@click.option("--camera", type=int, default=None, help="Webcam index.")
-@click.option("--video", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="A video of the board, moved and tilted in front of the camera.")
-@click.option("--images", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="A folder of photos of the board.")
+@source_options
 @click.option("--name", default=None, help="Store as this camera (default: 'camera N', or the file name).")
 @click.option("--frames", default=60, show_default=True, help="Frames to read from a camera or video.")
-@click.option("--width", default=1280, show_default=True, help="Requested camera width.")
-@click.option("--height", default=720, show_default=True, help="Requested camera height.")
 @data_dir_option
-def camera_cmd(camera, video, images, name, frames, width, height, data_dir):
+def camera_cmd(camera, video, images, width, height, name, frames, data_dir):
     """Calibrate a camera with the printed board; captures from it are then undistorted.
 
     Hold the board (`facetrack calibrate board`) in front of the camera at several angles

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from .cli import _open_store, _parse_when, data_dir_option, main, model_option, profile_option
+from .cli import (_open_store, _parse_when, data_dir_option, main, model_option, profile_option,
+                  source_options)
 from .errors import FacetrackError
 
 #: A capture is due once this many days have passed since the last one.
@@ -36,31 +37,9 @@ def _gate_config(config_file: Path | None, overrides: tuple[str, ...]):
     return replace(config, **values)
 
 
-def _undistorted_if_calibrated(frames, name: str, data_dir):
-    import itertools
-
-    from .camera import undistorted
-
-    frames = iter(frames)
-    head = next(frames, None)
-    if head is None:
-        return iter(())
-    frames = itertools.chain([head], frames)
-    h, w = head.image.shape[:2]
-    with _open_store(data_dir) as store:
-        calibration = store.camera(name, w, h)
-    return undistorted(frames, calibration) if calibration is not None else frames
-
-
 @main.command("capture")
-@click.option("--camera", type=int, default=None, help="Webcam index (default 0 when no other source).")
-@click.option("--video", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Read frames from a video file instead of a camera.")
-@click.option("--images", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Read frames from a folder of images (name order).")
+@source_options
 @click.option("--no-preview", is_flag=True, help="No window: capture from the best stretch of good frames.")
-@click.option("--width", default=1280, show_default=True, help="Requested camera width.")
-@click.option("--height", default=720, show_default=True, help="Requested camera height.")
 @click.option("--hold", default=0.7, show_default=True, help="Seconds every check must pass before the burst.")
 @click.option("--burst", default=15, show_default=True, help="Frames in the burst.")
 @click.option("--timeout", default=120.0, show_default=True,
@@ -78,7 +57,7 @@ def capture_cmd(camera, video, images, no_preview, width, height, hold, burst, t
     """Take this week's standardized capture, guided by on-screen instructions.
 
     Sit in front of the camera and follow the instruction at the top of the preview
-    (mirrored, like a mirror). Once every check passes for --hold seconds, a burst of
+    (mirrored, like a mirror); with no source given, webcam 0 is used. Once every check passes for --hold seconds, a burst of
     --burst frames is taken and measured, and the sharpest frame is kept as the photo.
     Space captures at once; Esc cancels and stores nothing.
 
@@ -112,15 +91,14 @@ def capture_cmd(camera, video, images, no_preview, width, height, hold, burst, t
     frames = open_source(camera=camera, video=video, images=images, **kwargs)
     source = f"camera {camera}" if camera is not None else str(video or images)
     with contextlib.ExitStack() as stack:
-        if camera is not None:  # a calibrated camera's frames are undistorted before anything else
-            frames = _undistorted_if_calibrated(frames, source, data_dir)
         measurer = stack.enter_context(Measurer.from_model(model))
         tracker = stack.enter_context(Landmarker(measurer.model_path, video=True))
         store = stack.enter_context(_open_store(data_dir))
         display = stack.enter_context(PreviewWindow()) if preview else None
         outcome = guided_capture(frames, store=store, measurer=measurer, tracker=tracker, profile=profile,
                                  config=config, settings=settings, first=preview or camera is not None,
-                                 display=display, source=source, taken_at=when)
+                                 display=display, source=source, taken_at=when,
+                                 camera=source if camera is not None else None)
     m = outcome.measured
     click.echo(f"captured {source} as capture {outcome.capture_id} (profile {profile!r}): "
                f"{len(m.kept)} burst frames measured, frame {m.capture.quality['frame_kept']} kept"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .cli import _open_store, data_dir_option, main, model_option, profile_option
+from .cli import _open_store, _topology, data_dir_option, main, model_option, profile_option
 from .errors import ReportError
 
 
@@ -27,13 +27,6 @@ def _pair(store, profile: str, a: int | None, b: int | None):
     if before.taken_at > after.taken_at:
         before, after = after, before
     return captures, before, after
-
-
-def _topology(model):
-    from .model import resolve
-    from .topology import load_topology
-
-    return load_topology(resolve(model).path)
 
 
 @main.command("compare")

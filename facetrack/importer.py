@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-import numpy as np
 
 from .capture.photo import read_photo
 from .errors import InputError
 from .measure import Measurer
+from .metrics.align import interocular
 from .store import NewCapture, Store
 
 
@@ -41,15 +41,12 @@ def _capture_from(path: Path, photo, sha: str, result, topology, taken_at, views
     when, when_source = taken_at_for(path, photo.taken_at, taken_at)
     pose = result.landmarks.pose
     height, width = photo.image.shape[:2]
-    pts = result.landmarks.points
-    interocular = float(np.linalg.norm(pts[topology.point("iris_centre_left"), :2]
-                                       - pts[topology.point("iris_centre_right"), :2]))
     return NewCapture(
         taken_at=when, taken_at_source=when_source, source_path=str(path.resolve()),
         image_bytes=photo.data, image_ext=photo.format.lower().replace("jpeg", "jpg"),
         sha256=sha, width=width, height=height, pose=(pose.yaw, pose.pitch, pose.roll),
         quality={"views": len(result.views), "views_tried": views_tried,
-                 "interocular_px": round(interocular, 1)},
+                 "interocular_px": round(interocular(result.landmarks.points, topology, frontal=True), 1)},
         views=result.views, metrics=result.metrics,
     )
 

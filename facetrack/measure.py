@@ -91,22 +91,21 @@ def count_faces(landmarker: Landmarker, image: np.ndarray, faces: list[Landmarks
     small in a wide (or tall) photo, so such a photo is also searched in two overlapping
     halves; a face found there counts when its centre is outside every face already found."""
     faces = landmarker.detect_all(image) if faces is None else faces
-    boxes = [(f.points[:, 0].min(), f.points[:, 1].min(), f.points[:, 0].max(), f.points[:, 1].max())
-             for f in faces]
+    boxes = [(f.points[:, :2].min(axis=0), f.points[:, :2].max(axis=0)) for f in faces]
     h, w = image.shape[:2]
     if max(w / h, h / w) < 1.2:
         return len(boxes)
-    long = w if w >= h else h
+    axis = 0 if w >= h else 1  # split along the long side: x (columns) or y (rows)
+    long = image.shape[1 - axis]
     for start, stop in ((0, int(0.6 * long)), (int(0.4 * long), long)):
-        tile = image[:, start:stop] if w >= h else image[start:stop]
+        tile = image[:, start:stop] if axis == 0 else image[start:stop]
+        offset = np.zeros(2)
+        offset[axis] = start
         for face in landmarker.detect_all(np.ascontiguousarray(tile)):
-            cx, cy = face.points[:, 0].mean(), face.points[:, 1].mean()
-            cx, cy = (cx + start, cy) if w >= h else (cx, cy + start)
-            if not any(x0 <= cx <= x1 and y0 <= cy <= y1 for x0, y0, x1, y1 in boxes):
-                pts = face.points[:, :2]
-                off = np.array([start, 0]) if w >= h else np.array([0, start])
-                (x0, y0), (x1, y1) = pts.min(axis=0) + off, pts.max(axis=0) + off
-                boxes.append((x0, y0, x1, y1))
+            pts = face.points[:, :2] + offset
+            centre = pts.mean(axis=0)
+            if not any(np.all((lo <= centre) & (centre <= hi)) for lo, hi in boxes):
+                boxes.append((pts.min(axis=0), pts.max(axis=0)))
     return len(boxes)
 
 

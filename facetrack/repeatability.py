@@ -23,7 +23,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-Z95 = 1.96
+from .trends import minimal_detectable_change
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class Repeatability:
 
 def mdc95(sem: float) -> float:
     """Minimal detectable change at 95 %: 1.96 x sqrt(2) x SEM."""
-    return float(Z95 * math.sqrt(2.0) * sem)
+    return minimal_detectable_change(sem)
 
 
 def repeatability(sittings: Sequence[Sequence[Mapping[str, float]]]) -> dict[str, Repeatability]:

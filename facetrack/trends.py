@@ -63,8 +63,9 @@ def minimal_detectable_change(spread: float) -> float:
     return float(1.96 * np.sqrt(2.0) * spread)
 
 
-def trend_beyond_noise(trend: Trend, span_days: float, spread: float) -> bool:
+def trend_beyond_noise(trend: Trend, span_days: float, mdc: float) -> bool:
     """True when the fitted change over ``span_days`` is both statistically clear (the
-    slope's 95 % interval excludes zero) and larger than the MDC95 of one measurement."""
+    slope's 95 % interval excludes zero) and larger than ``mdc``, the minimal detectable
+    change of one comparison (``minimal_detectable_change`` of a spread, or a calibrated MDC95)."""
     change = trend.slope * span_days / DAYS_PER_PERIOD
-    return trend.significant and abs(change) > minimal_detectable_change(spread)
+    return trend.significant and abs(change) > mdc

@@ -17,9 +17,6 @@ _MEASURER = None  # this worker process's Measurer, set by ``start``
 
 def start(model_path: str) -> None:
     global _MEASURER
-    import os
-
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
     from .measure import Measurer
 
     _MEASURER = Measurer(model_path)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import stat
 import tarfile
@@ -132,4 +131,3 @@ def test_data_dir_and_files_are_private(filled):
             assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
         if path.is_file() and "images" in path.parts:
             assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
-    assert os.access(filled / DB_NAME, os.R_OK)

@@ -285,7 +285,7 @@ def test_folder_source_scans_like_a_video(tmp_path, clips, store_with_baseline):
     assert capture.quality["frame_kept"] >= 3 + 7  # after the dark frames and a 0.7 s hold at 100 ms
 
 
-def test_camera_failure_before_any_frame_raises_input_error():
+def test_a_missing_video_raises_input_error_on_the_first_frame():
     with pytest.raises(InputError, match="no such video file"):
         next(video_frames("/nonexistent/clip.mp4"))
 

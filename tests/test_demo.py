@@ -6,7 +6,7 @@ from PIL import Image
 
 from facetrack.metrics import REGISTRY
 from facetrack.store import Store
-from facetrack.trends import days_since, linear_trend, trend_beyond_noise
+from facetrack.trends import days_since, linear_trend, minimal_detectable_change, trend_beyond_noise
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +20,7 @@ def demo_series(demo_dir):
         values = [c.metrics[metric.name].value for c in captures]
         spread = float(np.median([c.metrics[metric.name].spread for c in captures]))
         trend = linear_trend(days, values)
-        out[metric.name] = (trend, trend_beyond_noise(trend, np.ptp(days), spread))
+        out[metric.name] = (trend, trend_beyond_noise(trend, np.ptp(days), minimal_detectable_change(spread)))
     return captures, out
 
 

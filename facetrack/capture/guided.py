@@ -19,10 +19,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ..camera import undistorted
 from ..errors import FacetrackError
 from ..landmarks import HeadPose
 from ..measure import Augmentation, Measurer, augment_image, combine, map_back
@@ -109,8 +110,7 @@ def measure_burst(burst: tuple[CheckedFrame, ...], *, measurer: Measurer, manual
     _, checked, face, failed = best
     # the kept frame's own detection leads, named "original" (the ghost and reports use it)
     lead = next(i for i, v in enumerate(views) if v.kind == f"burst:{checked.frame.index}")
-    views.insert(0, LandmarkView("original", views[lead].points, views[lead].blendshapes, views[lead].matrix))
-    del views[lead + 1]
+    views.insert(0, replace(views.pop(lead), kind="original"))
     ok, png = cv2.imencode(".png", cv2.cvtColor(checked.frame.image, cv2.COLOR_RGB2BGR))
     if not ok:
         raise BurstError(f"{source}: the captured frame could not be encoded")
@@ -140,22 +140,27 @@ class CaptureOutcome:
 def guided_capture(frames, *, store: Store, measurer: Measurer, tracker, profile: str,
                    config: GateConfig = GateConfig(), settings: CaptureSettings = CaptureSettings(),
                    first: bool = True, display: Display | None = None, source: str = "camera",
-                   taken_at: dt.datetime | None = None) -> CaptureOutcome:
+                   taken_at: dt.datetime | None = None, camera: str | None = None) -> CaptureOutcome:
     """Capture one standardized photo of ``profile`` from ``frames`` and store it.
 
     The profile's baseline (if any) sets the pose and distance to match, and its outline
-    is the ghost. Nothing is stored unless a whole burst is measured.
+    is the ghost. When ``camera`` names a camera calibrated at the frames' size, every
+    frame is undistorted first. Nothing is stored unless a whole burst is measured.
     """
     frames = iter(frames)
     head = next(frames, None)  # a camera that cannot be opened raises here, before anything else
     if head is None:
         raise NoCaptureError(f"{source}: delivered no frames")
     frames = itertools.chain([head], frames)
+    height, width = head.image.shape[:2]
+    calibration = store.camera(camera, width, height) if camera else None
+    if calibration is not None:
+        frames = undistorted(frames, calibration)
     base_capture = store.baseline(profile)
     baseline = None
     if base_capture is not None:
         baseline = baseline_from_capture(base_capture, store.landmark_views(base_capture.id),
-                                         measurer.topology, frame_size=head.image.shape[1::-1])
+                                         measurer.topology, frame_size=(width, height))
     burst, manual, log = run_session(frames, tracker=tracker, topology=measurer.topology, config=config,
                                    baseline=baseline, settings=settings, first=first, display=display,
                                    ghost=baseline.outline if baseline else None, name=source)

@@ -153,8 +153,8 @@ def render_overlay(frame: np.ndarray, results: list[GateResult], *,
                 _polyline(layer, line - [x0, y0], closed, GHOST, max(2, w // 300))
             cv2.addWeighted(layer, 0.6, region, 0.4, 0, dst=region)
     if face_points is not None and topology is not None:
-        for line, (_, closed) in zip(outline_polylines(face_points, topology), OUTLINE_GROUPS[:1]):
-            _polyline(canvas, _mirror_x(line, w, mirror), closed, colour, 1)
+        oval = np.asarray(face_points)[topology.idx("face_oval")]
+        _polyline(canvas, _mirror_x(oval, w, mirror), True, colour, 1)
     _pose_indicator(canvas, results, mirror)
     _banner(canvas, guidance_lines(results, progress), colour)
     if failing is None and progress is not None:

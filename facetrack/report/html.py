@@ -67,8 +67,8 @@ def metric_trends(captures: Sequence[Capture], mdc: Mapping[str, float] | None =
         trend = None
         if np.isfinite(values).sum() >= 3 and np.ptp(days) > 0:
             trend = linear_trend(days, values)
-        spread = noise / (1.96 * np.sqrt(2.0)) if np.isfinite(noise) else np.inf
-        beyond = trend is not None and trend_beyond_noise(trend, float(np.ptp(days)), spread)
+        beyond = (trend is not None and np.isfinite(noise)
+                  and trend_beyond_noise(trend, float(np.ptp(days)), noise))
         out.append(MetricTrend(metric, trend, noise, beyond))
     return out
 
