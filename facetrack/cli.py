@@ -356,13 +356,13 @@ def demo_cmd(data_dir, model):
     Example:
         facetrack demo
     """
-    from .demo import build_series
+    from .demo import build_series, demo_data_dir
     from .importer import import_photos
     from .measure import Measurer
     from .report.trends import save_figure, trend_figure
-    from .store import Store, default_data_dir
+    from .store import Store
 
-    root = data_dir or default_data_dir() / "demo"
+    root = data_dir or demo_data_dir()
     with Measurer.from_model(model) as measurer, Store.open(root) as store:
         store.delete_profile("demo")
         photos = build_series(root / "photos", measurer.landmarker, measurer.topology)

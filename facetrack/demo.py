@@ -30,6 +30,13 @@ class DemoWeek:
     conditions: CaptureConditions
 
 
+def demo_data_dir() -> Path:
+    """Where ``facetrack demo`` keeps its store: ``<user data dir>/demo`` (never your own store)."""
+    from .store import default_data_dir
+
+    return default_data_dir() / "demo"
+
+
 def portrait() -> np.ndarray:
     """The real portrait the demo is built from (RGB uint8)."""
     import matplotlib.cbook as cbook
