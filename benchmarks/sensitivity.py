@@ -16,7 +16,8 @@ import sys
 TARGET = (0.7, 1.3)
 
 
-def main() -> int:
+def collect() -> dict[str, object]:
+    """Print the sensitivity table; return its rows and how many missed the recovery target."""
     from skimage import data
 
     from facetrack.demo import portrait
@@ -24,6 +25,7 @@ def main() -> int:
     from facetrack.sensitivity import CASES, repeat_noise, responses, unrelated
 
     missed = 0
+    rows = []
     with Measurer.from_model() as m:
         for name, image in (("grace_hopper", portrait()), ("astronaut", data.astronaut())):
             mdc = repeat_noise(m, image)
@@ -40,12 +42,19 @@ def main() -> int:
                         rec = r.recovery(metric)
                         ok = TARGET[0] <= rec <= TARGET[1]
                         missed += not ok
+                        rows.append({"portrait": name, "case": case.name, "amount": r.amount, "metric": metric,
+                                     "expected": round(r.expected[metric], 5),
+                                     "measured": round(r.measured[metric], 5), "recovery": round(rec, 3)})
                         print(f"{case.name:24s} {r.amount:7.2f} {metric:22s} {r.expected[metric]:+9.4f} "
                               f"{r.measured[metric]:+9.4f} {rec:8.2f}{'' if ok else ' MISS'}  "
                               f"{', '.join(beyond) or '-'}")
-    print(f"\nrecovery outside {TARGET[0]}-{TARGET[1]}: {missed} rows")
-    return 0
+    recoveries = [r["recovery"] for r in rows]
+    print(f"\nrecovery outside {TARGET[0]}-{TARGET[1]}: {missed} of {len(rows)} rows "
+          f"(range {min(recoveries):.2f}-{max(recoveries):.2f})")
+    return {"rows": rows, "rows_missed": missed, "recovery_min": min(recoveries),
+            "recovery_max": max(recoveries)}
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    collect()
+    sys.exit(0)

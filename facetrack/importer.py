@@ -21,6 +21,7 @@ class ImportReport:
     imported: list[tuple[Path, int]] = field(default_factory=list)
     duplicates: list[tuple[Path, int]] = field(default_factory=list)
     rejected: list[tuple[Path, str]] = field(default_factory=list)
+    measured_by_helpers: int = 0  # photos measured by helper processes (``workers > 1``)
 
     @property
     def ok(self) -> bool:
@@ -73,8 +74,9 @@ def import_photos(paths: Iterable[str | Path], *, store: Store, measurer: Measur
                   progress: Callable[[Path], None] | None = None, workers: int = 1) -> ImportReport:
     """Import many photos; a bad file is reported and skipped, never half-stored.
 
-    ``workers > 1`` measures photos in that many processes (one landmarker each); only
-    this process writes to the store, one capture at a time, in the order given.
+    ``workers > 1`` measures photos in that many processes, this one included (one
+    landmarker each; see ``workers``); only this process writes to the store, one capture
+    at a time, in the order given.
     """
     paths = [Path(p) for p in paths]
     if workers > 1 and len(paths) > 1:
@@ -95,19 +97,19 @@ def import_photos(paths: Iterable[str | Path], *, store: Store, measurer: Measur
 
 
 def _import_parallel(paths, *, store, measurer, profile, taken_at, progress, workers) -> ImportReport:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    from . import workers as pool
+    from .workers import measure_files
 
     report = ImportReport()
-    # spawn, not fork: this process already runs MediaPipe's threads
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=pool.start, initargs=(str(measurer.model_path),)) as executor:
-        futures = [executor.submit(pool.measure_file, str(p)) for p in paths]
-        seen: dict[str, int] = {}
-        for path, future in zip(paths, futures):
-            outcome = future.result()
+    outcomes: dict[int, object] = {}
+    seen: dict[str, int] = {}
+    written = 0
+
+    def write_ready(i: int, outcome) -> None:
+        """Keep the outcome; write every outcome whose turn has come, in the order given."""
+        nonlocal written
+        outcomes[i] = outcome
+        while written in outcomes:
+            path, outcome = paths[written], outcomes.pop(written)
             if isinstance(outcome, InputError):
                 report.rejected.append((path, outcome.problem))
             else:
@@ -121,6 +123,9 @@ def _import_parallel(paths, *, store, measurer, profile, taken_at, progress, wor
                     cid = store.add_capture(profile, capture)
                     seen[sha] = cid
                     report.imported.append((path, cid))
+            written += 1
             if progress:
                 progress(path)
+
+    report.measured_by_helpers = measure_files([str(p) for p in paths], measurer, workers, write_ready)
     return report

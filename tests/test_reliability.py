@@ -122,22 +122,45 @@ def test_two_processes_import_into_one_new_store_at_once(tmp_path, photos):
 
 
 def test_parallel_import_stores_what_a_serial_import_stores(tmp_path, photos):
-    """Two worker processes measure; the results and their order equal one process's."""
+    """Two processes measure; the results and their order equal one process's."""
     from facetrack.importer import import_photos
     from facetrack.measure import Measurer
 
     bad = tmp_path / "bad.jpg"
     bad.write_text("not an image")
-    paths = [*photos[:4], bad, photos[0]]  # a rejected file and a duplicate too
+    # a rejected file and duplicates too; enough photos that the helper (~2 s to start) takes some
+    paths = [*photos[:4], bad, *photos[:4] * 3]
     results = {}
     with Measurer.from_model() as measurer:
         for workers in (1, 2):
             with Store.open(tmp_path / f"w{workers}") as store:
                 report = import_photos(paths, store=store, measurer=measurer, profile="p", workers=workers)
+                helped = report.measured_by_helpers
                 captures = store.captures("p")
                 results[workers] = (
                     [(p.name, cid) for p, cid in report.imported], [(p.name, cid) for p, cid in report.duplicates],
                     [(p.name, why) for p, why in report.rejected],
                     [(c.sha256, {k: v.value for k, v in c.metrics.items()}) for c in captures])
     assert results[1] == results[2]
-    assert len(results[2][0]) == 4 and len(results[2][1]) == 1 and len(results[2][2]) == 1
+    assert len(results[2][0]) == 4 and len(results[2][1]) == 12 and len(results[2][2]) == 1
+    assert helped > 0, "the helper process measured nothing"
+
+
+def test_a_helper_that_cannot_start_loses_nothing(tmp_path, photos):
+    """Helpers that fail to load the model die; this process measures every photo itself."""
+    from facetrack.measure import Measurer
+    from facetrack.workers import measure_files
+
+    broken = tmp_path / "broken.task"
+    broken.write_bytes(b"not a model")
+    outcomes = {}
+    with Measurer.from_model() as measurer:
+        class HelpersGetABrokenModel:  # this process keeps the real landmarker
+            model_path = broken
+            measure_photo = staticmethod(measurer.measure_photo)
+
+        helped = measure_files([str(p) for p in photos[:3]], HelpersGetABrokenModel(), 3,
+                               lambda i, outcome: outcomes.setdefault(i, outcome))
+    assert helped == 0
+    assert sorted(outcomes) == [0, 1, 2]
+    assert all(not isinstance(o, Exception) for o in outcomes.values())

@@ -1,0 +1,91 @@
+"""Shared by the benchmarks: whole-process timing with peak memory, and the machine's description."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+SAMPLE_S = 0.02
+
+
+@dataclass(frozen=True)
+class Run:
+    """One whole process, as a user runs it."""
+
+    seconds: float
+    peak_mb: float  # peak resident memory of the process and its descendants (see ``run_measured``)
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    kids = [int(k) for k in text.split()]
+    return kids + [g for k in kids for g in _children(k)]
+
+
+def _status_kb(pid: int, field: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def run_measured(cmd: list[str], **kwargs) -> Run:
+    """Run ``cmd`` to completion; its wall time and peak memory.
+
+    Peak memory is read from Linux's /proc every 20 ms: the larger of the process's own
+    high-water mark (VmHWM, exact up to the last sample) and the peak of the summed
+    resident memory (VmRSS) of the process and all its descendants (helper processes).
+    The kernel's ru_maxrss is not used: it counts the memory of the forking parent before
+    exec. Elsewhere the peak is 0 (unknown).
+    """
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True, **kwargs)
+        peak_kb = 0
+        while True:
+            pid, status, _ = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            tree = sum(_status_kb(p, "VmRSS") for p in [proc.pid, *_children(proc.pid)])
+            peak_kb = max(peak_kb, tree, _status_kb(proc.pid, "VmHWM"))
+            time.sleep(SAMPLE_S)
+        seconds = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Run(seconds, peak_kb / 1024.0, proc.returncode, out.read(), err.read())
+
+
+def machine() -> dict[str, object]:
+    """What the figures were measured on."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    except (ValueError, OSError, AttributeError):
+        mem_gb = float("nan")
+    from importlib.metadata import version
+
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(mem_gb, 1),
+            "os": f"{platform.system()} {platform.release()}", "python": platform.python_version(),
+            "mediapipe": version("mediapipe"), "opencv": version("opencv-contrib-python")}
