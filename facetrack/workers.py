@@ -9,7 +9,8 @@ process writes to the store (see ``importer``).
 
 Helpers are started with ``spawn``, not ``fork``: this process already runs MediaPipe's
 threads. A helper that dies or fails to start only loses the photo it was measuring, which
-this process then measures itself.
+this process then measures itself. If this process is killed, its helpers notice (their
+parent is gone) and exit after the photo they are measuring.
 """
 
 from __future__ import annotations
@@ -38,27 +39,45 @@ def measure_file(measurer, path: str):
     return photo, hashlib.sha256(photo.data).hexdigest(), replace(result, views=views)
 
 
-def claim(counter, n: int) -> int | None:
-    """The next unclaimed index below ``n`` (shared by every process), or None when all are taken."""
-    with counter.get_lock():
+def claim(counter, n: int, alive: Callable[[], bool] = lambda: True) -> int | None:
+    """The next unclaimed index below ``n`` (shared by every process), or None when all are
+    taken or ``alive()`` turns false while waiting for the lock."""
+    lock = counter.get_lock()
+    while not lock.acquire(timeout=POLL_S):
+        if not alive():  # a parent killed while holding the lock never releases it
+            return None
+    try:
         i = counter.value
         if i >= n:
             return None
         counter.value = i + 1
         return i
+    finally:
+        lock.release()
 
 
-def helper(model_path: str, paths: Sequence[str], counter, results) -> None:
-    """A helper process: load the model, then measure claimed photos until none are left."""
+def helper(model_path: str, paths: Sequence[str], counter, results, parent_pid: int) -> None:
+    """A helper process: load the model, then measure claimed photos until none are left.
+
+    It stops as soon as its parent is gone (killed: nobody would read its results), and
+    then exits without waiting to flush results nobody reads.
+    """
+    import os
+
     from .measure import Measurer
 
+    def parent_alive() -> bool:
+        return os.getppid() == parent_pid
+
     with Measurer(model_path) as measurer:
-        while (i := claim(counter, len(paths))) is not None:
+        while parent_alive() and (i := claim(counter, len(paths), parent_alive)) is not None:
             try:
                 outcome = measure_file(measurer, paths[i])
             except Exception as exc:  # sent back and raised in the parent, never swallowed
                 outcome = RuntimeError(f"{paths[i]}: {type(exc).__name__}: {exc}")
             results.put((i, outcome))
+    if not parent_alive():
+        results.cancel_join_thread()
 
 
 def measure_files(paths: Sequence[str], measurer, processes: int,
@@ -70,12 +89,14 @@ def measure_files(paths: Sequence[str], measurer, processes: int,
     raised here. Returns how many photos the helpers measured.
     """
     import multiprocessing
+    import os
 
     ctx = multiprocessing.get_context("spawn")
     counter = ctx.Value("i", 0)
     results = ctx.Queue()
-    helpers = [ctx.Process(target=helper, args=(str(measurer.model_path), list(paths), counter, results),
-                           daemon=True) for _ in range(max(0, processes - 1))]
+    helpers = [ctx.Process(target=helper, daemon=True,
+                           args=(str(measurer.model_path), list(paths), counter, results, os.getpid()))
+               for _ in range(max(0, processes - 1))]
     for proc in helpers:
         proc.start()
     done: set[int] = set()

@@ -111,6 +111,51 @@ def test_import_killed_at_random_points_leaves_a_consistent_store(tmp_path, phot
         assert len(store.captures("run0")) == len(photos)
 
 
+def _descendants(pid: int) -> list[int]:
+    try:
+        kids = [int(k) for k in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+    return kids + [g for k in kids for g in _descendants(k)]
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="finds helper processes through /proc")
+def test_helpers_of_a_killed_parallel_import_exit(tmp_path, photos):
+    """SIGKILL the importing process: its helper processes must not live on as orphans."""
+    env = {**os.environ, "FACETRACK_NATIVE_LOGS": "0"}
+    # the console script, as a user runs it
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "facetrack"), "import", *map(str, photos * 6), "--workers", "2",
+                             "--data-dir", str(tmp_path / "store")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    deadline = time.monotonic() + 20
+    helpers: list[int] = []
+    while time.monotonic() < deadline and proc.poll() is None:
+        helpers = _descendants(proc.pid)
+        if len(helpers) >= 2:  # the helper and multiprocessing's resource tracker
+            break
+        time.sleep(0.05)
+    assert helpers, "no helper process was started"
+    time.sleep(3.0)  # the helper is loaded and measuring
+    assert proc.poll() is None, "the import finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(_running(pid) for pid in helpers):
+        time.sleep(0.1)
+    alive = [pid for pid in helpers if _running(pid)]
+    for pid in alive:
+        os.kill(pid, signal.SIGKILL)
+    assert not alive, f"helper processes {alive} outlived their killed parent"
+
+
 def test_two_processes_import_into_one_new_store_at_once(tmp_path, photos):
     root = tmp_path / "store"
     halves = [photos[:4], photos[4:]]
