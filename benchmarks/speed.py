@@ -81,7 +81,7 @@ def collect() -> dict[str, object]:
         pts = m.landmarker.detect(image).points
         out["metrics_core_ms_per_face"] = round(1e3 * _timeit(lambda: compute_metrics(pts, m.topology), 200), 2)
         out["measure_photo_ms"] = round(1e3 * _timeit(lambda: m.measure_photo(image), 5), 1)
-        print(f"landmarks/s (one process): " + ", ".join(f"{w}x{h} {out[f'landmarks_per_s_{w}x{h}']}"
+        print("landmarks/s (one process): " + ", ".join(f"{w}x{h} {out[f'landmarks_per_s_{w}x{h}']}"
                                                          for w, h in SIZES))
         print(f"metrics core {out['metrics_core_ms_per_face']} ms/face; one photo ({views} views) "
               f"{out['measure_photo_ms']} ms")

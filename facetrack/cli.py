@@ -162,21 +162,30 @@ def import_cmd(photos, taken_at, workers, profile, data_dir, model):
     Example:
         facetrack import week01.jpg week02.jpg --profile me
     """
+    import contextlib
+    import os
+
     from .importer import import_photos
     from .measure import Measurer
+    from .model import resolve
     from .store import check_profile_name
-
-    import os
+    from .workers import Helpers
 
     check_profile_name(profile)
     when = _parse_when(taken_at)
     if workers <= 0:
         # a helper takes ~2 s to start (this process measures meanwhile): worth it from ~8 photos
         workers = (os.cpu_count() or 1) if len(photos) >= 8 else 1
-    with Measurer.from_model(model) as measurer, _open_store(data_dir) as store:
+    workers = min(workers, len(photos))
+    model_path = resolve(model).path
+    with contextlib.ExitStack() as stack:
+        store = stack.enter_context(_open_store(data_dir))
+        # helpers start loading the model now, while this process loads its own
+        helpers = stack.enter_context(Helpers(model_path, photos, workers - 1)) if workers > 1 else None
+        measurer = stack.enter_context(Measurer(model_path))
         report = _with_progress(photos, lambda progress: import_photos(
             photos, store=store, measurer=measurer, profile=profile, taken_at=when,
-            progress=progress, workers=min(workers, len(photos))))
+            progress=progress, workers=workers, helpers=helpers))
     for path, cid in report.imported:
         click.echo(f"imported {path} as capture {cid}")
     for path, cid in report.duplicates:

@@ -71,17 +71,19 @@ def import_photo(path: str | Path, *, store: Store, measurer: Measurer, profile:
 
 def import_photos(paths: Iterable[str | Path], *, store: Store, measurer: Measurer, profile: str,
                   taken_at: dt.datetime | None = None,
-                  progress: Callable[[Path], None] | None = None, workers: int = 1) -> ImportReport:
+                  progress: Callable[[Path], None] | None = None, workers: int = 1,
+                  helpers=None) -> ImportReport:
     """Import many photos; a bad file is reported and skipped, never half-stored.
 
     ``workers > 1`` measures photos in that many processes, this one included (one
     landmarker each; see ``workers``); only this process writes to the store, one capture
-    at a time, in the order given.
+    at a time, in the order given. ``helpers`` (a ``workers.Helpers`` started earlier for
+    the same paths) are used instead of starting new ones.
     """
     paths = [Path(p) for p in paths]
-    if workers > 1 and len(paths) > 1:
+    if helpers is not None or (workers > 1 and len(paths) > 1):
         return _import_parallel(paths, store=store, measurer=measurer, profile=profile, taken_at=taken_at,
-                                progress=progress, workers=workers)
+                                progress=progress, workers=workers, helpers=helpers)
     report = ImportReport()
     for path in paths:
         try:
@@ -96,7 +98,7 @@ def import_photos(paths: Iterable[str | Path], *, store: Store, measurer: Measur
     return report
 
 
-def _import_parallel(paths, *, store, measurer, profile, taken_at, progress, workers) -> ImportReport:
+def _import_parallel(paths, *, store, measurer, profile, taken_at, progress, workers, helpers) -> ImportReport:
     from .workers import measure_files
 
     report = ImportReport()
@@ -127,5 +129,10 @@ def _import_parallel(paths, *, store, measurer, profile, taken_at, progress, wor
             if progress:
                 progress(path)
 
-    report.measured_by_helpers = measure_files([str(p) for p in paths], measurer, workers, write_ready)
+    if helpers is None:
+        report.measured_by_helpers = measure_files([str(p) for p in paths], measurer, workers, write_ready)
+    else:
+        if helpers.paths != [str(p) for p in paths]:
+            raise ValueError("these helpers were started for other photos")
+        report.measured_by_helpers = helpers.run(measurer, write_ready)
     return report

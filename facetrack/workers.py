@@ -10,7 +10,7 @@ process writes to the store (see ``importer``).
 Helpers are started with ``spawn``, not ``fork``: this process already runs MediaPipe's
 threads. A helper that dies or fails to start only loses the photo it was measuring, which
 this process then measures itself. If this process is killed, its helpers notice (their
-parent is gone) and exit after the photo they are measuring.
+parent is gone) and exit at once.
 """
 
 from __future__ import annotations
@@ -39,86 +39,104 @@ def measure_file(measurer, path: str):
     return photo, hashlib.sha256(photo.data).hexdigest(), replace(result, views=views)
 
 
-def claim(counter, n: int, alive: Callable[[], bool] = lambda: True) -> int | None:
-    """The next unclaimed index below ``n`` (shared by every process), or None when all are
-    taken or ``alive()`` turns false while waiting for the lock."""
-    lock = counter.get_lock()
-    while not lock.acquire(timeout=POLL_S):
-        if not alive():  # a parent killed while holding the lock never releases it
-            return None
-    try:
+def claim(counter, n: int) -> int | None:
+    """The next unclaimed index below ``n`` (shared by every process), or None when all are taken."""
+    with counter.get_lock():
         i = counter.value
         if i >= n:
             return None
         counter.value = i + 1
         return i
-    finally:
-        lock.release()
+
+
+def _exit_when_orphaned(parent_pid: int) -> None:
+    """End this helper process as soon as its parent is gone.
+
+    A killed parent reads no more results, so whatever this helper is doing (measuring,
+    waiting for the claim lock a killed parent held, or flushing results into a pipe
+    nobody reads) is of no use: a watcher thread ends the process at once.
+    """
+    import os
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(POLL_S)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="facetrack-parent-watch", daemon=True).start()
 
 
 def helper(model_path: str, paths: Sequence[str], counter, results, parent_pid: int) -> None:
-    """A helper process: load the model, then measure claimed photos until none are left.
-
-    It stops as soon as its parent is gone (killed: nobody would read its results), and
-    then exits without waiting to flush results nobody reads.
-    """
-    import os
-
+    """A helper process: load the model, then measure claimed photos until none are left."""
     from .measure import Measurer
 
-    def parent_alive() -> bool:
-        return os.getppid() == parent_pid
-
+    _exit_when_orphaned(parent_pid)
     with Measurer(model_path) as measurer:
-        while parent_alive() and (i := claim(counter, len(paths), parent_alive)) is not None:
+        while (i := claim(counter, len(paths))) is not None:
             try:
                 outcome = measure_file(measurer, paths[i])
             except Exception as exc:  # sent back and raised in the parent, never swallowed
                 outcome = RuntimeError(f"{paths[i]}: {type(exc).__name__}: {exc}")
             results.put((i, outcome))
-    if not parent_alive():
-        results.cancel_join_thread()
 
 
-def measure_files(paths: Sequence[str], measurer, processes: int,
-                  on_outcome: Callable[[int, object], None]) -> int:
-    """Measure every path in ``processes`` processes (this one included).
+class Helpers:
+    """Helper processes that measure ``paths`` together with this process.
 
-    ``on_outcome(i, outcome)`` is called in this process, in completion order, once per
-    path; an outcome is what ``measure_file`` returns. An unexpected error in a helper is
-    raised here. Returns how many photos the helpers measured.
+    They start loading the model as soon as this object is made, so a caller can make it
+    early (before loading its own model) and hand it to ``run`` later. Use it as a context
+    manager: leaving it stops and reaps the helpers.
     """
-    import multiprocessing
-    import os
 
-    ctx = multiprocessing.get_context("spawn")
-    counter = ctx.Value("i", 0)
-    results = ctx.Queue()
-    helpers = [ctx.Process(target=helper, daemon=True,
-                           args=(str(measurer.model_path), list(paths), counter, results, os.getpid()))
-               for _ in range(max(0, processes - 1))]
-    for proc in helpers:
-        proc.start()
-    done: set[int] = set()
-    by_helpers = 0
+    def __init__(self, model_path, paths: Sequence[str], count: int):
+        import multiprocessing
+        import os
 
-    def deliver(i: int, outcome) -> None:
-        if isinstance(outcome, RuntimeError):
-            raise outcome
-        done.add(i)
-        on_outcome(i, outcome)
+        ctx = multiprocessing.get_context("spawn")
+        self.paths = [str(p) for p in paths]
+        self._counter = ctx.Value("i", 0)
+        self._results = ctx.Queue()
+        self._ran = False
+        self._procs = [ctx.Process(target=helper, daemon=True,
+                                   args=(str(model_path), self.paths, self._counter, self._results, os.getpid()))
+                       for _ in range(max(0, count))]
+        for proc in self._procs:
+            proc.start()
 
-    def drain(block: bool) -> bool:
-        nonlocal by_helpers
-        try:
-            i, outcome = results.get(timeout=POLL_S) if block else results.get_nowait()
-        except queue.Empty:
-            return False
-        deliver(i, outcome)
-        by_helpers += 1
-        return True
+    def __enter__(self) -> "Helpers":
+        return self
 
-    try:
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def run(self, measurer, on_outcome: Callable[[int, object], None]) -> int:
+        """Measure every path, this process included; ``on_outcome(i, outcome)`` is called
+        here once per path, in completion order (an outcome is what ``measure_file``
+        returns). An unexpected error in a helper is raised here. Returns how many photos
+        the helpers measured."""
+        self._ran = True
+        paths, counter, results = self.paths, self._counter, self._results
+        done: set[int] = set()
+        by_helpers = 0
+
+        def deliver(i: int, outcome) -> None:
+            if isinstance(outcome, RuntimeError):
+                raise outcome
+            done.add(i)
+            on_outcome(i, outcome)
+
+        def drain(block: bool) -> bool:
+            nonlocal by_helpers
+            try:
+                i, outcome = results.get(timeout=POLL_S) if block else results.get_nowait()
+            except queue.Empty:
+                return False
+            deliver(i, outcome)
+            by_helpers += 1
+            return True
+
         while (i := claim(counter, len(paths))) is not None:
             deliver(i, measure_file(measurer, paths[i]))
             while drain(block=False):
@@ -126,18 +144,27 @@ def measure_files(paths: Sequence[str], measurer, processes: int,
         while len(done) < len(paths):
             if drain(block=True):
                 continue
-            if not any(proc.is_alive() for proc in helpers):
+            if not any(proc.is_alive() for proc in self._procs):
                 while drain(block=False):
                     pass
                 for i in sorted(set(range(len(paths))) - done):  # lost with a helper that died
                     deliver(i, measure_file(measurer, paths[i]))
         return by_helpers
-    finally:
-        with counter.get_lock():  # on an error, helpers stop claiming photos
-            counter.value = len(paths)
-        for proc in helpers:
-            proc.join(timeout=5.0)
-            if proc.is_alive():
+
+    def close(self) -> None:
+        with self._counter.get_lock():  # helpers stop claiming photos
+            self._counter.value = len(self.paths)
+        for proc in self._procs:
+            if self._ran:
+                proc.join(timeout=5.0)
+            if proc.is_alive():  # never ran (an error before ``run``), or stuck: nothing to lose
                 proc.terminate()
-                proc.join()
-        results.close()
+            proc.join()
+        self._results.close()
+
+
+def measure_files(paths: Sequence[str], measurer, processes: int,
+                  on_outcome: Callable[[int, object], None]) -> int:
+    """Measure every path in ``processes`` processes (this one included); see ``Helpers.run``."""
+    with Helpers(measurer.model_path, paths, processes - 1) as helpers:
+        return helpers.run(measurer, on_outcome)

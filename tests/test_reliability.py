@@ -92,7 +92,8 @@ def test_import_killed_at_random_points_leaves_a_consistent_store(tmp_path, phot
     for attempt in range(6):
         # a new profile each time, so every run has the whole set to do (the image files are
         # shared between profiles: content-addressed)
-        proc = subprocess.Popen([*FACETRACK, "import", *map(str, photos), "--data-dir", str(root),
+        # each photo twice: a run (in two processes) lasts longer than the 1.5-4 s before the kill
+        proc = subprocess.Popen([*FACETRACK, "import", *map(str, photos * 2), "--data-dir", str(root),
                                  "--profile", f"run{attempt}"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         time.sleep(float(rng.uniform(1.5, 4.0)))
