@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import platform
 import subprocess
@@ -9,6 +10,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 SAMPLE_S = 0.02
 
@@ -24,13 +27,13 @@ class Run:
     stderr: str
 
 
-def _children(pid: int) -> list[int]:
+def descendants(pid: int) -> list[int]:
     try:
         text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
     except OSError:
         return []
     kids = [int(k) for k in text.split()]
-    return kids + [g for k in kids for g in _children(k)]
+    return kids + [g for k in kids for g in descendants(k)]
 
 
 def _status_kb(pid: int, field: str) -> int:
@@ -60,7 +63,7 @@ def run_measured(cmd: list[str], **kwargs) -> Run:
             pid, status, _ = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
-            tree = sum(_status_kb(p, "VmRSS") for p in [proc.pid, *_children(proc.pid)])
+            tree = sum(_status_kb(p, "VmRSS") for p in [proc.pid, *descendants(proc.pid)])
             peak_kb = max(peak_kb, tree, _status_kb(proc.pid, "VmHWM"))
             time.sleep(SAMPLE_S)
         seconds = time.perf_counter() - t0
@@ -89,3 +92,34 @@ def machine() -> dict[str, object]:
     return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(mem_gb, 1),
             "os": f"{platform.system()} {platform.release()}", "python": platform.python_version(),
             "mediapipe": version("mediapipe"), "opencv": version("opencv-contrib-python")}
+
+
+def framed(image: np.ndarray, width: int, height: int) -> np.ndarray:
+    """The image scaled to 80 % of the frame's height, centred on a grey frame."""
+    import cv2
+
+    canvas = np.full((height, width, 3), 128, np.uint8)
+    scale = 0.8 * height / image.shape[0]
+    face = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    y0, x0 = (height - face.shape[0]) // 2, (width - face.shape[1]) // 2
+    canvas[y0:y0 + face.shape[0], x0:x0 + face.shape[1]] = face
+    return canvas
+
+
+def portrait_photos(folder: Path, n: int, *, size: tuple[int, int] | None = None, seed: int = 11) -> list[Path]:
+    """``n`` distinct JPEGs of grace_hopper with capture-like changes (small rotation, scale,
+    brightness), dated a week apart; at its own size, or ``framed`` in a (width, height) frame."""
+    from facetrack.demo import portrait, write_jpeg
+    from facetrack.warps import CaptureConditions
+
+    rng = np.random.default_rng(seed)
+    image = portrait()
+    folder.mkdir(parents=True, exist_ok=True)
+    photos = []
+    for i in range(n):
+        photo = CaptureConditions.random(rng).apply(image)
+        if size is not None:
+            photo = framed(photo, *size)
+        photos.append(write_jpeg(photo, folder / f"p{i:03d}.jpg", 90,
+                                 dt.datetime(2026, 1, 1) + dt.timedelta(weeks=i)))
+    return photos

@@ -15,25 +15,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
 
-from common import Run, run_measured
+from common import Run, portrait_photos, run_measured
 
 N_PHOTOS = 24
 TARGET_RATIO = 1.5
-
-
-def make_photos(folder: Path, n: int = N_PHOTOS) -> list[Path]:
-    """``n`` distinct JPEGs of grace_hopper with capture-like changes, dated a week apart."""
-    from facetrack.demo import portrait, write_jpeg
-    from facetrack.warps import CaptureConditions
-
-    import datetime as dt
-
-    rng = np.random.default_rng(11)
-    image = portrait()
-    return [write_jpeg(CaptureConditions.random(rng).apply(image), folder / f"p{i:02d}.jpg", 90,
-                       dt.datetime(2026, 1, 1) + dt.timedelta(weeks=i)) for i in range(n)]
 
 
 def _checked(run: Run, name: str) -> Run:
@@ -51,8 +37,7 @@ def collect() -> dict[str, float]:
         return {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "photos"
-        folder.mkdir()
-        photos = make_photos(folder)
+        photos = portrait_photos(folder, N_PHOTOS)
         peer = _checked(run_measured([facelapse, "-i", str(folder), "-o", str(Path(tmp) / "out"),
                                       "--skip-video", "--save-aligned-images"]), "facelapse")
         ours = _checked(run_measured([str(bindir / "facetrack"), "import", *map(str, photos),

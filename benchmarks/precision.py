@@ -83,8 +83,7 @@ def collect() -> dict[str, object]:
                 except InputError as exc:
                     refused.append(f"{name} variant {k}: {exc.problem}")
                     continue
-                face = m.landmarker.detect(variant)
-                single.append(compute_metrics(face.points, m.topology))
+                single.append(compute_metrics(measured.landmarks.points, m.topology))  # the plain detection
                 robust.append({k: v.value for k, v in measured.metrics.items()})
             results[name] = (spread_table(single), spread_table(robust), len(single))
         if VIDEO.exists():

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sys
 import tempfile
@@ -21,6 +20,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+from common import framed, portrait_photos
 
 SIZES = ((640, 480), (1280, 720))
 N_IMPORT = 64
@@ -35,31 +36,6 @@ def _timeit(fn, repeat):
         fn()
         times.append(time.perf_counter() - t0)
     return float(np.median(times))
-
-
-def framed(image: np.ndarray, width: int, height: int) -> np.ndarray:
-    """The portrait scaled to 80 % of the frame's height, centred on a grey frame."""
-    import cv2
-
-    canvas = np.full((height, width, 3), 128, np.uint8)
-    scale = 0.8 * height / image.shape[0]
-    face = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    y0, x0 = (height - face.shape[0]) // 2, (width - face.shape[1]) // 2
-    canvas[y0:y0 + face.shape[0], x0:x0 + face.shape[1]] = face
-    return canvas
-
-
-def make_frames(folder: Path, width: int, height: int, n: int) -> list[Path]:
-    """``n`` distinct JPEG frames of the portrait with capture-like changes, a week apart."""
-    from facetrack.demo import portrait, write_jpeg
-    from facetrack.warps import CaptureConditions
-
-    rng = np.random.default_rng(5)
-    image = portrait()
-    folder.mkdir(parents=True, exist_ok=True)
-    return [write_jpeg(framed(CaptureConditions.random(rng).apply(image), width, height),
-                       folder / f"f{i:03d}.jpg", 90, dt.datetime(2026, 1, 1) + dt.timedelta(weeks=i))
-            for i in range(n)]
 
 
 def collect() -> dict[str, object]:
@@ -90,7 +66,7 @@ def collect() -> dict[str, object]:
         # every core run back to back, and each figure is a median over rounds.
         speedups = []
         for w, h in SIZES:
-            photos = make_frames(Path(tmp) / f"{w}x{h}", w, h, N_IMPORT)
+            photos = portrait_photos(Path(tmp) / f"{w}x{h}", N_IMPORT, size=(w, h))
             rounds = []
             for r in range(ROUNDS):
                 rates = {}

@@ -35,8 +35,7 @@ def save_small(image_or_figure, path: Path, *, width: int) -> Path:
 
 def demo_pictures(out: Path) -> list[Path]:
     from facetrack.compare import compare_captures
-    from facetrack.demo import build_series
-    from facetrack.importer import import_photos
+    from facetrack.demo import import_demo
     from facetrack.measure import Measurer
     from facetrack.report.pictures import align_photo, before_after_figure
     from facetrack.report.trends import trend_figure
@@ -44,9 +43,7 @@ def demo_pictures(out: Path) -> list[Path]:
 
     with tempfile.TemporaryDirectory() as tmp, Measurer.from_model() as measurer, \
             Store.open(Path(tmp) / "store") as store:
-        photos = build_series(Path(tmp) / "photos", measurer.landmarker, measurer.topology)
-        import_photos(photos, store=store, measurer=measurer, profile="demo")
-        captures = store.captures("demo")
+        captures = import_demo(store, Path(tmp) / "photos", measurer)
         first, last = captures[0], captures[-1]
         aligned = [align_photo(c, store.landmark_views(c.id), measurer.topology) for c in (first, last)]
         trend = trend_figure(captures, title="facetrack demo: 12 weekly captures")

@@ -366,21 +366,14 @@ def demo_cmd(data_dir, model):
     Example:
         facetrack demo
     """
-    from .demo import build_series, demo_data_dir
-    from .importer import import_photos
+    from .demo import demo_data_dir, import_demo
     from .measure import Measurer
     from .report.trends import save_figure, trend_figure
     from .store import Store
 
     root = data_dir or demo_data_dir()
     with Measurer.from_model(model) as measurer, Store.open(root) as store:
-        store.delete_profile("demo")
-        photos = build_series(root / "photos", measurer.landmarker, measurer.topology)
-        report = import_photos(photos, store=store, measurer=measurer, profile="demo")
-        if report.rejected:
-            path, problem = report.rejected[0]
-            raise FacetrackError(f"demo photo {path.name} was rejected: {problem}")
-        captures = store.captures("demo")
+        captures = import_demo(store, root / "photos", measurer)
     chart = save_figure(trend_figure(captures, title="facetrack demo: 12 weekly captures"),
                         root / "demo-trends.png")
     click.echo(f"{len(captures)} demo captures in {root} (profile 'demo')", err=True)

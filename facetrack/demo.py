@@ -85,3 +85,18 @@ def build_series(out_dir: Path, landmarker, topology: FaceTopology, *,
         paths.append(write_jpeg(img, out_dir / f"week{week.week:02d}.jpg", week.conditions.jpeg_quality,
                                 week.taken_at))
     return paths
+
+
+def import_demo(store, photos_dir: Path, measurer) -> list:
+    """(Re)build the ``demo`` profile of ``store``: write the weekly photos into
+    ``photos_dir`` and import them as a user's photos are. Returns its captures."""
+    from .errors import FacetrackError
+    from .importer import import_photos
+
+    store.delete_profile("demo")
+    photos = build_series(photos_dir, measurer.landmarker, measurer.topology)
+    report = import_photos(photos, store=store, measurer=measurer, profile="demo")
+    if report.rejected:
+        path, problem = report.rejected[0]
+        raise FacetrackError(f"demo photo {path.name} was rejected: {problem}")
+    return store.captures("demo")

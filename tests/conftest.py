@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
+
+# The benchmarks' shared tools (process trees, whole-process measurement) are tested too.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 from facetrack.model import resolve
 from facetrack.topology import load_topology

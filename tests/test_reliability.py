@@ -14,6 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from common import descendants  # benchmarks/common.py (on the path: see conftest.py)
 
 from facetrack.store import DB_NAME, IMAGES_DIR, Store
 
@@ -112,14 +113,6 @@ def test_import_killed_at_random_points_leaves_a_consistent_store(tmp_path, phot
         assert len(store.captures("run0")) == len(photos)
 
 
-def _descendants(pid: int) -> list[int]:
-    try:
-        kids = [int(k) for k in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
-    return kids + [g for k in kids for g in _descendants(k)]
-
-
 def _running(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -139,7 +132,7 @@ def test_helpers_of_a_killed_parallel_import_exit(tmp_path, photos):
     deadline = time.monotonic() + 20
     helpers: list[int] = []
     while time.monotonic() < deadline and proc.poll() is None:
-        helpers = _descendants(proc.pid)
+        helpers = descendants(proc.pid)
         if len(helpers) >= 2:  # the helper and multiprocessing's resource tracker
             break
         time.sleep(0.05)
