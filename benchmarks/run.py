@@ -56,7 +56,10 @@ SUMMARY = (
     ("facetrack_import_s", "facetrack import of 24 photos, s", "", None),
     ("peer_ratio", "facetrack import / facelapse", "<= 1.5x (aim)", lambda v: v <= 1.5),
     ("precision_cells_missed", "precision cells above target", "0", lambda v: v == 0),
+    ("precision_cells_clearly_missed", "... of them with the SD's whole 95 % interval above", "0",
+     lambda v: v == 0),
     ("sensitivity_rows_missed", "sensitivity rows outside 0.7-1.3", "0", lambda v: v == 0),
+    ("sensitivity_rows_clearly_missed", "... of them outside by more than the noise", "0", lambda v: v == 0),
 )
 
 
@@ -110,9 +113,11 @@ def main(argv: list[str]) -> int:
         if name == "precision":
             result["precision"] = out["table"]
             result["figures"]["precision_cells_missed"] = out["cells_missed"]
+            result["figures"]["precision_cells_clearly_missed"] = out["cells_clearly_missed"]
         elif name == "sensitivity":
             result["sensitivity"] = out["rows"]
             result["figures"]["sensitivity_rows_missed"] = out["rows_missed"]
+            result["figures"]["sensitivity_rows_clearly_missed"] = out["rows_clearly_missed"]
             result["figures"]["sensitivity_recovery_range"] = [round(out["recovery_min"], 2),
                                                                round(out["recovery_max"], 2)]
         else:

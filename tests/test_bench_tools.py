@@ -5,9 +5,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from common import machine, run_measured  # benchmarks/ (on the path: see conftest.py)
+from common import machine, run_measured, sd_interval, verdict  # benchmarks/ (on the path: see conftest.py)
 
 ALLOCATE = "import time; block = bytearray({mb} * 2**20); block[::4096] = b'x' * len(block[::4096]); time.sleep(0.3)"
 
@@ -49,3 +50,27 @@ def test_exit_code_and_output_are_kept():
 def test_machine_description():
     info = machine()
     assert info["cores"] >= 1 and info["python"].count(".") == 2 and info["mediapipe"].startswith("1.2")
+
+
+@pytest.mark.parametrize("n, lo, hi", [(12, 0.708, 1.698), (24, 0.778, 1.403), (100, 0.878, 1.162)])
+def test_sd_interval_factors(n, lo, hi):
+    assert sd_interval(2.0, n) == pytest.approx((2 * lo, 2 * hi), abs=2e-3)
+
+
+def test_sd_interval_covers_the_true_sd_95_percent_of_the_time():
+    rng = np.random.default_rng(0)
+    samples = rng.normal(0.0, 3.0, size=(4000, 12))
+    covered = [lo <= 3.0 <= hi for lo, hi in (sd_interval(s.std(ddof=1), 12) for s in samples)]
+    assert 0.94 <= np.mean(covered) <= 0.96
+
+
+def test_sd_interval_needs_two_values():
+    with pytest.raises(ValueError, match="at least 2"):
+        sd_interval(1.0, 1)
+
+
+@pytest.mark.parametrize("interval, target, expected", [
+    ((0.2, 0.4), 0.5, "met"), ((0.2, 0.5), 0.5, "met"), ((0.4, 0.7), 0.5, "unclear"), ((0.6, 0.9), 0.5, "missed"),
+])
+def test_verdict(interval, target, expected):
+    assert verdict(interval, target) == expected

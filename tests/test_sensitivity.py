@@ -10,7 +10,7 @@ import pytest
 
 from facetrack import warps
 from facetrack.metrics import compute_metrics
-from facetrack.sensitivity import CASES, repeat_noise, responses
+from facetrack.sensitivity import CASES, landmark_gain, repeat_noise, responses
 
 PORTRAITS = ("grace_hopper", "astronaut")
 UNTOUCHED = ("asymmetry_eyes", "asymmetry_brows", "eye_aperture_ratio", "brow_height_difference")
@@ -82,3 +82,43 @@ def test_mouth_corner_lift_is_one_sided_and_signed(measurer, grace_hopper):
     right = compute_metrics(
         warps.warp_points(base, warps.mouth_corner_lift(base, topo, 0.05, side="right")), topo)
     assert left["mouth_corner_tilt"] > before["mouth_corner_tilt"] > right["mouth_corner_tilt"]
+
+
+@pytest.mark.parametrize("portrait", PORTRAITS)
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_landmarks_follow_the_warp_partly(all_responses, portrait, case):
+    """The landmarks the warp moves most move with it, by a positive factor below 1.3
+    (the benchmark prints the factor; the model follows local changes only in part)."""
+    for r in all_responses[(portrait, case.name)]:
+        assert 0.1 < r.landmark_gain < 1.3, (r.amount, r.landmark_gain)
+
+
+RNG = np.random.default_rng(3)
+BEFORE = RNG.normal(size=(20, 3)) * 50
+SHIFT = np.zeros((20, 3))
+SHIFT[:5, 0] = [4.0, 2.0, 1.0, 0.5, 0.1]  # a local change: the first points move right
+
+
+@pytest.mark.parametrize("after, gain", [
+    (BEFORE + SHIFT, 1.0),                      # followed exactly
+    (BEFORE, 0.0),                              # did not move
+    (BEFORE + 0.5 * SHIFT, 0.5),                # half way
+    (BEFORE - SHIFT, -1.0),                     # the wrong way
+    (BEFORE + SHIFT[:, [1, 0, 2]], 0.0),        # moved, but across the change (y instead of x)
+    (BEFORE + SHIFT + [0, 0, 9.0], 1.0),        # depth (z) does not count
+])
+def test_landmark_gain(after, gain):
+    assert landmark_gain(BEFORE, after, BEFORE + SHIFT) == pytest.approx(gain, abs=1e-12)
+
+
+def test_landmark_gain_counts_only_the_most_moved_points():
+    # points moved by < 25 % of the largest displacement (0.5 and 0.1 px of 4) are not counted
+    after = BEFORE.copy()
+    after[3:5, 0] += 100.0
+    assert landmark_gain(BEFORE, after, BEFORE + SHIFT) == pytest.approx(0.0)
+
+
+@pytest.mark.parametrize("expected", [BEFORE, BEFORE + np.nan])
+def test_landmark_gain_refuses_a_null_or_undefined_change(expected):
+    with pytest.raises(ValueError, match="expected displacement"):
+        landmark_gain(BEFORE, BEFORE, expected)
