@@ -12,10 +12,14 @@ Printed per smoothness ``lam``:
 - gain: how far the outline landmarks followed each warp along their normals (as in
   ``facetrack.sensitivity.landmark_gain``), without and with snapping;
 - spread: the SD of outline metrics over the precision benchmark's perturbation suite
-  (robust estimate over the default 10 views), without and with snapping.
+  (robust estimate over the default 10 views), without and with snapping;
+- detectability: each warp's change of its intended metric divided by that metric's SD
+  over the suite (the change in units of noise; higher is easier to tell from noise);
+- with ``../shared/data/single_face.mp4`` present, the frame-to-frame SD over its neutral
+  frames (real webcam footage), without and with snapping.
 
 Not part of ``make bench``; not used by facetrack. Run:
-``.venv/bin/python benchmarks/experiments/silhouette.py`` (about 90 s).
+``.venv/bin/python benchmarks/experiments/silhouette.py`` (about 2 minutes).
 """
 
 from __future__ import annotations
@@ -98,35 +102,61 @@ def main() -> None:
 
     from facetrack import warps
     from facetrack.demo import portrait
-    from facetrack.measure import Measurer
-    from precision import perturbation_suite
+    from facetrack.errors import InputError
+    from facetrack.measure import Measurer, check_measurable
+    from facetrack.capture.sources import video_frames
+    from precision import NEUTRAL_FRAMES, VIDEO, perturbation_suite
 
-    cases = ((warps.cheek_widening, 0.04), (warps.cheek_bulge, 0.04), (warps.lower_face_lengthening, 0.08))
+    def measurable(m, image) -> bool:  # as in the precision benchmark: what import would refuse is left out
+        found = m.landmarker.detect(image)
+        try:
+            return found is not None and check_measurable(found, m.topology, "variant") is None
+        except InputError:
+            return False
+
+    cases = ((warps.cheek_widening, 0.04, "midface_width_ratio"), (warps.cheek_bulge, 0.04, "cheek_fullness_left"),
+             (warps.lower_face_lengthening, 0.08, "jaw_angle_mean"))
     with Measurer.from_model() as m:
         ids = np.array(m.topology.idx("lower_oval"))
         for name, image in (("grace_hopper", portrait()), ("astronaut", data.astronaut())):
             print(f"\n{name}")
-            suite = list(perturbation_suite(image))
+            suite = [v for v in perturbation_suite(image) if measurable(m, v)]
+            print(f"  ({len(suite)} perturbation-suite variants)")
             for lam in (None,) + LAMS:
                 label = "model outline" if lam is None else f"snapped, lam {lam:g}"
-                _, base = robust(m, image, lam)
-                gains = []
-                for make, amount in cases:
+                base_values, base = robust(m, image, lam)
+                gains, changes = [], []
+                for make, amount, metric in cases:
                     warp = make(base, m.topology, amount)
-                    _, changed = robust(m, warps.warp_image(image, warp), lam)
+                    changed_values, changed = robust(m, warps.warp_image(image, warp), lam)
+                    changes.append(changed_values[metric] - base_values[metric])
                     e = warps.warp_points(base, warp)[ids, :2] - base[ids, :2]
                     got = changed[ids, :2] - base[ids, :2]
                     moved = np.linalg.norm(e, axis=1) >= 0.25 * np.linalg.norm(e, axis=1).max()
                     gains.append(float(np.sum(e[moved] * got[moved]) / np.sum(e[moved] ** 2)))
                 rows = [robust(m, v, lam)[0] for v in suite]
+                detect = [c / np.std([r[metric] for r in rows], ddof=1) for c, (_, _, metric) in zip(changes, cases)]
                 spreads = []
                 for k in SPREAD_METRICS:
                     v = np.array([r[k] for r in rows])
                     sd = v.std(ddof=1)
                     spreads.append(f"{k} {sd:.2f}" if k.startswith(("jaw", "lower")) else
                                    f"{k} {100 * sd / abs(v.mean()):.1f}%")
-                print(f"  {label:22s} gain " + " ".join(f"{mk.__name__} {g:.2f}" for (mk, _), g in zip(cases, gains))
-                      + " | spread " + ", ".join(spreads))
+                print(f"  {label:22s} gain " + " ".join(f"{mk.__name__} {g:.2f}" for (mk, _, _), g in zip(cases, gains))
+                      + " | spread " + ", ".join(spreads)
+                      + " | detectability " + ", ".join(f"{mt} {d:.1f}" for (_, _, mt), d in zip(cases, detect)))
+        if VIDEO.exists():
+            frames = [f.image for f in video_frames(VIDEO, max_frames=NEUTRAL_FRAMES)]
+            print(f"\n{VIDEO.name}: frame-to-frame SD over {len(frames)} neutral frames")
+            for lam in (None,) + LAMS:
+                rows = [robust(m, f, lam)[0] for f in frames]
+                spreads = []
+                for k in SPREAD_METRICS:
+                    v = np.array([r[k] for r in rows])
+                    sd = v.std(ddof=1)
+                    spreads.append(f"{k} {sd:.2f}" if k.startswith(("jaw", "lower")) else
+                                   f"{k} {100 * sd / abs(v.mean()):.2f}%")
+                print(f"  {'model outline' if lam is None else f'snapped, lam {lam:g}':22s} " + ", ".join(spreads))
 
 
 if __name__ == "__main__":
