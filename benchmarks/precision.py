@@ -6,7 +6,8 @@ suite: in-plane rotation within +-10 degrees, scale 0.6 to 1.4, horizontal flip,
 ways: a single detection, and the robust estimate that import uses (median over 10 augmented
 views). The spread (SD across the suite) is printed per metric, absolute and relative to the
 mean. With ../shared/data/single_face.mp4 present, the frame-to-frame SD over its neutral
-opening frames is printed too.
+opening frames is printed too. Last, the figures the issue measured before this work (one
+detection, a three-point jaw angle) are set against the robust estimate on the same photos.
 
 Targets (issue 3) for the robust estimate: SD <= 0.5 deg for angles, <= 0.5 % relative for
 ratios and fullness proxies, <= 10 % relative for the asymmetry index.
@@ -70,6 +71,67 @@ def target(metric) -> tuple[str, float | None]:
     return "% rel", 0.5
 
 
+def three_point_jaw_angle(points: np.ndarray, topology, side: str) -> float:
+    """The jaw angle as defined before issue 3: the angle at the gonion between the zygion and
+    the chin (three single landmarks), in the frontal plane after the Procrustes alignment."""
+    from facetrack.metrics.align import AlignedFace
+    from facetrack.metrics.geometry import angle_between
+
+    face = AlignedFace.from_points(points, topology)
+    gonion = face.point(f"gonion_{side}")[:2]
+    return angle_between(face.point(f"zygion_{side}")[:2] - gonion, face.point("chin")[:2] - gonion)
+
+
+def with_baseline(values: dict[str, float], points: np.ndarray, topology) -> dict[str, float]:
+    """A single detection's metrics plus the pre-issue three-point jaw angles."""
+    return {**values, **{f"three_point_jaw_angle_{side}": three_point_jaw_angle(points, topology, side)
+                         for side in ("left", "right")}}
+
+
+#: (what the issue measured before, the column it is read from, now: the column)
+BASELINE = (
+    ("jaw angle", "deg", ("three_point_jaw_angle_left", "three_point_jaw_angle_right"),
+     ("jaw_angle_left", "jaw_angle_right")),
+    ("width ratio", "% rel", ("bigonial_bizygomatic_ratio", "midface_width_ratio"),
+     ("bigonial_bizygomatic_ratio", "midface_width_ratio")),
+    ("asymmetry index", "% rel", ("asymmetry_index",), ("asymmetry_index",)),
+)
+ISSUE_FIGURES = {"jaw angle": ("0.5-0.9", "2.3"), "width ratio": ("0.5", "2.5"), "asymmetry index": ("17", "80")}
+
+
+def _largest_move(rows: list[dict], base: dict, key: str, unit: str) -> float:
+    moves = [abs(r[key] - base[key]) for r in rows]
+    return max(moves) * (100 / abs(base[key]) if unit == "% rel" else 1.0)
+
+
+def _sd(rows: list[dict], key: str, unit: str) -> float:
+    v = np.array([r[key] for r in rows])
+    return float(v.std(ddof=1) * (100 / abs(v.mean()) if unit == "% rel" else 1.0))
+
+
+def print_baseline(raw: dict) -> dict[str, dict]:
+    """The issue's 'before' figures (one detection, three-point jaw angle) against the robust
+    estimate, on the same photos: the largest move away from the unaltered portrait over the
+    suite, and the video's frame-to-frame SD. Each figure is the worse of the keys listed."""
+    print("\nAgainst the figures measured before issue 3 (one detection, three-point jaw angle):")
+    print(f"{'figure':16s} {'unit':6s} | {'issue said':>10s} {'before':>8s} {'now':>8s}  (where)")
+    out: dict[str, dict] = {}
+    for label, unit, before_keys, now_keys in BASELINE:
+        said_sd, said_move = ISSUE_FIGURES[label]
+        for source, (single, robust, base_single, base_robust) in raw.items():
+            if base_single is None:  # the video: frame-to-frame SD
+                before = max(_sd(single, k, unit) for k in before_keys)
+                now = max(_sd(robust, k, unit) for k in now_keys)
+                said, where = said_sd, f"{source}, frame-to-frame SD"
+            else:
+                before = max(_largest_move(single, base_single, k, unit) for k in before_keys)
+                now = max(_largest_move(robust, base_robust, k, unit) for k in now_keys)
+                said, where = said_move, f"{source}, largest move over the suite"
+            print(f"{label:16s} {unit:6s} | {said:>10s} {before:8.2f} {now:8.2f}  ({where})")
+            out.setdefault(label, {})[source] = {"before": round(before, 3), "now": round(now, 3)}
+    return out
+
+
 def collect() -> dict[str, object]:
     """Print the precision table; return it as {source: {metric: {...}}} plus the misses."""
     from skimage import data
@@ -82,25 +144,33 @@ def collect() -> dict[str, object]:
 
     from common import sd_interval, verdict
 
-    results = {}
+    results, raw = {}, {}
     refused = []
     with Measurer.from_model() as m:
         for name, image in (("grace_hopper", portrait()), ("astronaut", data.astronaut())):
             single, robust = [], []
+            unaltered = m.measure_photo(image)
+            base_single = with_baseline(compute_metrics(unaltered.landmarks.points, m.topology),
+                                        unaltered.landmarks.points, m.topology)
+            base_robust = {k: v.value for k, v in unaltered.metrics.items()}
             for k, variant in enumerate(perturbation_suite(image)):
                 try:  # the photos import would refuse (face too small or turned) are left out
                     measured = m.measure_photo(variant)
                 except InputError as exc:
                     refused.append(f"{name} variant {k}: {exc.problem}")
                     continue
-                single.append(compute_metrics(measured.landmarks.points, m.topology))  # the plain detection
+                points = measured.landmarks.points  # the plain detection
+                single.append(with_baseline(compute_metrics(points, m.topology), points, m.topology))
                 robust.append({k: v.value for k, v in measured.metrics.items()})
             results[name] = (spread_table(single), spread_table(robust), len(robust))
+            raw[name] = (single, robust, base_single, base_robust)
         if VIDEO.exists():
             frames = [f.image for f in video_frames(VIDEO, max_frames=NEUTRAL_FRAMES)]
-            single = [compute_metrics(f.points, m.topology) for f in map(m.landmarker.detect, frames) if f]
+            single = [with_baseline(compute_metrics(f.points, m.topology), f.points, m.topology)
+                      for f in map(m.landmarker.detect, frames) if f]
             robust = [{k: v.value for k, v in m.measure_photo(f).metrics.items()} for f in frames]
             results["video frames"] = (spread_table(single), spread_table(robust), len(robust))
+            raw["video frames"] = (single, robust, None, None)
     table: dict[str, dict] = {source: {} for source in results}
     print("Spread (SD) of each metric, single detection -> robust estimate (median of 10 views).")
     print("Portraits: across the perturbation suite; video: frame to frame over the neutral frames.")
@@ -138,7 +208,8 @@ def collect() -> dict[str, object]:
         print(f"  {line}")
     print(f"verdicts with the SD's 95 % interval: met {verdicts['met']}, unclear {verdicts['unclear']}, "
           f"missed {verdicts['missed']} (of {cells})")
-    return {"table": table, "cells_with_target": cells, "cells_missed": len(missed),
+    baseline = print_baseline(raw)
+    return {"table": table, "baseline": baseline, "cells_with_target": cells, "cells_missed": len(missed),
             "cells_clearly_missed": verdicts["missed"], "cells_unclear": verdicts["unclear"]}
 
 

@@ -112,6 +112,7 @@ def main(argv: list[str]) -> int:
         print(f"({name}: {time.perf_counter() - t0:.0f} s)", flush=True)
         if name == "precision":
             result["precision"] = out["table"]
+            result["precision_baseline"] = out["baseline"]
             result["figures"]["precision_cells_missed"] = out["cells_missed"]
             result["figures"]["precision_cells_clearly_missed"] = out["cells_clearly_missed"]
         elif name == "sensitivity":

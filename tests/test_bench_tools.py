@@ -74,3 +74,18 @@ def test_sd_interval_needs_two_values():
 ])
 def test_verdict(interval, target, expected):
     assert verdict(interval, target) == expected
+
+
+def test_three_point_jaw_angle_baseline(topology):
+    """The pre-issue-3 definition the precision benchmark compares against: on the
+    (mirror-symmetric) canonical mesh both sides agree, and a rotation, shift and scale of
+    the landmarks leave it unchanged."""
+    from precision import three_point_jaw_angle
+
+    canonical = topology.canonical
+    left, right = (three_point_jaw_angle(canonical, topology, side) for side in ("left", "right"))
+    assert left == pytest.approx(right, abs=1e-9)
+    assert 100 < left < 160
+    c, s = np.cos(0.4), np.sin(0.4)
+    moved = 2.5 * canonical @ np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]]).T + [30, -4, 7]
+    assert three_point_jaw_angle(moved, topology, "left") == pytest.approx(left, rel=1e-9)

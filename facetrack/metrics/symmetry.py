@@ -33,12 +33,14 @@ def asymmetry_index(face: AlignedFace) -> float:
 
     What moves it: any left/right difference in shape (one-sided swelling, a lopsided
     smile, a tilted brow), and also residual head yaw and the model's own noise, which is
-    why it is reported with its spread.
+    why it is reported with its spread. Noise can only add to an RMS, so a photo of poorer
+    quality reads higher: on grace_hopper, copies blurred, compressed, rescaled or re-lit
+    read a median 22 % (up to 66 %) above the unaltered photo (``benchmarks/precision.py``).
 
     A geometric proxy, not a diagnosis.
 
     Notes: comparable between captures with a neutral expression, the same model and metric
-    version; it is scale-free.
+    version, and similar image quality (camera, light, distance); it is scale-free.
     """
     residuals = face.mirror_residuals
     return 100.0 * float(np.sqrt(np.mean(residuals ** 2))) / face.interocular()
