@@ -3,9 +3,9 @@
 For each portrait that ships with our dependencies (grace_hopper, astronaut), a perturbation
 suite: in-plane rotation within +-10 degrees, scale 0.6 to 1.4, horizontal flip, JPEG quality
 40 to 95, brightness +-25 %, Gaussian blur sigma up to 1. Each perturbed photo is measured two
-ways: a single detection, and the robust estimate that import uses (median over 10 augmented
-views). The spread (SD across the suite) is printed per metric, absolute and relative to the
-mean. With ../shared/data/single_face.mp4 present, the frame-to-frame SD over its neutral
+ways: a single detection, and the robust estimate that import uses (10 augmented views,
+direct and mirrored balanced). The spread (SD across the suite) is printed per metric,
+absolute and relative to the mean. With ../shared/data/single_face.mp4 present, the frame-to-frame SD over its neutral
 opening frames is printed too. Last, the figures the issue measured before this work (one
 detection, a three-point jaw angle) are set against the robust estimate on the same photos.
 
@@ -172,7 +172,7 @@ def collect() -> dict[str, object]:
             results["video frames"] = (spread_table(single), spread_table(robust), len(robust))
             raw["video frames"] = (single, robust, None, None)
     table: dict[str, dict] = {source: {} for source in results}
-    print("Spread (SD) of each metric, single detection -> robust estimate (median of 10 views).")
+    print("Spread (SD) of each metric, single detection -> robust estimate (10 views).")
     print("Portraits: across the perturbation suite; video: frame to frame over the neutral frames.")
     header = f"{'metric':28s} {'read as':8s} {'target':>6s}"
     for n, (_, _, count) in results.items():

@@ -11,9 +11,21 @@ from .cli import _open_store, _topology, data_dir_option, main, model_option, pr
 from .errors import ReportError
 
 
+def _warn_if_stale(captures, profile: str) -> None:
+    """One line on stderr when some captures hold values of an older metric definition."""
+    from .recompute import is_stale
+
+    stale = sum(is_stale(c) for c in captures)
+    if stale:
+        click.echo(f"warning: {stale} of {len(captures)} captures of profile {profile!r} hold metric values "
+                   f"from older definitions; run `facetrack recompute --profile {profile}` so all are "
+                   "measured the same way", err=True)
+
+
 def _pair(store, profile: str, a: int | None, b: int | None):
     """(before, after) captures: A and B, else the baseline and the latest."""
     captures = store.captures(profile)
+    _warn_if_stale(captures, profile)
     if len(captures) < 2:
         raise ReportError(f"comparing needs at least 2 captures, profile {profile!r} has {len(captures)}")
     by_id = {c.id: c for c in captures}

@@ -1,10 +1,11 @@
-"""Measure one photo robustly: landmarks on augmented copies, metrics combined by median.
+"""Measure one photo robustly: landmarks on augmented copies, metrics combined robustly.
 
 A single detection carries the model's own noise and its left/right bias. For a still
 photo, facetrack therefore also detects the face on slightly rotated and rescaled copies
 and on the horizontally flipped image, maps every set of landmarks back onto the original
-image (the flipped ones through the mirror pairs, which cancels the model's left/right
-bias), computes every metric on each, and reports the median with a robust spread.
+image (the flipped ones through the mirror pairs), computes every metric on each, and
+reports the average of the direct views' and the mirrored views' trimmed means (which
+cancels the model's left/right bias) with a robust spread (``metrics.combine_views``).
 """
 
 from __future__ import annotations
@@ -180,12 +181,18 @@ class Measurer:
                 continue
             views.append(LandmarkView(aug.kind, points, found.blendshapes, found.matrix))
             per_view.append(values)
-        metrics = combine(per_view)
+        metrics = combine(per_view, [is_mirrored(v.kind) for v in views])
         return PhotoMeasurement(faces[0], tuple(views), metrics)
 
 
-def combine(per_view: list[dict[str, float]]) -> dict[str, MetricValue]:
-    """Robust combination of per-view metric values, tagged with each metric's version."""
-    combined: dict[str, Measurement] = combine_views(per_view)
+def is_mirrored(kind: str) -> bool:
+    """Whether a stored view was found on the mirror image: "flip", "rot-4,flip", "burst:3,flip"."""
+    return kind.split(",")[-1] == "flip"
+
+
+def combine(per_view: list[dict[str, float]], mirrored: list[bool] | None = None) -> dict[str, MetricValue]:
+    """Robust combination of per-view metric values (direct and mirrored views balanced,
+    see ``metrics.combine_views``), tagged with each metric's version."""
+    combined: dict[str, Measurement] = combine_views(per_view, mirrored)
     versions = {m.name: m.version for m in REGISTRY}
     return {name: MetricValue(m.value, m.spread, m.n, versions[name]) for name, m in combined.items()}

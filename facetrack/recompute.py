@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .measure import combine
+from .measure import combine, is_mirrored
 from .metrics import REGISTRY, compute_metrics
 from .store import Capture, MetricValue, Store
 from .topology import FaceTopology
@@ -33,15 +33,16 @@ def is_stale(capture: Capture) -> bool:
 
 def recompute_capture(store: Store, capture_id: int, topology: FaceTopology) -> dict[str, MetricValue]:
     """Current metric values of one capture from its stored landmark views."""
-    per_view = []
+    per_view, mirrored = [], []
     for view in store.landmark_views(capture_id):
         try:
             per_view.append(compute_metrics(view.points, topology))
         except ValueError:
             continue
+        mirrored.append(is_mirrored(view.kind))
     if not per_view:
         raise ValueError("no stored landmark view gives valid metrics")
-    return combine(per_view)
+    return combine(per_view, mirrored)
 
 
 def recompute_profile(store: Store, profile: str, topology: FaceTopology, *,

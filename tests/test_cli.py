@@ -162,3 +162,21 @@ def test_recompute_restores_stale_metrics_from_stored_landmarks(store_with_one):
     for name, value in original.items():
         assert after.metrics[name].value == pytest.approx(value, rel=1e-4, abs=1e-4), name
     assert snapshot(data) == before  # photos and landmarks untouched
+
+
+def test_compare_warns_while_captures_hold_older_definitions(store_with_one, photos, tmp_path):
+    from facetrack.store import MetricValue
+
+    data = store_with_one
+    assert run("import", photos["ast"], "--data-dir", data, "--taken-at", "2026-02-05T09:00").exit_code == 0
+    with Store.open(data) as store:  # the first capture as an earlier facetrack stored it
+        first = store.captures("default")[0]
+        store.replace_metrics(first.id, {k: MetricValue(v.value, v.spread, v.n, v.version - 1)
+                                         for k, v in first.metrics.items()})
+    result = run("compare", "--data-dir", data, "-o", tmp_path / "c.png")
+    assert result.exit_code == 0, result.output
+    assert "warning: 1 of 2 captures of profile 'default'" in result.stderr
+    assert "facetrack recompute --profile default" in result.stderr
+    assert "1 recomputed" in run("recompute", "--data-dir", data).output
+    result = run("compare", "--data-dir", data, "-o", tmp_path / "c.png")
+    assert result.exit_code == 0 and "warning" not in result.stderr

@@ -12,7 +12,8 @@ Printed per smoothness ``lam``:
 - gain: how far the outline landmarks followed each warp along their normals (as in
   ``facetrack.sensitivity.landmark_gain``), without and with snapping;
 - spread: the SD of outline metrics over the precision benchmark's perturbation suite
-  (robust estimate over the default 10 views), without and with snapping;
+  (robust estimate over the default 10 views, combined as import combines them), without
+  and with snapping;
 - detectability: each warp's change of its intended metric divided by that metric's SD
   over the suite (the change in units of noise; higher is easier to tell from noise);
 - with ``../shared/data/single_face.mp4`` present, the frame-to-frame SD over its neutral
@@ -82,8 +83,10 @@ def robust(measurer, image, lam):
     from facetrack.measure import augment_image, map_back
     from facetrack.metrics import compute_metrics
 
+    from facetrack.metrics import combine_views
+
     h, w = image.shape[:2]
-    per_view, points = [], []
+    per_view, points, mirrored = [], [], []
     for aug in measurer.augmentations:
         found = measurer.landmarker.detect(augment_image(image, aug))
         if found is None:
@@ -93,7 +96,8 @@ def robust(measurer, image, lam):
             pts = snap_outline(image, pts, measurer.topology, lam=lam)
         points.append(pts)
         per_view.append(compute_metrics(pts, measurer.topology))
-    values = {k: float(np.median([v[k] for v in per_view])) for k in per_view[0]}
+        mirrored.append(aug.flip)
+    values = {k: m.value for k, m in combine_views(per_view, mirrored).items()}  # as import combines them
     return values, np.median(np.stack(points), axis=0)
 
 

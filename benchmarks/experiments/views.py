@@ -1,17 +1,21 @@
 """Design experiment: which test-time views, and which way of combining them.
 
 Behind the default of ``facetrack.measure.DEFAULT_AUGMENTATIONS`` (10 views: the photo,
-rotations of -4/+4 degrees, scales 0.85/1.15, each also flipped) combined by the median.
+rotations of -4/+4 degrees, scales 0.85/1.15, each also flipped) and the way they are
+combined (``facetrack.metrics.combine_views``: the average of the direct views' and the
+mirrored views' 20 % trimmed means, "balanced 20% trimmed"; before metric version 2, one
+median of all views).
 On the precision benchmark's perturbation suite of both portraits, every variant is
 detected once under 18 views (rotations up to +-8 degrees, scales 0.75 to 1.3, each also
 flipped); subsets of those views and several combiners are then compared by how many of
 the issue-3 precision targets the estimate misses (18 metrics with a target x 2 portraits)
 and by the geometric mean of SD / target over those 36 cells (lower is better; below 1
 would mean on target on average). Variants that import refuses (face too small) are left
-out, as in the precision benchmark.
+out, as in the precision benchmark. With ``../shared/data/single_face.mp4`` present, the
+same for the frame-to-frame SD over its neutral frames (18 cells).
 
 Not part of ``make bench``. Run: ``.venv/bin/python benchmarks/experiments/views.py``
-(about 30 s).
+(about 40 s).
 """
 
 from __future__ import annotations
@@ -40,24 +44,38 @@ def view_sets() -> dict[str, list[tuple[float, float, bool]]]:
     }
 
 
+def _views_of(m, image, wanted) -> dict:
+    from facetrack.measure import Augmentation, augment_image, map_back
+    from facetrack.metrics import compute_metrics
+
+    h, w = image.shape[:2]
+    values = {}
+    for angle, scale, flip in wanted:
+        aug = Augmentation(angle, scale, flip)
+        found = m.landmarker.detect(augment_image(image, aug))
+        if found is not None:
+            values[(angle, scale, flip)] = compute_metrics(map_back(found.points, aug, w, h, m.topology), m.topology)
+    return values
+
+
 def main() -> None:
     from scipy import stats
     from skimage import data
 
+    from facetrack.capture.sources import video_frames
     from facetrack.demo import portrait
     from facetrack.errors import InputError
-    from facetrack.measure import Augmentation, Measurer, augment_image, check_measurable, map_back
-    from facetrack.metrics import REGISTRY, compute_metrics
-    from precision import perturbation_suite, target
+    from facetrack.measure import Measurer, check_measurable
+    from facetrack.metrics import REGISTRY, combine_views
+    from precision import NEUTRAL_FRAMES, VIDEO, perturbation_suite, target
 
     sets = view_sets()
     wanted = sorted({v for vs in sets.values() for v in vs})
-    per_portrait = {}
+    sources = {}
     with Measurer.from_model() as m:
         for name, image in (("grace_hopper", portrait()), ("astronaut", data.astronaut())):
             variants = []
             for variant in perturbation_suite(image):
-                h, w = variant.shape[:2]
                 plain = m.landmarker.detect(variant)
                 try:
                     if plain is None:
@@ -65,34 +83,61 @@ def main() -> None:
                     check_measurable(plain, m.topology, name)
                 except InputError:
                     continue
-                values = {}
-                for angle, scale, flip in wanted:
-                    aug = Augmentation(angle, scale, flip)
-                    found = m.landmarker.detect(augment_image(variant, aug))
-                    if found is not None:
-                        values[(angle, scale, flip)] = compute_metrics(map_back(found.points, aug, w, h, m.topology),
-                                                                       m.topology)
-                variants.append(values)
-            per_portrait[name] = variants
-    combiners = {"median": np.median, "20% trimmed mean": lambda x: stats.trim_mean(x, 0.2), "mean": np.mean}
+                variants.append(_views_of(m, variant, wanted))
+            sources[name] = variants
+        if VIDEO.exists():
+            frames = [f.image for f in video_frames(VIDEO, max_frames=NEUTRAL_FRAMES)]
+            sources["video frames"] = [_views_of(m, f, wanted) for f in frames]
+
+    def default(values, flips):  # facetrack's own combination, since metric version 2
+        return combine_views([{"m": v} for v in values], flips)["m"].value
+
+    def balanced_by(stat):
+        def combine(values, flips):
+            v, f = np.asarray(values), np.asarray(flips, bool)
+            return 0.5 * (stat(v[f]) + stat(v[~f])) if f.any() and (~f).any() else stat(v)
+        return combine
+
+    combiners = {"median (before v2)": lambda x, f: np.median(x),
+                 "20% trimmed mean": lambda x, f: stats.trim_mean(x, 0.2), "mean": lambda x, f: np.mean(x),
+                 "balanced medians": balanced_by(np.median), "balanced 20% trimmed": default,
+                 "balanced means": balanced_by(np.mean)}
+    print("How differently the model reads the photo and its mirror image: median over the direct views minus")
+    print("median over the mirrored views (default 10 views), averaged over each source's variants:")
+    for name, variants in sources.items():
+        gaps = []
+        for mt in REGISTRY:
+            if mt.kind != "signed":
+                continue
+            default = [k for k in next(iter(sets.values()))]
+            gap = np.mean([np.median([v[k][mt.name] for k in default if k in v and not k[2]]) -
+                           np.median([v[k][mt.name] for k in default if k in v and k[2]]) for v in variants])
+            gaps.append(f"{mt.name} {gap:+.2f} {mt.units.split(' ')[0]}")
+        print(f"  {name}: " + ", ".join(gaps))
+    print()
     metrics = [mt for mt in REGISTRY if target(mt)[1] is not None]
-    print(f"Precision targets missed (of {len(metrics) * len(per_portrait)}) on the perturbation suite, "
-          "by view set and combiner:")
-    print("(" + ", ".join(f"{k}: {len(v)} variants" for k, v in per_portrait.items()) + ")")
-    print(f"{'view set':48s} " + " ".join(f"{c:>22s}" for c in combiners))
-    for set_name, views in sets.items():
-        line = f"{set_name:48s} "
-        for combine in combiners.values():
-            ratios = []
-            for variants in per_portrait.values():
-                for mt in metrics:
-                    est = np.array([combine([v[k][mt.name] for k in views if k in v]) for v in variants])
-                    unit, goal = target(mt)
-                    sd = est.std(ddof=1)
-                    ratios.append((100 * sd / abs(est.mean()) if unit == "% rel" else sd) / goal)
-            missed = sum(r > 1 for r in ratios)
-            line += f" {missed:9d} missed, {np.exp(np.mean(np.log(ratios))):4.2f}"
-        print(line)
+    groups = {"portraits (perturbation suite)": [k for k in sources if k != "video frames"]}
+    if "video frames" in sources:
+        groups["video (frame to frame)"] = ["video frames"]
+    print("Precision targets missed, and the geometric mean of SD / target, by view set and combiner")
+    print("(" + ", ".join(f"{k}: {len(v)} variants" for k, v in sources.items()) + ")")
+    for group, names in groups.items():
+        print(f"\n{group}, {len(metrics) * len(names)} cells")
+        print(f"{'view set':48s} " + " ".join(f"{c:>22s}" for c in combiners))
+        for set_name, views in sets.items():
+            line = f"{set_name:48s} "
+            for combine in combiners.values():
+                ratios = []
+                for name in names:
+                    for mt in metrics:
+                        est = np.array([combine([v[k][mt.name] for k in views if k in v],
+                                                [k[2] for k in views if k in v]) for v in sources[name]])
+                        unit, goal = target(mt)
+                        sd = est.std(ddof=1)
+                        ratios.append((100 * sd / abs(est.mean()) if unit == "% rel" else sd) / goal)
+                missed = sum(r > 1 for r in ratios)
+                line += f" {missed:9d} missed, {np.exp(np.mean(np.log(ratios))):4.2f}"
+            print(line)
 
 
 if __name__ == "__main__":

@@ -4,10 +4,11 @@ The burst is measured like an imported photo, but over frames instead of augment
 copies. Every burst frame passed every gate in the session (on the tracker's landmarks,
 which are stored as its first view). It is then detected again in image mode, which sees
 every face (the tracker follows one), so a frame where a second person walked in is
-dropped, and on its mirror image, mapped back through the mirror pairs, which cancels the
-model's own left/right bias. The metrics are the median over all these views (three per
-frame), with a robust spread. The sharpest frame is kept, losslessly, as the
-capture's photo, and everything is stored in one transaction.
+dropped, and on its mirror image, mapped back through the mirror pairs. The metrics are
+the average of the trimmed means over the direct views (two per frame) and over the
+mirrored ones (one per frame), which cancels the model's own left/right bias, with a
+robust spread (see ``metrics.combine_views``). The sharpest frame is kept, losslessly, as the capture's photo, and
+everything is stored in one transaction.
 
 Burst views are stored in their own frame's pixel coordinates (same camera, same size);
 metrics are pose-normalized, so ``recompute`` can use them all. The kept frame's own
@@ -26,7 +27,7 @@ import numpy as np
 from ..camera import undistorted
 from ..errors import FacetrackError
 from ..landmarks import HeadPose
-from ..measure import Augmentation, Measurer, augment_image, combine, map_back
+from ..measure import Augmentation, Measurer, augment_image, combine, is_mirrored, map_back
 from ..metrics import compute_metrics
 from ..metrics.align import interocular
 from ..store import Capture, LandmarkView, NewCapture, Store
@@ -125,7 +126,7 @@ def measure_burst(burst: tuple[CheckedFrame, ...], *, measurer: Measurer, manual
                  "frame_kept": checked.frame.index, "manual": manual, "failed_gates": failed,
                  "sharpness": round(float(best[0]), 1),
                  "interocular_px": round(interocular(face.points, topo, frontal=True), 1)},
-        views=tuple(views), metrics=combine(per_view))
+        views=tuple(views), metrics=combine(per_view, [is_mirrored(v.kind) for v in views]))
     return BurstMeasurement(capture, tuple(kept), tuple(dropped))
 
 

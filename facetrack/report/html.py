@@ -93,7 +93,7 @@ Made by facetrack {{ version }} on {{ today }}, on this computer; nothing was up
 {% else %}<p>Nothing changed beyond measurement noise.</p>{% endif %}
 
 <h2>Trends</h2>
-<p class="small">Points: each capture (median over its views, bar = spread). Dotted: rolling median. Dashed: linear trend per 4 weeks with its 95 % interval. Grey band: the baseline's value ± noise; a change inside it is within noise.</p>
+<p class="small">Points: each capture (combined over its views, bar = spread). Dotted: rolling median. Dashed: linear trend per 4 weeks with its 95 % interval. Grey band: the baseline's value ± noise; a change inside it is within noise.</p>
 <img alt="trend charts" src="{{ trends_png }}">
 
 <h2>Before and after</h2>
@@ -112,7 +112,7 @@ Made by facetrack {{ version }} on {{ today }}, on this computer; nothing was up
 {% endfor %}</table>
 
 <h2>Methods</h2>
-<p>Each photo is analysed on this computer with MediaPipe Face Landmarker (478 landmarks). The landmarks are aligned to MediaPipe's canonical face by a weighted similarity transform on its 33 pose landmarks, so head rotation, distance and position do not enter the numbers. A capture's value is the median over several views (the frames of a burst, or rotated, rescaled and mirrored copies of a photo), and its spread is 1.4826 x the median absolute deviation. {% if calibrated %}Noise levels below are this profile's own MDC95 from its repeatability calibration of {{ calibrated }} (1.96 x sqrt 2 x the SEM of repeated captures in one sitting).{% else %}Noise levels below are this profile's MDC95 estimated from the captures' own spreads (1.96 x sqrt 2 x the median spread); a repeatability calibration (<code>facetrack calibrate repeatability</code>) measures it directly.{% endif %}</p>
+<p>Each photo is analysed on this computer with MediaPipe Face Landmarker (478 landmarks). The landmarks are aligned to MediaPipe's canonical face by a weighted similarity transform on its 33 pose landmarks, so head rotation, distance and position do not enter the numbers. A capture's value combines several views (the frames of a burst, or rotated, rescaled and mirrored copies of a photo): the average of the 20 % trimmed means over the direct views and over the mirrored ones, which cancels the model's own left/right bias; its spread is 1.4826 x the median absolute deviation of the views about their own group's trimmed mean. {% if calibrated %}Noise levels below are this profile's own MDC95 from its repeatability calibration of {{ calibrated }} (1.96 x sqrt 2 x the SEM of repeated captures in one sitting).{% else %}Noise levels below are this profile's MDC95 estimated from the captures' own spreads (1.96 x sqrt 2 x the median spread); a repeatability calibration (<code>facetrack calibrate repeatability</code>) measures it directly.{% endif %}</p>
 <table><tr><th>metric</th><th>units</th><th>noise (MDC95)</th><th>trend per 4 weeks [95 % CI]</th><th>what it is</th></tr>
 {% for t in trends %}<tr{% if t.beyond_noise %} class="beyond"{% endif %}><td>{{ t.metric.name }} (v{{ t.metric.version }})</td><td>{{ t.metric.units }}</td><td>{{ "%.3g"|format(t.noise) }}</td>
 <td>{% if t.trend %}{{ "%+.3g"|format(t.trend.slope) }} [{{ "%+.2g"|format(t.trend.ci_low) }}, {{ "%+.2g"|format(t.trend.ci_high) }}]{% else %}-{% endif %}</td>

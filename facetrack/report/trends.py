@@ -102,7 +102,7 @@ def trend_figure(captures: Sequence[Capture], *, metrics: Sequence[Metric] | Non
                    gid=f"baseline:{metric.name}")
         ax.errorbar(times, values, yerr=np.nan_to_num(spreads), fmt=MARKERS[_side(metric)],
                     color="black", ecolor="0.5", capsize=3, markersize=5, linestyle="none",
-                    label="capture (median ± spread)", gid=f"points:{metric.name}")
+                    label="capture (value ± spread)", gid=f"points:{metric.name}")
         if len(captures) >= 3:
             ax.plot(times, rolling_median(values), linestyle=":", color="0.35", linewidth=1.5,
                     label="rolling median (3)", gid=f"rolling:{metric.name}")
