@@ -15,7 +15,7 @@ from facetrack.capture.sources import Frame, video_frames
 from facetrack.cli import main
 from facetrack.errors import InputError
 from facetrack.landmarks import Landmarker
-from facetrack.metrics import REGISTRY
+from facetrack.metrics import REGISTRY, compute_metrics, trimmed_mean
 from facetrack.store import Store
 
 from videos import FPS, PLAN, labels, stretches, write_video
@@ -93,8 +93,17 @@ def test_headless_capture_triggers_only_inside_the_good_stretch(clips, store_wit
         results = evaluate(image, measurer.landmarker.detect_all(image), measurer.topology,
                            GateConfig(), baseline)
         assert all(r.passed for r in results), (index, [r for r in results if not r.passed])
-    # all metrics are there, with a spread from the 30 views (15 frames and their mirror images)
-    assert set(capture.metrics) == {m.name for m in REGISTRY} and all(m.n >= 28 for m in capture.metrics.values())
+    # all metrics are there, from the 45 views (per frame: tracker, image mode, mirror image)
+    assert set(capture.metrics) == {m.name for m in REGISTRY} and all(m.n >= 42 for m in capture.metrics.values())
+    # each value balances the direct views against the mirrored ones (one in three), so the
+    # model's left/right bias cancels: the average of the two groups' 20 % trimmed means
+    mirrored = np.array([v.kind.endswith(",flip") for v in views])
+    assert mirrored.sum() == 15 and (~mirrored).sum() == 30
+    per_view = [compute_metrics(v.points, measurer.topology) for v in views]
+    for name in ("mouth_corner_tilt", "brow_height_difference", "jaw_angle_mean", "cheek_fullness_left"):
+        x = np.array([p[name] for p in per_view])
+        expected = 0.5 * (trimmed_mean(x[mirrored]) + trimmed_mean(x[~mirrored]))
+        assert capture.metrics[name].value == pytest.approx(expected, rel=1e-4, abs=1e-4), name
 
 
 def test_a_source_without_a_good_stretch_names_the_gate_and_stores_nothing(clips, store_with_baseline):

@@ -75,7 +75,7 @@ def measure_burst(burst: tuple[CheckedFrame, ...], *, measurer: Measurer, manual
     import cv2
 
     topo = measurer.topology
-    views, per_view, kept, dropped = [], [], [], []
+    views, per_view, mirrored, kept, dropped = [], [], [], [], []
     best = None
     for checked in burst:
         image, index = checked.frame.image, checked.frame.index
@@ -100,6 +100,7 @@ def measure_burst(burst: tuple[CheckedFrame, ...], *, measurer: Measurer, manual
             except ValueError:
                 continue
             views.append(view)
+            mirrored.append(is_mirrored(view.kind))
         score = next(r.value for r in checked.results if r.name == "sharpness")
         kept.append(index)
         if best is None or score > best[0]:
@@ -126,7 +127,7 @@ def measure_burst(burst: tuple[CheckedFrame, ...], *, measurer: Measurer, manual
                  "frame_kept": checked.frame.index, "manual": manual, "failed_gates": failed,
                  "sharpness": round(float(best[0]), 1),
                  "interocular_px": round(interocular(face.points, topo, frontal=True), 1)},
-        views=tuple(views), metrics=combine(per_view, [is_mirrored(v.kind) for v in views]))
+        views=tuple(views), metrics=combine(per_view, mirrored))  # flags in per_view's order
     return BurstMeasurement(capture, tuple(kept), tuple(dropped))
 
 
