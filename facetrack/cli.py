@@ -258,6 +258,7 @@ def metrics_cmd(as_csv, as_json, describe, profile, data_dir):
         return
     with _open_store(data_dir) as store:
         captures = store.captures(profile)
+    _warn_if_stale(captures, profile)
     names = [m.name for m in REGISTRY]
     if as_json:
         click.echo(json.dumps([
@@ -283,6 +284,17 @@ def metrics_cmd(as_csv, as_json, describe, profile, data_dir):
     for n in names:
         table.add_row(n, *[f"{c.metrics[n].value:.4g}" if n in c.metrics else "" for c in captures])
     Console().print(table)
+
+
+def _warn_if_stale(captures, profile: str) -> None:
+    """One line on stderr when some captures hold values of an older metric definition."""
+    from .recompute import is_stale
+
+    stale = sum(is_stale(c) for c in captures)
+    if stale:
+        click.echo(f"warning: {stale} of {len(captures)} captures of profile {profile!r} hold metric values "
+                   f"from older definitions; run `facetrack recompute --profile {profile}` so all are "
+                   "measured the same way", err=True)
 
 
 # --- recompute ------------------------------------------------------------------------------
@@ -345,6 +357,7 @@ def trends_cmd(output, names, all_metrics, profile, data_dir):
         captures = store.captures(profile)
         baseline = store.baseline(profile)
         noise = store.noise_levels(profile)
+    _warn_if_stale(captures, profile)
     fig = trend_figure(captures, metrics=metrics, title=f"facetrack: {profile}",
                        baseline_id=baseline.id if baseline else None, noise=noise)
     click.echo(str(save_figure(fig, output)))

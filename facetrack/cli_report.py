@@ -7,19 +7,9 @@ from pathlib import Path
 
 import click
 
-from .cli import _open_store, _topology, data_dir_option, main, model_option, profile_option
+from .cli import (_open_store, _topology, _warn_if_stale, data_dir_option, main, model_option,
+                  profile_option)
 from .errors import ReportError
-
-
-def _warn_if_stale(captures, profile: str) -> None:
-    """One line on stderr when some captures hold values of an older metric definition."""
-    from .recompute import is_stale
-
-    stale = sum(is_stale(c) for c in captures)
-    if stale:
-        click.echo(f"warning: {stale} of {len(captures)} captures of profile {profile!r} hold metric values "
-                   f"from older definitions; run `facetrack recompute --profile {profile}` so all are "
-                   "measured the same way", err=True)
 
 
 def _pair(store, profile: str, a: int | None, b: int | None):
@@ -172,6 +162,7 @@ def export_cmd(output, fmt, profile, data_dir):
 
     with _open_store(data_dir) as store:
         captures = store.captures(profile)
+    _warn_if_stale(captures, profile)
     click.echo(str(export_captures(captures, output, fmt)))
 
 

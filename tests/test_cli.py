@@ -164,7 +164,7 @@ def test_recompute_restores_stale_metrics_from_stored_landmarks(store_with_one):
     assert snapshot(data) == before  # photos and landmarks untouched
 
 
-def test_compare_warns_while_captures_hold_older_definitions(store_with_one, photos, tmp_path):
+def test_commands_warn_while_captures_hold_older_definitions(store_with_one, photos, tmp_path):
     from facetrack.store import MetricValue
 
     data = store_with_one
@@ -173,10 +173,15 @@ def test_compare_warns_while_captures_hold_older_definitions(store_with_one, pho
         first = store.captures("default")[0]
         store.replace_metrics(first.id, {k: MetricValue(v.value, v.spread, v.n, v.version - 1)
                                          for k, v in first.metrics.items()})
-    result = run("compare", "--data-dir", data, "-o", tmp_path / "c.png")
-    assert result.exit_code == 0, result.output
-    assert "warning: 1 of 2 captures of profile 'default'" in result.stderr
-    assert "facetrack recompute --profile default" in result.stderr
+    commands = [("compare", "-o", tmp_path / "c.png"), ("trends", "-o", tmp_path / "t.png"),
+                ("metrics", "--json"), ("export", "-o", tmp_path / "x.csv")]
+    for command in commands:
+        result = run(*command, "--data-dir", data)
+        assert result.exit_code == 0, (command, result.output)
+        assert "warning: 1 of 2 captures of profile 'default'" in result.stderr, command
+        assert "facetrack recompute --profile default" in result.stderr
+    json.loads(run("metrics", "--json", "--data-dir", data).stdout)  # the warning stays off stdout
     assert "1 recomputed" in run("recompute", "--data-dir", data).output
-    result = run("compare", "--data-dir", data, "-o", tmp_path / "c.png")
-    assert result.exit_code == 0 and "warning" not in result.stderr
+    for command in commands:
+        result = run(*command, "--data-dir", data)
+        assert result.exit_code == 0 and "warning" not in result.stderr, command
