@@ -104,8 +104,10 @@ def _largest_move(rows: list[dict], base: dict, key: str, unit: str) -> float:
     return max(moves) * (100 / abs(base[key]) if unit == "% rel" else 1.0)
 
 
-def _sd(rows: list[dict], key: str, unit: str) -> float:
-    v = np.array([r[key] for r in rows])
+def read_sd(values, unit: str) -> float:
+    """The SD of ``values`` as a target reads it: in percent of their mean for "% rel",
+    else as it is (see ``target``)."""
+    v = np.asarray(values, dtype=np.float64)
     return float(v.std(ddof=1) * (100 / abs(v.mean()) if unit == "% rel" else 1.0))
 
 
@@ -120,8 +122,8 @@ def print_baseline(raw: dict) -> dict[str, dict]:
         said_sd, said_move = ISSUE_FIGURES[label]
         for source, (single, robust, base_single, base_robust) in raw.items():
             if base_single is None:  # the video: frame-to-frame SD
-                before = max(_sd(single, k, unit) for k in before_keys)
-                now = max(_sd(robust, k, unit) for k in now_keys)
+                before = max(read_sd([r[k] for r in single], unit) for k in before_keys)
+                now = max(read_sd([r[k] for r in robust], unit) for k in now_keys)
                 said, where = said_sd, f"{source}, frame-to-frame SD"
             else:
                 before = max(_largest_move(single, base_single, k, unit) for k in before_keys)

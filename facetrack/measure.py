@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 import numpy as np
 
@@ -166,7 +167,7 @@ class Measurer:
                                                         if n else ""))
         check_measurable(faces[0], self.topology, source)
         height, width = image.shape[:2]
-        views, per_view = [], []
+        found_views = []
         for aug in self.augmentations:
             if aug.kind == "original":
                 found = faces[0]
@@ -175,14 +176,9 @@ class Measurer:
                 if found is None:
                     continue
             points = map_back(found.points, aug, width, height, self.topology)
-            try:
-                values = compute_metrics(points, self.topology)
-            except ValueError:
-                continue
-            views.append(LandmarkView(aug.kind, points, found.blendshapes, found.matrix))
-            per_view.append(values)
-        metrics = combine(per_view, [is_mirrored(v.kind) for v in views])
-        return PhotoMeasurement(faces[0], tuple(views), metrics)
+            found_views.append(LandmarkView(aug.kind, points, found.blendshapes, found.matrix))
+        views, metrics = measure_views(found_views, self.topology)
+        return PhotoMeasurement(faces[0], views, metrics)
 
 
 def is_mirrored(kind: str) -> bool:
@@ -190,9 +186,26 @@ def is_mirrored(kind: str) -> bool:
     return kind.split(",")[-1] == "flip"
 
 
-def combine(per_view: list[dict[str, float]], mirrored: list[bool] | None = None) -> dict[str, MetricValue]:
-    """Robust combination of per-view metric values (direct and mirrored views balanced,
-    see ``metrics.combine_views``), tagged with each metric's version."""
-    combined: dict[str, Measurement] = combine_views(per_view, mirrored)
+def measure_views(views: Iterable[LandmarkView], topology: FaceTopology
+                  ) -> tuple[tuple[LandmarkView, ...], dict[str, MetricValue]]:
+    """Every metric of a capture from its landmark views, combined robustly.
+
+    Each view's metrics are computed; views whose landmarks give no valid metrics are left
+    out. The rest are combined with direct and mirrored views (told apart by their kind)
+    balanced, see ``metrics.combine_views``, and tagged with each metric's version. Photo
+    import, guided capture and ``recompute`` all measure through here. Returns the views
+    used and the values; raises ValueError when no view gives valid metrics.
+    """
+    used, per_view = [], []
+    for view in views:
+        try:
+            per_view.append(compute_metrics(view.points, topology))
+        except ValueError:
+            continue
+        used.append(view)
+    if not used:
+        raise ValueError("no landmark view gives valid metrics")
+    combined: dict[str, Measurement] = combine_views(per_view, [is_mirrored(v.kind) for v in used])
     versions = {m.name: m.version for m in REGISTRY}
-    return {name: MetricValue(m.value, m.spread, m.n, versions[name]) for name, m in combined.items()}
+    values = {name: MetricValue(m.value, m.spread, m.n, versions[name]) for name, m in combined.items()}
+    return tuple(used), values

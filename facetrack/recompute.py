@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .measure import combine, is_mirrored
-from .metrics import REGISTRY, compute_metrics
+from .measure import measure_views
+from .metrics import REGISTRY
 from .store import Capture, MetricValue, Store
 from .topology import FaceTopology
 
@@ -33,16 +33,7 @@ def is_stale(capture: Capture) -> bool:
 
 def recompute_capture(store: Store, capture_id: int, topology: FaceTopology) -> dict[str, MetricValue]:
     """Current metric values of one capture from its stored landmark views."""
-    per_view, mirrored = [], []
-    for view in store.landmark_views(capture_id):
-        try:
-            per_view.append(compute_metrics(view.points, topology))
-        except ValueError:
-            continue
-        mirrored.append(is_mirrored(view.kind))
-    if not per_view:
-        raise ValueError("no stored landmark view gives valid metrics")
-    return combine(per_view, mirrored)
+    return measure_views(store.landmark_views(capture_id), topology)[1]
 
 
 def recompute_profile(store: Store, profile: str, topology: FaceTopology, *,

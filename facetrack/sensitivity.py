@@ -95,7 +95,7 @@ def responses(measurer, image: np.ndarray, cases: tuple[Case, ...] = CASES) -> d
     """
     base = measurer.measure_photo(image)
     points = base.landmarks.points
-    base_robust = robust_points(base)
+    base_robust = robust_points(base.views)
     measured_base = _values(base)
     exact_base = compute_metrics(points, measurer.topology)
     out: dict[str, list[Response]] = {}
@@ -111,15 +111,15 @@ def responses(measurer, image: np.ndarray, cases: tuple[Case, ...] = CASES) -> d
                 case.name, amount,
                 {k: exact[k] - exact_base[k] for k in exact},
                 {k: measured[k] - measured_base[k] for k in measured},
-                landmark_gain(base_robust, robust_points(changed),
+                landmark_gain(base_robust, robust_points(changed.views),
                               warps.warp_points(base_robust, warp)),
             ))
     return out
 
 
-def robust_points(measurement) -> np.ndarray:
-    """The per-coordinate median of a measurement's views: its landmarks, robustly."""
-    return np.median(np.stack([v.points for v in measurement.views]), axis=0)
+def robust_points(views) -> np.ndarray:
+    """The per-coordinate median of a capture's landmark views: its landmarks, robustly."""
+    return np.median(np.stack([v.points for v in views]), axis=0)
 
 
 def landmark_gain(before: np.ndarray, after: np.ndarray, expected: np.ndarray, *,

@@ -80,3 +80,17 @@ def test_trimmed_mean_agrees_with_scipy(values, proportion):
 
     assert trimmed_mean(np.array(values), proportion) == pytest.approx(stats.trim_mean(values, proportion),
                                                                        rel=1e-9, abs=1e-9)
+
+
+def test_measure_views_leaves_out_invalid_views_and_tags_versions(topology):
+    from facetrack.measure import measure_views
+    from facetrack.metrics import REGISTRY
+    from facetrack.store import LandmarkView
+
+    good, bad = topology.canonical, np.full_like(topology.canonical, np.nan)
+    views = [LandmarkView("original", good), LandmarkView("rot+4", bad), LandmarkView("flip", 1.5 * good)]
+    used, values = measure_views(views, topology)
+    assert [v.kind for v in used] == ["original", "flip"]
+    assert {name: (v.n, v.version) for name, v in values.items()} == {m.name: (2, m.version) for m in REGISTRY}
+    with pytest.raises(ValueError, match="no landmark view gives valid metrics"):
+        measure_views([LandmarkView("original", bad)], topology)

@@ -9,8 +9,8 @@ programme picks the offsets jointly, with a penalty ``lam`` on the change of off
 between neighbouring landmarks (larger = smoother, closer to the model's own outline).
 
 Printed per smoothness ``lam``:
-- gain: how far the outline landmarks followed each warp along their normals (as in
-  ``facetrack.sensitivity.landmark_gain``), without and with snapping;
+- gain: how far the outline landmarks followed each warp (``facetrack.sensitivity.landmark_gain``
+  over the outline), without and with snapping; the warps are built on the model's outline;
 - spread: the SD of outline metrics over the precision benchmark's perturbation suite
   (robust estimate over the default 10 views, combined as import combines them), without
   and with snapping;
@@ -20,7 +20,7 @@ Printed per smoothness ``lam``:
   frames (real webcam footage), without and with snapping.
 
 Not part of ``make bench``; not used by facetrack. Run:
-``.venv/bin/python benchmarks/experiments/silhouette.py`` (about 2 minutes).
+``.venv/bin/python benchmarks/experiments/silhouette.py`` (about 1 minute).
 """
 
 from __future__ import annotations
@@ -79,88 +79,83 @@ def snap_outline(image: np.ndarray, points: np.ndarray, topology, *, lam: float,
     return p
 
 
-def robust(measurer, image, lam):
-    from facetrack.measure import augment_image, map_back
-    from facetrack.metrics import compute_metrics
+def combined(image: np.ndarray, views, topology, lam: float | None):
+    """A photo's measured views, snapped when ``lam`` is given, measured as import measures
+    them; returns the values and the views' median landmarks."""
+    from dataclasses import replace
 
-    from facetrack.metrics import combine_views
+    from facetrack.measure import measure_views
+    from facetrack.sensitivity import robust_points
 
-    h, w = image.shape[:2]
-    per_view, points, mirrored = [], [], []
-    for aug in measurer.augmentations:
-        found = measurer.landmarker.detect(augment_image(image, aug))
-        if found is None:
-            continue
-        pts = map_back(found.points, aug, w, h, measurer.topology)
-        if lam is not None:
-            pts = snap_outline(image, pts, measurer.topology, lam=lam)
-        points.append(pts)
-        per_view.append(compute_metrics(pts, measurer.topology))
-        mirrored.append(aug.flip)
-    values = {k: m.value for k, m in combine_views(per_view, mirrored).items()}  # as import combines them
-    return values, np.median(np.stack(points), axis=0)
+    if lam is not None:
+        views = [replace(v, points=snap_outline(image, v.points, topology, lam=lam)) for v in views]
+    used, values = measure_views(views, topology)
+    return {k: v.value for k, v in values.items()}, robust_points(used)
+
+
+def spreads(rows: list[dict]) -> str:
+    """The SD of each outline metric over ``rows``, as its precision target reads it."""
+    from facetrack.metrics import get_metric
+    from precision import read_sd, target
+
+    out = []
+    for k in SPREAD_METRICS:
+        unit = target(get_metric(k))[0]
+        out.append(f"{k} {read_sd([r[k] for r in rows], unit):.2f}{'%' if unit == '% rel' else ''}")
+    return ", ".join(out)
 
 
 def main() -> None:
     from skimage import data
 
     from facetrack import warps
+    from facetrack.capture.sources import video_frames
     from facetrack.demo import portrait
     from facetrack.errors import InputError
-    from facetrack.measure import Measurer, check_measurable
-    from facetrack.capture.sources import video_frames
+    from facetrack.measure import Measurer
+    from facetrack.sensitivity import landmark_gain
     from precision import NEUTRAL_FRAMES, VIDEO, perturbation_suite
-
-    def measurable(m, image) -> bool:  # as in the precision benchmark: what import would refuse is left out
-        found = m.landmarker.detect(image)
-        try:
-            return found is not None and check_measurable(found, m.topology, "variant") is None
-        except InputError:
-            return False
 
     cases = ((warps.cheek_widening, 0.04, "midface_width_ratio"), (warps.cheek_bulge, 0.04, "cheek_fullness_left"),
              (warps.lower_face_lengthening, 0.08, "jaw_angle_mean"))
+    labels = {lam: "model outline" if lam is None else f"snapped, lam {lam:g}" for lam in (None,) + LAMS}
     with Measurer.from_model() as m:
-        ids = np.array(m.topology.idx("lower_oval"))
+        topo = m.topology
+        ids = np.array(topo.idx("lower_oval"))
         for name, image in (("grace_hopper", portrait()), ("astronaut", data.astronaut())):
-            print(f"\n{name}")
-            suite = [v for v in perturbation_suite(image) if measurable(m, v)]
-            print(f"  ({len(suite)} perturbation-suite variants)")
-            for lam in (None,) + LAMS:
-                label = "model outline" if lam is None else f"snapped, lam {lam:g}"
-                base_values, base = robust(m, image, lam)
+            # every photo is detected once (10 views); only the snapping differs between settings
+            base = m.measure_photo(image)
+            changed = []
+            for make, amount, metric in cases:  # the warps are built on the model's own outline
+                warp = make(base.landmarks.points, topo, amount)
+                warped = warps.warp_image(image, warp)
+                changed.append((warp, metric, warped, m.measure_photo(warped).views))
+            suite = []
+            for variant in perturbation_suite(image):
+                try:  # as in the precision benchmark: what import refuses is left out
+                    suite.append((variant, m.measure_photo(variant).views))
+                except InputError:
+                    continue
+            print(f"\n{name}\n  ({len(suite)} perturbation-suite variants)")
+            for lam, label in labels.items():
+                base_values, base_points = combined(image, base.views, topo, lam)
                 gains, changes = [], []
-                for make, amount, metric in cases:
-                    warp = make(base, m.topology, amount)
-                    changed_values, changed = robust(m, warps.warp_image(image, warp), lam)
-                    changes.append(changed_values[metric] - base_values[metric])
-                    e = warps.warp_points(base, warp)[ids, :2] - base[ids, :2]
-                    got = changed[ids, :2] - base[ids, :2]
-                    moved = np.linalg.norm(e, axis=1) >= 0.25 * np.linalg.norm(e, axis=1).max()
-                    gains.append(float(np.sum(e[moved] * got[moved]) / np.sum(e[moved] ** 2)))
-                rows = [robust(m, v, lam)[0] for v in suite]
-                detect = [c / np.std([r[metric] for r in rows], ddof=1) for c, (_, _, metric) in zip(changes, cases)]
-                spreads = []
-                for k in SPREAD_METRICS:
-                    v = np.array([r[k] for r in rows])
-                    sd = v.std(ddof=1)
-                    spreads.append(f"{k} {sd:.2f}" if k.startswith(("jaw", "lower")) else
-                                   f"{k} {100 * sd / abs(v.mean()):.1f}%")
+                for warp, metric, warped, views in changed:
+                    values, points = combined(warped, views, topo, lam)
+                    changes.append(values[metric] - base_values[metric])
+                    gains.append(landmark_gain(base_points[ids], points[ids],
+                                               warps.warp_points(base_points, warp)[ids]))
+                rows = [combined(v, views, topo, lam)[0] for v, views in suite]
+                detect = [c / np.std([r[metric] for r in rows], ddof=1)
+                          for c, (_, metric, _, _) in zip(changes, changed)]
                 print(f"  {label:22s} gain " + " ".join(f"{mk.__name__} {g:.2f}" for (mk, _, _), g in zip(cases, gains))
-                      + " | spread " + ", ".join(spreads)
-                      + " | detectability " + ", ".join(f"{mt} {d:.1f}" for (_, _, mt), d in zip(cases, detect)))
+                      + f" | spread {spreads(rows)} | detectability "
+                      + ", ".join(f"{mt} {d:.1f}" for (_, _, mt), d in zip(cases, detect)))
         if VIDEO.exists():
-            frames = [f.image for f in video_frames(VIDEO, max_frames=NEUTRAL_FRAMES)]
+            frames = [(f.image, m.measure_photo(f.image).views) for f in video_frames(VIDEO, max_frames=NEUTRAL_FRAMES)]
             print(f"\n{VIDEO.name}: frame-to-frame SD over {len(frames)} neutral frames")
-            for lam in (None,) + LAMS:
-                rows = [robust(m, f, lam)[0] for f in frames]
-                spreads = []
-                for k in SPREAD_METRICS:
-                    v = np.array([r[k] for r in rows])
-                    sd = v.std(ddof=1)
-                    spreads.append(f"{k} {sd:.2f}" if k.startswith(("jaw", "lower")) else
-                                   f"{k} {100 * sd / abs(v.mean()):.2f}%")
-                print(f"  {'model outline' if lam is None else f'snapped, lam {lam:g}':22s} " + ", ".join(spreads))
+            for lam, label in labels.items():
+                print(f"  {label:22s} " + spreads([combined(f, views, topo, lam)[0] for f, views in frames]))
 
 
 if __name__ == "__main__":

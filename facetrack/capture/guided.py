@@ -7,8 +7,8 @@ every face (the tracker follows one), so a frame where a second person walked in
 dropped, and on its mirror image, mapped back through the mirror pairs. The metrics are
 the average of the trimmed means over the direct views (two per frame) and over the
 mirrored ones (one per frame), which cancels the model's own left/right bias, with a
-robust spread (see ``metrics.combine_views``). The sharpest frame is kept, losslessly, as the capture's photo, and
-everything is stored in one transaction.
+robust spread (``measure.measure_views``). The sharpest frame is kept, losslessly, as the
+capture's photo, and everything is stored in one transaction.
 
 Burst views are stored in their own frame's pixel coordinates (same camera, same size);
 metrics are pose-normalized, so ``recompute`` can use them all. The kept frame's own
@@ -27,8 +27,7 @@ import numpy as np
 from ..camera import undistorted
 from ..errors import FacetrackError
 from ..landmarks import HeadPose
-from ..measure import Augmentation, Measurer, augment_image, combine, is_mirrored, map_back
-from ..metrics import compute_metrics
+from ..measure import Augmentation, Measurer, augment_image, map_back, measure_views
 from ..metrics.align import interocular
 from ..store import Capture, LandmarkView, NewCapture, Store
 from .gates import Baseline, GateConfig
@@ -75,7 +74,7 @@ def measure_burst(burst: tuple[CheckedFrame, ...], *, measurer: Measurer, manual
     import cv2
 
     topo = measurer.topology
-    views, per_view, mirrored, kept, dropped = [], [], [], [], []
+    found_views, kept, dropped = [], [], []
     best = None
     for checked in burst:
         image, index = checked.frame.image, checked.frame.index
@@ -94,13 +93,7 @@ def measure_burst(burst: tuple[CheckedFrame, ...], *, measurer: Measurer, manual
             frame_views.append(LandmarkView(f"burst:{index},flip",
                                             map_back(flipped.points, FLIP, width, height, topo),
                                             flipped.blendshapes, flipped.matrix))
-        for view in frame_views:
-            try:
-                per_view.append(compute_metrics(view.points, topo))
-            except ValueError:
-                continue
-            views.append(view)
-            mirrored.append(is_mirrored(view.kind))
+        found_views += frame_views
         score = next(r.value for r in checked.results if r.name == "sharpness")
         kept.append(index)
         if best is None or score > best[0]:
@@ -110,6 +103,8 @@ def measure_burst(burst: tuple[CheckedFrame, ...], *, measurer: Measurer, manual
         raise BurstError(f"{source}: the burst was not steady: only {len(kept)} of {len(burst)} frames "
                          f"showed exactly one face on re-check ({why})")
     _, checked, face, failed = best
+    used, metrics = measure_views(found_views, topo)
+    views = list(used)
     # the kept frame's own detection leads, named "original" (the ghost and reports use it)
     lead = next(i for i, v in enumerate(views) if v.kind == f"burst:{checked.frame.index}")
     views.insert(0, replace(views.pop(lead), kind="original"))
@@ -127,7 +122,7 @@ def measure_burst(burst: tuple[CheckedFrame, ...], *, measurer: Measurer, manual
                  "frame_kept": checked.frame.index, "manual": manual, "failed_gates": failed,
                  "sharpness": round(float(best[0]), 1),
                  "interocular_px": round(interocular(face.points, topo, frontal=True), 1)},
-        views=tuple(views), metrics=combine(per_view, mirrored))  # flags in per_view's order
+        views=tuple(views), metrics=metrics)
     return BurstMeasurement(capture, tuple(kept), tuple(dropped))
 
 

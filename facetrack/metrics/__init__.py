@@ -28,7 +28,7 @@ from .symmetry import (REGIONS, asymmetry_index, brow_height_difference, eye_ape
 
 __all__ = [
     "Metric", "Measurement", "REGISTRY", "METRIC_NAMES", "HEADLINE", "compute_metrics", "combine_views",
-    "measure", "get_metric", "AlignedFace", "to_canonical", "mirror_landmarks",
+    "trimmed_mean", "get_metric", "AlignedFace", "to_canonical", "mirror_landmarks",
     "unflip_landmarks", "validate_points",
 ]
 
@@ -189,10 +189,3 @@ def combine_views(per_view: list[Mapping[str, float]],
         spread = float(1.4826 * np.median(np.abs(deviations))) if len(values) > 1 else float("nan")
         out[name] = Measurement(float(np.mean(centres)), spread, len(values))
     return out
-
-
-def measure(views: list, topology: FaceTopology,
-            mirrored: Sequence[bool] | None = None) -> dict[str, Measurement]:
-    """Compute every metric on each landmark array in ``views`` and combine them robustly
-    (see ``combine_views`` for ``mirrored``)."""
-    return combine_views([compute_metrics(points, topology) for points in views], mirrored)
