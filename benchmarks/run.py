@@ -113,6 +113,7 @@ def main(argv: list[str]) -> int:
         if name == "precision":
             result["precision"] = out["table"]
             result["precision_baseline"] = out["baseline"]
+            result["precision_factors"] = out["factors"]
             result["figures"]["precision_cells_missed"] = out["cells_missed"]
             result["figures"]["precision_cells_clearly_missed"] = out["cells_clearly_missed"]
         elif name == "sensitivity":

@@ -89,3 +89,37 @@ def test_three_point_jaw_angle_baseline(topology):
     c, s = np.cos(0.4), np.sin(0.4)
     moved = 2.5 * canonical @ np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]]).T + [30, -4, 7]
     assert three_point_jaw_angle(moved, topology, "left") == pytest.approx(left, rel=1e-9)
+
+
+def test_perturbation_suite_flags_the_mirror_images(grace_hopper):
+    from precision import perturbation_suite
+
+    flags = [flipped for _, flipped in perturbation_suite(grace_hopper, n=4)]
+    assert flags == [False, True, False, True]
+
+
+def test_a_flipped_photo_reads_like_the_photo_once_unflipped(measurer, grace_hopper):
+    """The suite's flipped variants show the mirror face: left and right swap, signed indices
+    negate. Compared as read, they would add the face's own asymmetry to the spread."""
+    from precision import as_unflipped
+
+    photo = {k: v.value for k, v in measurer.measure_photo(grace_hopper).metrics.items()}
+    mirror = {k: v.value for k, v in measurer.measure_photo(np.ascontiguousarray(grace_hopper[:, ::-1])).metrics.items()}
+    back = as_unflipped(mirror, True)
+    assert as_unflipped(mirror, False) == mirror
+    for name in ("eye_aperture_ratio", "jaw_angle_difference"):  # clearly asymmetric on this face
+        as_read, unflipped = abs(mirror[name] - photo[name]), abs(back[name] - photo[name])
+        assert as_read > 1.0 and unflipped < 0.2 * as_read, name
+    for name, tol in (("jaw_angle_left", 0.2), ("jaw_angle_right", 0.2), ("malar_projection_left", 0.2),
+                      ("cheek_fullness_left", 0.01), ("asymmetry_index", 0.1)):
+        assert back[name] == pytest.approx(photo[name], abs=tol), name
+
+
+def test_factor_suite_covers_each_factor_over_the_suites_range(grace_hopper):
+    from precision import FACTOR_LEVELS, FACTORS, factor_suite
+
+    rows = list(factor_suite(grace_hopper))
+    counts = {f: sum(r[0] == f for r in rows) for f in FACTORS}
+    assert counts == {f: 2 if f == "flip" else FACTOR_LEVELS for f in FACTORS}
+    assert [flipped for f, _, flipped in rows if f == "flip"] == [False, True]
+    assert all(v.shape == grace_hopper.shape and v.dtype == np.uint8 for _, v, _ in rows)

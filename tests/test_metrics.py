@@ -1,6 +1,7 @@
 """The metrics core: invariances, mirroring, degenerate input, layering."""
 
 import subprocess
+import warnings
 import sys
 
 import numpy as np
@@ -8,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from facetrack.metrics import REGISTRY, compute_metrics, get_metric, mirror_landmarks
+from facetrack.metrics import REGISTRY, compute_metrics, get_metric, mirror_landmarks, mirror_values
 
 ALL_SIDED = [m for m in REGISTRY if m.kind == "sided"]
 
@@ -56,6 +57,22 @@ def test_mirroring_swaps_sides_negates_signed_and_keeps_unsided(real_points, top
         assert mirrored[metric.name] == pytest.approx(expected, rel=1e-6, abs=1e-9), metric.name
 
 
+def test_mirror_values_predicts_the_mirrored_landmarks_metrics(real_points, topology):
+    base = compute_metrics(real_points, topology)
+    predicted = mirror_values(base)
+    measured = compute_metrics(mirror_landmarks(real_points, topology), topology)
+    assert predicted.keys() == measured.keys()
+    for name, value in measured.items():
+        assert predicted[name] == pytest.approx(value, rel=1e-6, abs=1e-9), name
+    assert predicted["mouth_corner_tilt"] != pytest.approx(base["mouth_corner_tilt"])  # a real face is not symmetric
+    assert mirror_values(predicted) == pytest.approx(base)
+
+
+def test_mirror_values_refuses_an_unknown_name():
+    with pytest.raises(KeyError, match="three_point"):
+        mirror_values({"three_point_jaw_angle_left": 120.0})
+
+
 def test_canonical_mesh_is_perfectly_symmetric(topology):
     values = compute_metrics(topology.canonical, topology)
     assert values["asymmetry_index"] == pytest.approx(0.0, abs=1e-9)
@@ -68,6 +85,7 @@ def test_canonical_mesh_is_perfectly_symmetric(topology):
     (lambda p: p[:, :2], "shape"),
     (lambda p: np.where(np.arange(p.size).reshape(p.shape) == 7, np.nan, p), "NaN"),
     (lambda p: np.full_like(p, 3.0), "collapsed"),
+    (lambda p: p * 1e200, "beyond"),
     (lambda p: np.outer(np.arange(len(p)), [1.0, 2.0, 3.0]), "collapsed"),
     (lambda p: np.where(np.arange(p.size).reshape(p.shape) == 5, np.inf, p), "NaN or infinite"),
 ])
@@ -104,3 +122,29 @@ def test_importing_the_metrics_core_imports_no_io_or_heavy_module():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+@settings(max_examples=60, deadline=None)
+@given(exponent=st.floats(-300, 9), offset=st.floats(-5, 8.9), noise=st.booleans(), seed=st.integers(0, 2**16))
+def test_extreme_magnitudes_give_finite_values_or_a_value_error_and_no_warnings(topology, exponent, offset,
+                                                                                noise, seed):
+    """Tiny shapes far from the origin lose their digits (lengths of exactly 0), huge ones overflow:
+    either way a ValueError, never a ZeroDivisionError, a NaN or a numpy RuntimeWarning."""
+    rng = np.random.default_rng(seed)
+    shape = rng.normal(0, 1, (478, 3)) if noise else topology.canonical
+    pts = shape * 10.0 ** exponent + 10.0 ** offset
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            values = compute_metrics(pts, topology)
+        except ValueError:
+            return
+    assert all(np.isfinite(v) for v in values.values())
+
+
+def test_a_shape_lost_in_rounding_is_refused_cleanly(topology):
+    """A nanometre-sized face 10^8 units from the origin: its points round to a few values."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError):
+            compute_metrics(topology.canonical * 1e-9 + 1e8, topology)

@@ -114,7 +114,7 @@ def main() -> None:
     from facetrack.errors import InputError
     from facetrack.measure import Measurer
     from facetrack.sensitivity import landmark_gain
-    from precision import NEUTRAL_FRAMES, VIDEO, perturbation_suite
+    from precision import NEUTRAL_FRAMES, VIDEO, as_unflipped, perturbation_suite
 
     cases = ((warps.cheek_widening, 0.04, "midface_width_ratio"), (warps.cheek_bulge, 0.04, "cheek_fullness_left"),
              (warps.lower_face_lengthening, 0.08, "jaw_angle_mean"))
@@ -131,9 +131,9 @@ def main() -> None:
                 warped = warps.warp_image(image, warp)
                 changed.append((warp, metric, warped, m.measure_photo(warped).views))
             suite = []
-            for variant in perturbation_suite(image):
+            for variant, flipped in perturbation_suite(image):
                 try:  # as in the precision benchmark: what import refuses is left out
-                    suite.append((variant, m.measure_photo(variant).views))
+                    suite.append((variant, flipped, m.measure_photo(variant).views))
                 except InputError:
                     continue
             print(f"\n{name}\n  ({len(suite)} perturbation-suite variants)")
@@ -145,7 +145,7 @@ def main() -> None:
                     changes.append(values[metric] - base_values[metric])
                     gains.append(landmark_gain(base_points[ids], points[ids],
                                                warps.warp_points(base_points, warp)[ids]))
-                rows = [combined(v, views, topo, lam)[0] for v, views in suite]
+                rows = [as_unflipped(combined(v, views, topo, lam)[0], flipped) for v, flipped, views in suite]
                 detect = [c / np.std([r[metric] for r in rows], ddof=1)
                           for c, (_, metric, _, _) in zip(changes, changed)]
                 print(f"  {label:22s} gain " + " ".join(f"{mk.__name__} {g:.2f}" for (mk, _, _), g in zip(cases, gains))

@@ -28,7 +28,7 @@ from .symmetry import (REGIONS, asymmetry_index, brow_height_difference, eye_ape
 
 __all__ = [
     "Metric", "Measurement", "REGISTRY", "METRIC_NAMES", "HEADLINE", "compute_metrics", "combine_views",
-    "trimmed_mean", "get_metric", "AlignedFace", "to_canonical", "mirror_landmarks",
+    "trimmed_mean", "get_metric", "mirror_values", "AlignedFace", "to_canonical", "mirror_landmarks",
     "unflip_landmarks", "validate_points",
 ]
 
@@ -116,6 +116,27 @@ def get_metric(name: str) -> Metric:
     raise KeyError(f"unknown metric {name!r}")
 
 
+def mirror_values(values: Mapping[str, float]) -> dict[str, float]:
+    """The values the mirror image of a face reads, from the face's own values.
+
+    A sided metric takes its partner's value (``cheek_fullness_left`` <- ``_right``), a
+    signed index is negated, the rest are unchanged: ``compute_metrics`` of mirrored
+    landmarks equals ``mirror_values`` of the original's metrics. Applying it twice gives
+    the values back. Use it to compare a measurement of a mirrored photo with one of the
+    photo itself. Raises KeyError for a name that is not a registered metric.
+    """
+    out = {}
+    for name, value in values.items():
+        metric = get_metric(name)
+        if metric.kind == "sided":
+            out[name] = float(values[metric.mirror])
+        elif metric.kind == "signed":
+            out[name] = -float(value)
+        else:
+            out[name] = float(value)
+    return out
+
+
 def compute_metrics(points, topology: FaceTopology,
                     metrics: Iterable[Metric] = REGISTRY) -> dict[str, float]:
     """Every metric of one landmark array (478 or 468 points, any pose, position, scale).
@@ -123,13 +144,19 @@ def compute_metrics(points, topology: FaceTopology,
     Raises ValueError for degenerate input (wrong shape, NaN, collapsed points, or a
     metric that comes out non-finite); never returns NaN.
     """
-    face = AlignedFace.from_points(points, topology)
     values = {}
-    for metric in metrics:
-        value = float(metric.function(face))
-        if not np.isfinite(value):
-            raise ValueError(f"metric {metric.name} is undefined for these landmarks")
-        values[metric.name] = value
+    # Near-degenerate input can make a metric 0/0 or overflow: that comes out non-finite and
+    # is refused below with a ValueError, so numpy's RuntimeWarnings would only be noise.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        face = AlignedFace.from_points(points, topology)
+        for metric in metrics:
+            try:
+                value = float(metric.function(face))
+            except ZeroDivisionError:  # a length that came out 0 in plain float arithmetic
+                value = float("nan")
+            if not np.isfinite(value):
+                raise ValueError(f"metric {metric.name} is undefined for these landmarks")
+            values[metric.name] = value
     return values
 
 

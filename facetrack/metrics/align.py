@@ -30,10 +30,15 @@ class Similarity:
         return self.scale * points @ self.rotation.T + self.translation
 
 
+#: Larger coordinates are refused: no image is that large, and squaring them would overflow.
+MAX_COORDINATE = 1e9
+
+
 def validate_points(points) -> np.ndarray:
     """Return the 468 mesh points of a (478, 3) or (468, 3) array as float64.
 
-    Raises ValueError for a wrong shape, non-finite values or collapsed points.
+    Raises ValueError for a wrong shape, non-finite values, coordinates beyond
+    ``MAX_COORDINATE`` or collapsed points.
     """
     arr = np.asarray(points, dtype=np.float64)
     if arr.ndim != 2 or arr.shape[1] != 3 or arr.shape[0] not in (N_MESH, N_LANDMARKS):
@@ -42,6 +47,8 @@ def validate_points(points) -> np.ndarray:
         )
     if not np.isfinite(arr).all():
         raise ValueError("landmarks contain NaN or infinite values")
+    if np.abs(arr).max() > MAX_COORDINATE:
+        raise ValueError(f"landmark coordinates beyond ±{MAX_COORDINATE:g} are not image or model coordinates")
     mesh = arr[:N_MESH]
     centred = mesh - mesh.mean(axis=0)
     sv = np.linalg.svd(centred, compute_uv=False)
