@@ -91,7 +91,7 @@ def repeatability_cmd(sources, camera, count, no_preview, profile, data_dir, mod
     from .landmarks import Landmarker
     from .measure import Measurer
     from .metrics import REGISTRY
-    from .repeatability import repeatability
+    from .repeatability import repeatability, with_versions
     from .store import check_profile_name
 
     check_profile_name(profile)
@@ -116,7 +116,7 @@ def repeatability_cmd(sources, camera, count, no_preview, profile, data_dir, mod
                     click.pause(f"capture {i}/{count} done: stand up, sit back down, then press any key")
                 values.append(_measure_camera(camera, measurer=measurer, tracker_factory=tracker_factory,
                                               preview=preview))
-    results = repeatability([values])
+    results = with_versions(repeatability([values]), {m.name: m.version for m in REGISTRY})
     with _open_store(data_dir) as store:
         store.save_repeatability(profile, results.values())
     table = Table("metric", "units", "SEM", "MDC95", title=f"repeatability of profile {profile!r} ({n} captures)")

@@ -12,7 +12,9 @@ less than 5 % of the time: the minimal detectable change. A change smaller than 
 Notes
 -----
 The SEM holds for the conditions it was measured in (camera, place, light, capture
-protocol, facetrack version). Calibrate again when any of them changes.
+protocol, facetrack version) and for the metric definitions it was measured with: each
+result records its metric's version, and a calibration made with an older definition (or
+before versions were recorded) should be made again (``is_current``).
 """
 
 from __future__ import annotations
@@ -32,10 +34,23 @@ class Repeatability:
     sem: float  # pooled within-sitting SD of repeated captures, in the metric's units
     n_captures: int
     n_sittings: int
+    version: int | None = None  # the metric's definition version it was measured with (None: unknown)
 
     @property
     def mdc95(self) -> float:
         return mdc95(self.sem)
+
+
+def with_versions(results: Mapping[str, Repeatability], versions: Mapping[str, int]) -> dict[str, Repeatability]:
+    """``results`` tagged with the version of the metric definition each was measured with."""
+    from dataclasses import replace
+
+    return {name: replace(r, version=versions.get(name)) for name, r in results.items()}
+
+
+def is_current(results: Mapping[str, Repeatability], versions: Mapping[str, int]) -> bool:
+    """Whether every result was measured with the metric definition now in use."""
+    return all(r.version is not None and r.version == versions.get(name) for name, r in results.items())
 
 
 def mdc95(sem: float) -> float:

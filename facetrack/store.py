@@ -112,6 +112,10 @@ MIGRATIONS: tuple[str, ...] = (
         created_at TEXT NOT NULL
     );
     """,
+    # v5: the metric version each repeatability SEM was measured with (NULL: not recorded)
+    """
+    ALTER TABLE repeatability ADD COLUMN version INTEGER;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -338,20 +342,21 @@ class Store:
             self._conn.execute("DELETE FROM repeatability WHERE profile_id = ?", (pid,))
             for r in results:
                 self._conn.execute(
-                    "INSERT INTO repeatability (profile_id, metric, sem, n_captures, n_sittings, made_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?)", (pid, r.metric, float(r.sem), r.n_captures, r.n_sittings, made))
+                    "INSERT INTO repeatability (profile_id, metric, sem, n_captures, n_sittings, made_at, version) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (pid, r.metric, float(r.sem), r.n_captures, r.n_sittings, made, r.version))
 
     def repeatability(self, profile: str):
         """The profile's calibration: (made_at or None, {metric: Repeatability})."""
         from .repeatability import Repeatability
 
         rows = self._conn.execute(
-            "SELECT r.metric, r.sem, r.n_captures, r.n_sittings, r.made_at FROM repeatability r "
+            "SELECT r.metric, r.sem, r.n_captures, r.n_sittings, r.made_at, r.version FROM repeatability r "
             "JOIN profiles p ON p.id = r.profile_id WHERE p.name = ?", (check_profile_name(profile),)).fetchall()
         if not rows:
             return None, {}
         return (dt.datetime.fromisoformat(rows[0][4]),
-                {m: Repeatability(m, sem, n, k) for m, sem, n, k, _ in rows})
+                {m: Repeatability(m, sem, n, k, version) for m, sem, n, k, _, version in rows})
 
     def iris_mm(self, profile: str) -> float | None:
         """The profile's own measured iris diameter in mm, if one was set."""

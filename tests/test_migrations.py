@@ -40,6 +40,7 @@ def test_an_old_store_migrates_with_its_data_intact(tmp_path, version):
         made, results = store.repeatability("default")
         if version >= 3:
             assert made is not None and results["jaw_angle_mean"].sem == 0.4
+            assert results["jaw_angle_mean"].version is None  # v5 records versions; older ones are unknown
             assert store.iris_mm("default") == 12.0
         else:
             assert made is None and store.iris_mm("default") is None

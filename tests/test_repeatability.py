@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from facetrack.cli import main
 from facetrack.compare import compare_captures
-from facetrack.metrics import REGISTRY
-from facetrack.repeatability import mdc95, repeatability
+from facetrack.metrics import REGISTRY, get_metric
+from facetrack.repeatability import Repeatability, mdc95, repeatability
 from facetrack.store import Capture, MetricValue, Store
 from facetrack.warps import CaptureConditions, jpeg_roundtrip
 
@@ -72,6 +72,7 @@ def test_calibrate_repeatability_from_photos_is_stored_and_used(tmp_path, grace_
         made, results = store.repeatability("default")
         assert made is not None and set(results) == {m.name for m in REGISTRY}
         assert all(r.n_captures == 4 and r.sem >= 0 for r in results.values())
+        assert all(r.version == get_metric(name).version for name, r in results.items())
         assert store.captures("default") == []  # calibration takes are not weekly captures
     status = runner.invoke(main, ["status", "--data-dir", str(root)])
     assert "repeatability calibrated on" in status.output and "(4 captures)" in status.output
@@ -81,6 +82,7 @@ def test_calibrate_repeatability_from_photos_is_stored_and_used(tmp_path, grace_
                                     "--taken-at", f"2026-02-0{i + 1}"]).exit_code == 0
     out = runner.invoke(main, ["compare", "--data-dir", str(root), "-o", str(tmp_path / "c.png")])
     assert out.exit_code == 0 and "repeatability calibration" in out.output
+    assert "older metric definitions" not in out.stderr and "older metric definitions" not in status.output
     expected = f"{results['jaw_angle_mean'].mdc95:.3g}"
     row = next(line for line in out.output.splitlines() if "jaw_angle_mean" in line)
     assert expected in row
@@ -107,3 +109,26 @@ def test_the_trend_noise_band_uses_the_calibrated_noise(demo_dir):
             assert (low, high) == pytest.approx((base - 0.5, base + 0.5))
         else:  # from the captures' own spreads: much wider than 0.5 on this series
             assert high - low > 2.0 and (low + high) / 2 == pytest.approx(base)
+
+
+@pytest.mark.parametrize("stored_version, warned", [(None, True), (1, True), ("current", False)])
+def test_a_calibration_of_older_definitions_is_used_with_a_warning(demo_dir, tmp_path, stored_version, warned):
+    """A calibration measured with an older metric definition (or before versions were recorded)
+    still sets the noise levels, but compare, trends and status say to calibrate again."""
+    import shutil
+
+    root = tmp_path / "store"
+    shutil.copytree(demo_dir[0], root)
+    version = get_metric("jaw_angle_mean").version if stored_version == "current" else stored_version
+    with Store.open(root) as store:
+        store.save_repeatability("demo", [Repeatability("jaw_angle_mean", 0.25, 5, 1, version)])
+    runner = CliRunner()
+    out = runner.invoke(main, ["compare", "--profile", "demo", "--data-dir", str(root), "-o", str(tmp_path / "c.png")])
+    assert out.exit_code == 0, out.output
+    row = next(line for line in out.output.splitlines() if "jaw_angle_mean" in line)
+    assert f"{mdc95(0.25):.3g}" in row  # used either way
+    trends = runner.invoke(main, ["trends", "--profile", "demo", "--data-dir", str(root), "-o", str(tmp_path / "t.png")])
+    status = runner.invoke(main, ["status", "--profile", "demo", "--data-dir", str(root)])
+    for result in (out, trends):
+        assert result.exit_code == 0 and ("calibrate repeatability --profile demo" in result.stderr) == warned
+    assert ("older metric definitions" in status.output) == warned
