@@ -219,45 +219,51 @@ def print_baseline(raw: dict) -> dict[str, dict]:
 
 def collect() -> dict[str, object]:
     """Print the precision table; return it as {source: {metric: {...}}} plus the misses."""
+    from facetrack.measure import Measurer
+
+    with Measurer.from_model() as measurer:
+        return _collect(measurer)
+
+
+def _collect(m) -> dict[str, object]:
     from skimage import data
 
     from facetrack.capture.sources import video_frames
     from facetrack.demo import portrait
     from facetrack.errors import InputError
-    from facetrack.measure import Measurer
     from facetrack.metrics import REGISTRY, compute_metrics, unflip_landmarks
 
     from common import sd_interval, verdict
 
     results, raw = {}, {}
     refused = []
-    with Measurer.from_model() as m:
-        for name, image in (("grace_hopper", portrait()), ("astronaut", data.astronaut())):
-            single, robust = [], []
-            unaltered = m.measure_photo(image)
-            base_single = with_baseline(compute_metrics(unaltered.landmarks.points, m.topology),
-                                        unaltered.landmarks.points, m.topology)
-            base_robust = {k: v.value for k, v in unaltered.metrics.items()}
-            for k, (variant, flipped) in enumerate(perturbation_suite(image)):
-                try:  # the photos import would refuse (face too small or turned) are left out
-                    measured = m.measure_photo(variant)
-                except InputError as exc:
-                    refused.append(f"{name} variant {k}: {exc.problem}")
-                    continue
-                points = measured.landmarks.points  # the plain detection
-                if flipped:  # read on the unflipped face: landmarks back through the mirror pairs
-                    points = unflip_landmarks(points, variant.shape[1], m.topology)
-                single.append(with_baseline(compute_metrics(points, m.topology), points, m.topology))
-                robust.append(as_unflipped({k: v.value for k, v in measured.metrics.items()}, flipped))
-            results[name] = (spread_table(single), spread_table(robust), len(robust))
-            raw[name] = (single, robust, base_single, base_robust)
-        if VIDEO.exists():
-            frames = [f.image for f in video_frames(VIDEO, max_frames=NEUTRAL_FRAMES)]
-            single = [with_baseline(compute_metrics(f.points, m.topology), f.points, m.topology)
-                      for f in map(m.landmarker.detect, frames) if f]
-            robust = [{k: v.value for k, v in m.measure_photo(f).metrics.items()} for f in frames]
-            results["video frames"] = (spread_table(single), spread_table(robust), len(robust))
-            raw["video frames"] = (single, robust, None, None)
+    portraits = {"grace_hopper": portrait(), "astronaut": data.astronaut()}
+    for name, image in portraits.items():
+        single, robust = [], []
+        unaltered = m.measure_photo(image)
+        base_single = with_baseline(compute_metrics(unaltered.landmarks.points, m.topology),
+                                    unaltered.landmarks.points, m.topology)
+        base_robust = {k: v.value for k, v in unaltered.metrics.items()}
+        for k, (variant, flipped) in enumerate(perturbation_suite(image)):
+            try:  # the photos import would refuse (face too small or turned) are left out
+                measured = m.measure_photo(variant)
+            except InputError as exc:
+                refused.append(f"{name} variant {k}: {exc.problem}")
+                continue
+            points = measured.landmarks.points  # the plain detection
+            if flipped:  # read on the unflipped face: landmarks back through the mirror pairs
+                points = unflip_landmarks(points, variant.shape[1], m.topology)
+            single.append(with_baseline(compute_metrics(points, m.topology), points, m.topology))
+            robust.append(as_unflipped({k: v.value for k, v in measured.metrics.items()}, flipped))
+        results[name] = (spread_table(single), spread_table(robust), len(robust))
+        raw[name] = (single, robust, base_single, base_robust)
+    if VIDEO.exists():
+        frames = [f.image for f in video_frames(VIDEO, max_frames=NEUTRAL_FRAMES)]
+        single = [with_baseline(compute_metrics(f.points, m.topology), f.points, m.topology)
+                  for f in map(m.landmarker.detect, frames) if f]
+        robust = [{k: v.value for k, v in m.measure_photo(f).metrics.items()} for f in frames]
+        results["video frames"] = (spread_table(single), spread_table(robust), len(robust))
+        raw["video frames"] = (single, robust, None, None)
     table: dict[str, dict] = {source: {} for source in results}
     print("Spread (SD) of each metric, single detection -> robust estimate (10 views).")
     print("Portraits: across the perturbation suite; video: frame to frame over the neutral frames.")
@@ -297,9 +303,7 @@ def collect() -> dict[str, object]:
     print(f"verdicts with the SD's 95 % interval: met {verdicts['met']}, unclear {verdicts['unclear']}, "
           f"missed {verdicts['missed']} (of {cells})")
     baseline = print_baseline(raw)
-    portraits = {"grace_hopper": portrait(), "astronaut": data.astronaut()}
-    with Measurer.from_model() as m:
-        factors = attribute(m, portraits, [(c[0], c[1]) for c in missed_cells if c[1] in portraits])
+    factors = attribute(m, portraits, [c for c in missed_cells if c[1] in portraits])
     return {"table": table, "baseline": baseline, "factors": factors, "cells_with_target": cells, "cells_missed": len(missed),
             "cells_clearly_missed": verdicts["missed"], "cells_unclear": verdicts["unclear"]}
 

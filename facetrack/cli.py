@@ -286,19 +286,19 @@ def metrics_cmd(as_csv, as_json, describe, profile, data_dir):
     Console().print(table)
 
 
-def _noise_levels(store, profile: str) -> dict[str, float]:
-    """The profile's calibrated MDC95 per metric, with one line on stderr when the calibration
-    was measured with older metric definitions (it is still used: the best estimate there is)."""
-    from .metrics import REGISTRY
+def _calibration(store, profile: str) -> tuple[dt.datetime | None, dict[str, float]]:
+    """When the profile's repeatability was calibrated, and its MDC95 per metric ({} when it
+    never was). One line on stderr when the calibration was measured with older metric
+    definitions: it is still used, the best estimate there is."""
     from .repeatability import is_current
 
     made, results = store.repeatability(profile)
-    if results and not is_current(results, {m.name: m.version for m in REGISTRY}):
+    if results and not is_current(results):
         click.echo(f"warning: the repeatability calibration of profile {profile!r} ({made.date().isoformat()}) "
                    "was measured with older metric definitions, or before facetrack recorded them; run "
                    f"`facetrack calibrate repeatability --profile {profile}` again for current noise levels",
                    err=True)
-    return store.noise_levels(profile)
+    return made, {name: r.mdc95 for name, r in results.items()}
 
 
 def _warn_if_stale(captures, profile: str) -> None:
@@ -371,7 +371,7 @@ def trends_cmd(output, names, all_metrics, profile, data_dir):
     with _open_store(data_dir) as store:
         captures = store.captures(profile)
         baseline = store.baseline(profile)
-        noise = _noise_levels(store, profile)
+        _, noise = _calibration(store, profile)
     _warn_if_stale(captures, profile)
     fig = trend_figure(captures, metrics=metrics, title=f"facetrack: {profile}",
                        baseline_id=baseline.id if baseline else None, noise=noise)

@@ -116,7 +116,7 @@ def repeatability_cmd(sources, camera, count, no_preview, profile, data_dir, mod
                     click.pause(f"capture {i}/{count} done: stand up, sit back down, then press any key")
                 values.append(_measure_camera(camera, measurer=measurer, tracker_factory=tracker_factory,
                                               preview=preview))
-    results = with_versions(repeatability([values]), {m.name: m.version for m in REGISTRY})
+    results = with_versions(repeatability([values]))
     with _open_store(data_dir) as store:
         store.save_repeatability(profile, results.values())
     table = Table("metric", "units", "SEM", "MDC95", title=f"repeatability of profile {profile!r} ({n} captures)")

@@ -117,7 +117,6 @@ def status_cmd(profile, data_dir):
     Example:
         facetrack status --profile me
     """
-    from .metrics import REGISTRY
     from .repeatability import is_current
 
     with _open_store(data_dir) as store:
@@ -127,7 +126,7 @@ def status_cmd(profile, data_dir):
     calibrated = (f"repeatability calibrated on {made.date().isoformat()} "
                   f"({next(iter(calibration.values())).n_captures} captures)" if made
                   else "repeatability not calibrated (`facetrack calibrate repeatability`)")
-    if made and not is_current(calibration, {m.name: m.version for m in REGISTRY}):
+    if made and not is_current(calibration):
         calibrated += ", with older metric definitions: calibrate again (`facetrack calibrate repeatability`)"
     if not captures:
         click.echo(f"profile {profile!r}: no captures yet; a capture is due (`facetrack capture`)")

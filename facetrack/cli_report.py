@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .cli import (_noise_levels, _open_store, _topology, _warn_if_stale, data_dir_option, main,
+from .cli import (_calibration, _open_store, _topology, _warn_if_stale, data_dir_option, main,
                   model_option, profile_option)
 from .errors import ReportError
 
@@ -63,7 +63,7 @@ def compare_cmd(a, b, output, profile, data_dir, model):
     with _open_store(data_dir) as store:
         _, before, after = _pair(store, profile, a, b)
         views = {c.id: store.landmark_views(c.id) for c in (before, after)}
-        mdc = _noise_levels(store, profile)
+        _, mdc = _calibration(store, profile)
     changes = compare_captures(before, after, mdc=mdc)
     aligned = [align_photo(c, views[c.id], topology) for c in (before, after)]
     output = output or Path(f"compare-{before.id}-{after.id}.png")
@@ -133,8 +133,7 @@ def report_cmd(output, a, b, profile, data_dir, model):
         captures, before, after = _pair(store, profile, a, b)
         views = {c.id: store.landmark_views(c.id) for c in (before, after)}
         baseline = store.baseline(profile)
-        made, _ = store.repeatability(profile)
-        mdc = _noise_levels(store, profile)
+        made, mdc = _calibration(store, profile)
     html = render_report(captures, views, topology, profile=profile, baseline_id=baseline.id,
                          before_id=before.id, after_id=after.id, mdc=mdc,
                          calibrated=made.date().isoformat() if made else None)

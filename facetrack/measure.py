@@ -18,7 +18,7 @@ import numpy as np
 
 from .errors import InputError
 from .landmarks import Landmarker, Landmarks
-from .metrics import REGISTRY, Measurement, combine_views, compute_metrics, unflip_landmarks
+from .metrics import VERSIONS, Measurement, combine_views, compute_metrics, unflip_landmarks
 from .model import resolve
 from .store import LandmarkView, MetricValue
 from .topology import FaceTopology, load_topology
@@ -166,19 +166,26 @@ class Measurer:
             raise InputError(source, "no face found" + (" (one may be too small in this wide photo: crop it)"
                                                         if n else ""))
         check_measurable(faces[0], self.topology, source)
+        views, metrics = measure_views(self.detect_views(image, original=faces[0]), self.topology)
+        return PhotoMeasurement(faces[0], views, metrics)
+
+    def detect_views(self, image: np.ndarray, *, original: Landmarks | None = None,
+                     augmentations: Iterable[Augmentation] | None = None) -> list[LandmarkView]:
+        """The largest face's landmarks on each augmented copy of ``image`` (by default
+        ``self.augmentations``), mapped back onto ``image``; a copy where no face is found is
+        left out. ``original`` is the detection on the unaltered image, when already made."""
         height, width = image.shape[:2]
-        found_views = []
-        for aug in self.augmentations:
-            if aug.kind == "original":
-                found = faces[0]
+        views = []
+        for aug in self.augmentations if augmentations is None else augmentations:
+            if aug.kind == "original" and original is not None:
+                found = original
             else:
                 found = self.landmarker.detect(augment_image(image, aug))
-                if found is None:
-                    continue
+            if found is None:
+                continue
             points = map_back(found.points, aug, width, height, self.topology)
-            found_views.append(LandmarkView(aug.kind, points, found.blendshapes, found.matrix))
-        views, metrics = measure_views(found_views, self.topology)
-        return PhotoMeasurement(faces[0], views, metrics)
+            views.append(LandmarkView(aug.kind, points, found.blendshapes, found.matrix))
+        return views
 
 
 def is_mirrored(kind: str) -> bool:
@@ -206,6 +213,5 @@ def measure_views(views: Iterable[LandmarkView], topology: FaceTopology
     if not used:
         raise ValueError("no landmark view gives valid metrics")
     combined: dict[str, Measurement] = combine_views(per_view, [is_mirrored(v.kind) for v in used])
-    versions = {m.name: m.version for m in REGISTRY}
-    values = {name: MetricValue(m.value, m.spread, m.n, versions[name]) for name, m in combined.items()}
+    values = {name: MetricValue(m.value, m.spread, m.n, VERSIONS[name]) for name, m in combined.items()}
     return tuple(used), values

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .measure import measure_views
-from .metrics import REGISTRY
+from .metrics import VERSIONS
 from .store import Capture, MetricValue, Store
 from .topology import FaceTopology
 
@@ -26,9 +26,8 @@ class RecomputeReport:
 
 def is_stale(capture: Capture) -> bool:
     """True when the stored metrics are not exactly the registry's names and versions."""
-    current = {m.name: m.version for m in REGISTRY}
     stored = {name: value.version for name, value in capture.metrics.items()}
-    return stored != current
+    return stored != dict(VERSIONS)
 
 
 def recompute_capture(store: Store, capture_id: int, topology: FaceTopology) -> dict[str, MetricValue]:

@@ -20,11 +20,12 @@ before versions were recorded) should be made again (``is_current``).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
 import numpy as np
 
+from .metrics import VERSIONS
 from .trends import minimal_detectable_change
 
 
@@ -41,14 +42,13 @@ class Repeatability:
         return mdc95(self.sem)
 
 
-def with_versions(results: Mapping[str, Repeatability], versions: Mapping[str, int]) -> dict[str, Repeatability]:
+def with_versions(results: Mapping[str, Repeatability],
+                  versions: Mapping[str, int] = VERSIONS) -> dict[str, Repeatability]:
     """``results`` tagged with the version of the metric definition each was measured with."""
-    from dataclasses import replace
-
     return {name: replace(r, version=versions.get(name)) for name, r in results.items()}
 
 
-def is_current(results: Mapping[str, Repeatability], versions: Mapping[str, int]) -> bool:
+def is_current(results: Mapping[str, Repeatability], versions: Mapping[str, int] = VERSIONS) -> bool:
     """Whether every result was measured with the metric definition now in use."""
     return all(r.version is not None and r.version == versions.get(name) for name, r in results.items())
 

@@ -358,6 +358,10 @@ class Store:
         return (dt.datetime.fromisoformat(rows[0][4]),
                 {m: Repeatability(m, sem, n, k, version) for m, sem, n, k, _, version in rows})
 
+    def noise_levels(self, profile: str) -> dict[str, float]:
+        """The profile's calibrated MDC95 per metric ({} when it was never calibrated)."""
+        return {name: r.mdc95 for name, r in self.repeatability(profile)[1].items()}
+
     def iris_mm(self, profile: str) -> float | None:
         """The profile's own measured iris diameter in mm, if one was set."""
         row = self._conn.execute("SELECT iris_mm FROM profiles WHERE name = ?",
@@ -393,10 +397,6 @@ class Store:
             return None
         return CameraCalibration(name, width, height, np.frombuffer(row[0], "<f8").reshape(3, 3).copy(),
                                  np.frombuffer(row[1], "<f8").copy(), row[2], row[3])
-
-    def noise_levels(self, profile: str) -> dict[str, float]:
-        """The profile's calibrated MDC95 per metric ({} when it was never calibrated)."""
-        return {name: r.mdc95 for name, r in self.repeatability(profile)[1].items()}
 
     def find_by_hash(self, profile: str, sha256: str) -> int | None:
         row = self._conn.execute(

@@ -56,26 +56,11 @@ def photometric() -> dict:
             "sharpen": lambda im: cv2.addWeighted(im, 1.6, cv2.GaussianBlur(im, (0, 0), 1.5), -0.6, 0)}
 
 
-def prewarp_views(measurer, image, points, side: int, px_per_cm: float):
-    """The default views detected on the canonical pre-warp of ``image`` (see ``canonical_prewarp``),
-    mapped back onto the photo."""
-    from facetrack.measure import augment_image, map_back
-    from facetrack.store import LandmarkView
-
-    topo = measurer.topology
-    crop, affine, scale = _prewarp(image, points, topo, side, px_per_cm)
-    views = []
-    for aug in measurer.augmentations:
-        found = measurer.landmarker.detect(augment_image(crop, aug))
-        if found is not None:
-            pts = map_back(found.points, aug, side, side, topo)
-            pts[:, :2] = (pts[:, :2] - affine[:, 2]) @ np.linalg.inv(affine[:, :2]).T
-            pts[:, 2] /= scale
-            views.append(LandmarkView(aug.kind, pts, found.blendshapes, found.matrix))
-    return views
-
-
-def _prewarp(image, points, topology, side: int, px_per_cm: float):
+def prewarp(image, points, topology, side: int, px_per_cm: float):
+    """``image`` warped so the face sits at a fixed size and place: the similarity that takes the
+    pose landmarks of ``points`` onto the canonical face, ``px_per_cm`` pixels per canonical
+    centimetre, centred in a ``side`` x ``side`` canvas. Returns the canvas and a function that
+    maps landmarks found on it back onto ``image``."""
     import cv2
 
     from facetrack.metrics.align import fit_similarity
@@ -85,23 +70,17 @@ def _prewarp(image, points, topology, side: int, px_per_cm: float):
     dst = np.column_stack([topology.canonical[ids, :2] * (1, -1) * px_per_cm + side / 2, np.zeros(len(ids))])
     sim = fit_similarity(src, dst, topology.pose_weights)  # a rotation about z only: both sets lie in z = 0
     a = sim.scale * sim.rotation[:2, :2]
-    affine = np.column_stack([a, sim.translation[:2]])
-    crop = cv2.warpAffine(image, affine, (side, side), flags=cv2.INTER_AREA if sim.scale < 1 else cv2.INTER_CUBIC,
-                          borderMode=cv2.BORDER_REPLICATE)
-    return crop, affine, sim.scale
+    canvas = cv2.warpAffine(image, np.column_stack([a, sim.translation[:2]]), (side, side),
+                            flags=cv2.INTER_AREA if sim.scale < 1 else cv2.INTER_CUBIC,
+                            borderMode=cv2.BORDER_REPLICATE)
 
+    def back(found: np.ndarray) -> np.ndarray:
+        out = np.array(found, dtype=np.float64)
+        out[:, :2] = (out[:, :2] - sim.translation[:2]) @ np.linalg.inv(a).T
+        out[:, 2] /= sim.scale
+        return out
 
-def canonical_prewarp(landmarker, image, points, topology, side: int, px_per_cm: float) -> np.ndarray | None:
-    """Detect again on the photo warped so the face sits at a fixed size and place; map back."""
-    crop, affine, scale = _prewarp(image, points, topology, side, px_per_cm)
-    a = affine[:, :2]
-    found = landmarker.detect(crop)
-    if found is None:
-        return None
-    out = np.array(found.points)
-    out[:, :2] = (out[:, :2] - affine[:, 2]) @ np.linalg.inv(a).T
-    out[:, 2] /= scale
-    return out
+    return canvas, back
 
 
 def gm_ratio(rows_by_source: dict[str, list[dict]]) -> tuple[int, float]:
@@ -124,8 +103,10 @@ def main() -> None:
     from facetrack import warps
     from facetrack.demo import portrait
     from facetrack.landmarks import Landmarker
-    from facetrack.measure import (Augmentation, Measurer, augment_image, check_measurable, is_mirrored,
-                                   map_back, measure_views)
+    from dataclasses import replace
+
+    from facetrack.measure import (DEFAULT_AUGMENTATIONS, Augmentation, Measurer, check_measurable, is_mirrored,
+                                   measure_views)
     from facetrack.metrics import combine_views, compute_metrics
     from facetrack.metrics.align import to_canonical
     from facetrack.errors import InputError
@@ -134,7 +115,9 @@ def main() -> None:
 
     portraits = {"grace_hopper": portrait(), "astronaut": data.astronaut()}
     looks = photometric()
-    with Measurer.from_model() as m, Landmarker(m.model_path, video=True) as tracker:
+    views_18 = [Augmentation(a, s, f) for a, s in GEOMETRIC + MORE_GEOMETRIC for f in (False, True)]
+    flips = (Augmentation(), Augmentation(flip=True))  # the photo and its mirror image
+    with Measurer.from_model(augmentations=views_18) as m, Landmarker(m.model_path, video=True) as tracker:
         topo = m.topology
         blank = np.zeros((256, 256, 3), np.uint8)
         single = {k: {} for k in ["image mode"] + [f"tracked x{k}" for k in range(2, TRACK_STEPS + 1)]
@@ -159,7 +142,10 @@ def main() -> None:
 
                 add("image mode", first.points)
                 for side, scale in PREWARP_TTA:
-                    _, values = measure_views(prewarp_views(m, variant, first.points, side, scale), topo)
+                    canvas, back = prewarp(variant, first.points, topo, side, scale)
+                    found = [replace(v, points=back(v.points))
+                             for v in m.detect_views(canvas, augmentations=DEFAULT_AUGMENTATIONS)]
+                    values = measure_views(found, topo)[1]
                     prewarped[f"pre-warp {side}px, {scale:g} px/cm + default 10 views"][name].append(
                         as_unflipped({k: v.value for k, v in values.items()}, flipped))
                 tracker.detect_all(blank)  # tracking lost: the next frame starts from the detector
@@ -168,25 +154,15 @@ def main() -> None:
                     if step > 1:
                         add(f"tracked x{step}", tracked[0].points)
                 for side, scale in CANVASES:
-                    add(f"pre-warp {side}px, {scale:g} px/cm",
-                        canonical_prewarp(m.landmarker, variant, first.points, topo, side, scale))
-                h, w = variant.shape[:2]
-                per_view = {}
-                for angle, scale in GEOMETRIC + MORE_GEOMETRIC:
-                    for flip in (False, True):
-                        aug = Augmentation(angle, scale, flip)
-                        found = m.landmarker.detect(augment_image(variant, aug))
-                        if found is not None:
-                            per_view[aug.kind] = compute_metrics(map_back(found.points, aug, w, h, topo), topo)
-                for look, apply in looks.items():
-                    changed = apply(variant)
-                    for flip in (False, True):
-                        aug = Augmentation(0.0, 1.0, flip)
-                        found = m.landmarker.detect(augment_image(changed, aug))
-                        if found is not None:
-                            per_view[look + (",flip" if flip else "")] = compute_metrics(
-                                map_back(found.points, aug, w, h, topo), topo)
-                views[name].append((per_view, flipped))
+                    canvas, back = prewarp(variant, first.points, topo, side, scale)
+                    again = m.landmarker.detect(canvas)
+                    if again is not None:
+                        add(f"pre-warp {side}px, {scale:g} px/cm", back(again.points))
+                found = m.detect_views(variant, original=first)  # the 18 geometric views
+                for look, apply in looks.items():  # the photo and its mirror image, each look
+                    found += [replace(v, kind=f"{look},{v.kind}".removesuffix(",original"))
+                              for v in m.detect_views(apply(variant), augmentations=flips)]
+                views[name].append(({v.kind: compute_metrics(v.points, topo) for v in found}, flipped))
 
         print("1. One detection per photo (perturbation suite, both portraits, 36 cells):")
         for label, rows in single.items():
@@ -210,27 +186,25 @@ def main() -> None:
                 "default + all 7 photometric (24)": default + looked(list(looks))}
         print("\n2. Test-time views: photometric ones, more geometric ones, or the default ones on the "
               "pre-warp (robust estimate as import combines views):")
+        estimates = {}
         for label, ks in sets.items():
-            rows = {}
+            estimates[label] = {}
             for name, variants in views.items():
-                rows[name] = []
+                estimates[label][name] = []
                 for per_view, flipped in variants:
                     present = [k for k in ks if k in per_view]
                     combined = combine_views([per_view[k] for k in present], [is_mirrored(k) for k in present])
-                    rows[name].append(as_unflipped({k: v.value for k, v in combined.items()}, flipped))
-            missed, gm = gm_ratio(rows)
-            print(f"  {label:46s} {missed:2d} above target, geometric mean SD/target {gm:.3f}")
-
-        for label, rows in prewarped.items():
+                    estimates[label][name].append(as_unflipped({k: v.value for k, v in combined.items()}, flipped))
+        for label, rows in {**estimates, **prewarped}.items():
             missed, gm = gm_ratio(rows)
             print(f"  {label:46s} {missed:2d} above target, geometric mean SD/target {gm:.3f}")
 
         print("\n3. How the face-oval landmarks follow each warp (largest amount), canonical frame:")
         oval = np.array(topo.idx("face_oval"))
         for name, image in portraits.items():
-            base = m.measure_photo(image)
-            points = base.landmarks.points
-            before_model = to_canonical(robust_points(base.views), topo)
+            base = m.detect_views(image, augmentations=DEFAULT_AUGMENTATIONS)  # as import measures it
+            points = base[0].points  # the unaltered photo's own detection
+            before_model = to_canonical(robust_points(base), topo)
             before_exact = to_canonical(points, topo)
             ring = before_exact[oval, :2]
             tangent = np.roll(ring, -1, axis=0) - np.roll(ring, 1, axis=0)  # the oval is a closed loop
@@ -239,14 +213,14 @@ def main() -> None:
             for case in (c for c in CASES if c.name != "mouth_corner_lift"):  # the warps of the outline
                 warp = case.warp(points, topo, case.amounts[-1])
                 expected = to_canonical(warps.warp_points(points, warp), topo)
-                after = to_canonical(robust_points(m.measure_photo(warps.warp_image(image, warp)).views), topo)
+                changed = m.detect_views(warps.warp_image(image, warp), augmentations=DEFAULT_AUGMENTATIONS)
+                after = to_canonical(robust_points(changed), topo)
                 e = (expected - before_exact)[oval, :2]
                 d = (after - before_model)[oval, :2]
                 en, dn = (e * normal).sum(axis=1), (d * normal).sum(axis=1)
                 et, dt = (e * tangent).sum(axis=1), (d * tangent).sum(axis=1)
                 big = np.abs(en) >= 0.25 * np.abs(en).max()
-                total = landmark_gain(before_exact[oval], before_exact[oval] + np.pad(d, ((0, 0), (0, 1))),
-                                      before_exact[oval] + np.pad(e, ((0, 0), (0, 1))))
+                total = landmark_gain(np.zeros_like(e), d, e)  # displacements: from zero
                 print(f"  {name:13s} {case.name:24s} {case.amounts[-1]:g}: gain {total:.2f}, normal to the outline "
                       f"{(en[big] @ dn[big]) / (en[big] @ en[big]):.2f}, along it {(et @ dt) / (et @ et):.2f}")
 

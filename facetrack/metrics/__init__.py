@@ -14,6 +14,7 @@ from __future__ import annotations
 import inspect
 from dataclasses import dataclass
 from functools import partial
+from types import MappingProxyType
 from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -27,7 +28,7 @@ from .symmetry import (REGIONS, asymmetry_index, brow_height_difference, eye_ape
                        mouth_corner_tilt, regional_asymmetry)
 
 __all__ = [
-    "Metric", "Measurement", "REGISTRY", "METRIC_NAMES", "HEADLINE", "compute_metrics", "combine_views",
+    "Metric", "Measurement", "REGISTRY", "METRIC_NAMES", "VERSIONS", "HEADLINE", "compute_metrics", "combine_views",
     "trimmed_mean", "get_metric", "mirror_values", "AlignedFace", "to_canonical", "mirror_landmarks",
     "unflip_landmarks", "validate_points",
 ]
@@ -101,6 +102,8 @@ REGISTRY: tuple[Metric, ...] = (
     _plain("jaw_angle_difference", "symmetry", "deg", 2, jaw_angle_difference, kind="signed"),
 )
 METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in REGISTRY)
+#: The definition version now in use, by metric name.
+VERSIONS: Mapping[str, int] = MappingProxyType({m.name: m.version for m in REGISTRY})
 
 #: The metrics a trend chart shows by default: one or two per question a user asks.
 HEADLINE: tuple[str, ...] = (
