@@ -1,17 +1,27 @@
 # The two set-up commands of the README: `make demo` and `make test`.
+# Both install exactly uv.lock into .venv (docs/development.md: the lock and how to refresh it).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# uv never downloads a Python of its own: .venv is made from $(PYTHON).
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: demo test bench install clean
+.PHONY: demo test bench install lock test-latest clean
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv --without-pip $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+# uv comes from the lock too: on the first install pip puts the hashed uv of
+# tools/uv-bootstrap.txt in a scratch folder; uv then syncs .venv to uv.lock exactly (pip and
+# uv included, anything not in the lock removed) and later installs use .venv's own uv.
+$(STAMP): pyproject.toml uv.lock tools/uv-bootstrap.txt | $(BIN)/python
+	test -x $(BIN)/uv || $(PYTHON) -m pip install --quiet --disable-pip-version-check \
+		--no-deps --require-hashes --target $(VENV)/.bootstrap -r tools/uv-bootstrap.txt
+	$$(test -x $(BIN)/uv && echo $(BIN)/uv || echo $(VENV)/.bootstrap/bin/uv) \
+		sync --frozen --quiet --python $(BIN)/python
+	rm -rf $(VENV)/.bootstrap
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -20,10 +30,22 @@ demo: $(STAMP)
 	$(BIN)/facetrack demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=10
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# Refresh the lock: the newest versions pyproject.toml allows (within its [tool.uv] pins),
+# and the hashed uv/pip bootstrap exported from it.
+lock: $(STAMP)
+	$(BIN)/uv lock --upgrade
+	$(BIN)/uv export --frozen --quiet --only-group bootstrap --no-emit-project \
+		--format requirements-txt -o tools/uv-bootstrap.txt
+
+# The suite on the newest releases pyproject.toml allows, in a throwaway copy: how the next
+# drift of a dependency (a patch release of mediapipe, say) is caught before users hit it.
+test-latest: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" tools/test-latest.sh
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

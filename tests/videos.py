@@ -80,3 +80,4 @@ def write_video(path: Path, images: dict[str, np.ndarray], plan=PLAN, *, seed: i
         writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
     writer.release()
     return path
+

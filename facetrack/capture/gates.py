@@ -22,6 +22,35 @@ from ..metrics.align import interocular
 from ..topology import FaceTopology
 
 
+#: Every instruction a failing gate can give, in plain words (ASCII, for OpenCV's fonts).
+#: Two are templates: ``many_faces`` takes ``n``, ``uneven`` takes ``side`` ("left"/"right").
+INSTRUCTIONS: dict[str, str] = {
+    "no_face": "no face found: sit in front of the camera",
+    "many_faces": "{n} faces in view: only one person in front of the camera",
+    "move_right": "move a little to your right",
+    "move_left": "move a little to your left",
+    "camera_up": "raise the camera a little, or sit a little lower",
+    "camera_down": "lower the camera a little, or sit a little higher",
+    "yaw_right": "turn your head slightly to your right",
+    "yaw_left": "turn your head slightly to your left",
+    "chin_down": "lower your chin a little",
+    "chin_up": "raise your chin a little",
+    "roll_left": "level your head: tilt it slightly to your left",
+    "roll_right": "level your head: tilt it slightly to your right",
+    "closer": "move a little closer to the camera",
+    "further": "move a little further from the camera",
+    "too_dark": "the face is too dark: add light in front of you",
+    "too_bright": "the face is too bright: move away from the direct light",
+    "uneven": "the light is uneven (your {side} side is brighter): face the window or the lamp",
+    "blurred": "the picture is blurred: hold still and clean the lens",
+    "smile": "relax your mouth: a neutral face, no smile",
+    "mouth_open": "close your mouth gently",
+    "brows": "relax your forehead: let your brows rest",
+    "squint": "relax your eyes: no squinting",
+    "blink": "open your eyes and look at the camera",
+}
+
+
 @dataclass(frozen=True)
 class GateConfig:
     """Every capture threshold in one place."""
@@ -90,9 +119,9 @@ def iod_px(face: Landmarks, topology: FaceTopology) -> float:
 
 def face_count_gate(n_faces: int) -> GateResult:
     if n_faces == 0:
-        return _result("one_face", False, 0, "1", "no face found: sit in front of the camera", 1)
+        return _result("one_face", False, 0, "1", INSTRUCTIONS["no_face"], 1)
     return _result("one_face", n_faces == 1, n_faces, "1",
-                   f"{n_faces} faces in view: only one person in front of the camera", n_faces - 1)
+                   INSTRUCTIONS["many_faces"].format(n=n_faces), n_faces - 1)
 
 
 def pose_gates(pose: HeadPose, config: GateConfig, baseline: Baseline | None = None) -> list[GateResult]:
@@ -100,14 +129,12 @@ def pose_gates(pose: HeadPose, config: GateConfig, baseline: Baseline | None = N
     yaw, pitch, roll = pose.yaw - ref.yaw, pose.pitch - ref.pitch, pose.roll - ref.roll
     return [
         _result("yaw", abs(yaw) <= config.max_yaw, yaw, f"±{config.max_yaw:g}°",
-                "turn your head slightly to your right" if yaw > 0
-                else "turn your head slightly to your left", abs(yaw) - config.max_yaw),
+                INSTRUCTIONS["yaw_right"] if yaw > 0 else INSTRUCTIONS["yaw_left"], abs(yaw) - config.max_yaw),
         _result("pitch", abs(pitch) <= config.max_pitch, pitch, f"±{config.max_pitch:g}°",
-                "lower your chin a little" if pitch > 0 else "raise your chin a little",
+                INSTRUCTIONS["chin_down"] if pitch > 0 else INSTRUCTIONS["chin_up"],
                 abs(pitch) - config.max_pitch),
         _result("roll", abs(roll) <= config.max_roll, roll, f"±{config.max_roll:g}°",
-                "level your head: tilt it slightly to your left" if roll > 0
-                else "level your head: tilt it slightly to your right", abs(roll) - config.max_roll),
+                INSTRUCTIONS["roll_left"] if roll > 0 else INSTRUCTIONS["roll_right"], abs(roll) - config.max_roll),
     ]
 
 
@@ -116,11 +143,11 @@ def size_gate(face: Landmarks, topology: FaceTopology, config: GateConfig,
     iod = iod_px(face, topology)
     if baseline is None:
         return _result("size", iod >= config.min_iod_px, iod, f">= {config.min_iod_px:g} px",
-                       "move a little closer to the camera", config.min_iod_px - iod)
+                       INSTRUCTIONS["closer"], config.min_iod_px - iod)
     rel = iod / baseline.iod_px - 1.0
     return _result("size", abs(rel) <= config.size_tolerance, 100 * rel,
                    f"±{100 * config.size_tolerance:g} % of the baseline",
-                   "move a little further from the camera" if rel > 0 else "move a little closer to the camera",
+                   INSTRUCTIONS["further"] if rel > 0 else INSTRUCTIONS["closer"],
                    100 * (abs(rel) - config.size_tolerance))
 
 
@@ -131,10 +158,9 @@ def centre_gate(face: Landmarks, topology: FaceTopology, config: GateConfig) -> 
     worst = float(np.abs(offset).max())
     if abs(offset[0]) >= abs(offset[1]):
         # the image is not mirrored: a face right of centre in the image is to the subject's left
-        hint = "move a little to your right" if offset[0] > 0 else "move a little to your left"
+        hint = INSTRUCTIONS["move_right"] if offset[0] > 0 else INSTRUCTIONS["move_left"]
     else:
-        hint = ("raise the camera a little, or sit a little lower" if offset[1] < 0
-                else "lower the camera a little, or sit a little higher")
+        hint = (INSTRUCTIONS["camera_up"] if offset[1] < 0 else INSTRUCTIONS["camera_down"])
     return _result("centred", worst <= config.max_centre_offset, worst,
                    f"<= {config.max_centre_offset:g} of the frame", hint, worst - config.max_centre_offset)
 
@@ -171,15 +197,14 @@ def sharpness_gate(crop: np.ndarray, config: GateConfig) -> GateResult:
 
     value = float(cv2.Laplacian(crop, cv2.CV_32F).var())
     return _result("sharpness", value >= config.min_sharpness, value, f">= {config.min_sharpness:g}",
-                   "the picture is blurred: hold still and clean the lens", config.min_sharpness - value)
+                   INSTRUCTIONS["blurred"], config.min_sharpness - value)
 
 
 def exposure_gate(crop: np.ndarray, config: GateConfig) -> GateResult:
     mean = float(crop.mean())
     clipped = float(np.mean((crop <= 2) | (crop >= 253)))
     passed = config.min_brightness <= mean <= config.max_brightness and clipped <= config.max_clipped
-    hint = ("the face is too dark: add light in front of you" if mean < config.min_brightness
-            else "the face is too bright: move away from the direct light")
+    hint = (INSTRUCTIONS["too_dark"] if mean < config.min_brightness else INSTRUCTIONS["too_bright"])
     return _result("exposure", passed, mean,
                    f"{config.min_brightness:g}-{config.max_brightness:g}, <= {100 * config.max_clipped:g} % clipped",
                    hint, max(config.min_brightness - mean, mean - config.max_brightness,
@@ -193,7 +218,7 @@ def even_light_gate(image: np.ndarray, face: Landmarks, topology: FaceTopology,
     ratio = min(left, right) / max(left, right, 1e-6)
     brighter = "left" if left > right else "right"
     return _result("even_light", ratio >= config.min_cheek_ratio, ratio, f">= {config.min_cheek_ratio:g}",
-                   f"the light is uneven (your {brighter} side is brighter): face the window or the lamp",
+                   INSTRUCTIONS["uneven"].format(side=brighter),
                    config.min_cheek_ratio - ratio)
 
 
@@ -204,12 +229,12 @@ def expression_gates(face: Landmarks, config: GateConfig) -> list[GateResult]:
         return max(b.get(name + "Left", 0.0), b.get(name + "Right", 0.0))
 
     checks = (
-        ("no_smile", both("mouthSmile"), config.max_smile, "relax your mouth: a neutral face, no smile"),
-        ("mouth_closed", b.get("jawOpen", 0.0), config.max_jaw_open, "close your mouth gently"),
+        ("no_smile", both("mouthSmile"), config.max_smile, INSTRUCTIONS["smile"]),
+        ("mouth_closed", b.get("jawOpen", 0.0), config.max_jaw_open, INSTRUCTIONS["mouth_open"]),
         ("brows_relaxed", max(b.get("browInnerUp", 0.0), both("browOuterUp")), config.max_brow_raise,
-         "relax your forehead: let your brows rest"),
-        ("no_squint", both("eyeSquint"), config.max_squint, "relax your eyes: no squinting"),
-        ("eyes_open", both("eyeBlink"), config.max_blink, "open your eyes and look at the camera"),
+         INSTRUCTIONS["brows"]),
+        ("no_squint", both("eyeSquint"), config.max_squint, INSTRUCTIONS["squint"]),
+        ("eyes_open", both("eyeBlink"), config.max_blink, INSTRUCTIONS["blink"]),
     )
     return [_result(name, value <= limit, value, f"<= {limit:g}", hint, value - limit)
             for name, value, limit, hint in checks]

@@ -79,17 +79,54 @@ def _polyline(canvas, pts, closed, colour, thickness):
                   thickness, cv2.LINE_AA)
 
 
+def _text_width(text: str, scale: float) -> int:
+    import cv2
+
+    return cv2.getTextSize(text, FONT, scale, max(1, int(2 * scale)))[0][0]
+
+
+def banner_layout(lines: list[str], width: int) -> list[tuple[str, float]]:
+    """The banner's lines as drawn on a frame ``width`` px wide: (text, font scale) each.
+
+    The first line (the instruction) is set at the frame's text scale, the others at 0.7 of
+    it. A line wider than the banner wraps at spaces; a single word still too wide is set
+    smaller until it fits, so no text is ever cut at the right edge.
+    """
+    scale = max(width / 900.0, 0.45)
+    room = width - int(18 * scale) - max(4, int(8 * scale))  # the left inset and a right margin
+    drawn: list[tuple[str, float]] = []
+    for i, line in enumerate(lines):
+        size = scale * (1.0 if i == 0 else 0.7)
+        row = ""
+        for word in line.split():
+            candidate = f"{row} {word}" if row else word
+            if row and _text_width(candidate, size) > room:
+                drawn.append((row, size))
+                candidate = word
+            row = candidate
+        drawn.append((row, size))
+    return [(text, _fitting(text, size, room)) for text, size in drawn]
+
+
+def _fitting(text: str, scale: float, room: int) -> float:
+    while scale > 0.1 and _text_width(text, scale) > room:
+        scale *= 0.9
+    return scale
+
+
 def _banner(canvas: np.ndarray, lines: list[str], colour) -> None:
     import cv2
 
     scale = max(canvas.shape[1] / 900.0, 0.45)
-    height = int(34 * scale) * len(lines) + int(12 * scale)
+    rows = banner_layout(lines, canvas.shape[1])
+    step = int(34 * scale)
+    height = min(step * len(rows) + int(12 * scale), canvas.shape[0])
     band = canvas[:height]
     cv2.addWeighted(band, 0.35, np.full_like(band, BANNER), 0.65, 0, dst=band)
     cv2.rectangle(canvas, (0, 0), (int(8 * scale), height), colour, -1)
-    for i, line in enumerate(lines):
-        cv2.putText(canvas, line, (int(18 * scale), int(34 * scale) * (i + 1) - int(4 * scale)), FONT,
-                    scale * (1.0 if i == 0 else 0.7), INK, max(1, int(2 * scale)), cv2.LINE_AA)
+    for i, (text, size) in enumerate(rows):
+        cv2.putText(canvas, text, (int(18 * scale), step * (i + 1) - int(4 * scale)), FONT,
+                    size, INK, max(1, int(2 * size)), cv2.LINE_AA)
 
 
 def _pose_indicator(canvas: np.ndarray, results: list[GateResult], mirror: bool) -> None:
