@@ -55,7 +55,7 @@ def loop_latency(video: Path, model_path: Path, topology, passes: int = 3) -> di
     from facetrack.capture.gates import evaluate
     from facetrack.capture.overlay import outline_polylines, render_overlay
     from facetrack.capture.sources import video_frames
-    from facetrack.landmarks import Landmarker
+    from facetrack.detect.landmarks import Landmarker
 
     times: dict[str, list[float]] = {k: [] for k in ("total", *STAGES)}
     with Landmarker(model_path, video=True) as tracker:
@@ -90,7 +90,7 @@ def loop_latency(video: Path, model_path: Path, topology, passes: int = 3) -> di
 def landmarks_alone(video: Path, model_path: Path, passes: int = 3) -> np.ndarray:
     """Per-frame ms of the landmarker alone on pre-decoded frames: the floor of the loop's time."""
     from facetrack.capture.sources import video_frames
-    from facetrack.landmarks import Landmarker
+    from facetrack.detect.landmarks import Landmarker
 
     frames = [f.image for f in video_frames(video)]
     times = []
@@ -104,10 +104,10 @@ def landmarks_alone(video: Path, model_path: Path, passes: int = 3) -> np.ndarra
 
 def headless(video: Path, measurer, hold: float):
     """Scan the video headless into a throwaway store (a fresh tracker: its smoothing is time-based)."""
-    from facetrack.capture.guided import guided_capture
+    from facetrack.ingest.guided import guided_capture
     from facetrack.capture.session import CaptureSettings
     from facetrack.capture.sources import video_frames
-    from facetrack.landmarks import Landmarker
+    from facetrack.detect.landmarks import Landmarker
     from facetrack.store import Store
 
     with tempfile.TemporaryDirectory() as tmp, Store.open(tmp) as store, \
@@ -136,7 +136,7 @@ def collect() -> dict[str, float]:
     from facetrack.capture.sources import video_frames
     from facetrack.capture.session import CaptureSettings, NoCaptureError
     from facetrack.demo import portrait
-    from facetrack.measure import Measurer
+    from facetrack.detect.measure import Measurer
 
     out: dict[str, float] = {}
     with Measurer.from_model() as measurer, tempfile.TemporaryDirectory() as tmp:

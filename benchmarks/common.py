@@ -110,7 +110,7 @@ def portrait_photos(folder: Path, n: int, *, size: tuple[int, int] | None = None
     """``n`` distinct JPEGs of grace_hopper with capture-like changes (small rotation, scale,
     brightness), dated a week apart; at its own size, or ``framed`` in a (width, height) frame."""
     from facetrack.demo import portrait, write_jpeg
-    from facetrack.warps import CaptureConditions
+    from facetrack.lab.warps import CaptureConditions
 
     rng = np.random.default_rng(seed)
     image = portrait()

@@ -48,7 +48,7 @@ def perturbation_suite(image: np.ndarray, seed: int = 0, n: int = SUITE_SIZE):
     """
     import cv2
 
-    from facetrack.warps import CaptureConditions, jpeg_roundtrip
+    from facetrack.lab.warps import CaptureConditions, jpeg_roundtrip
 
     rng = np.random.default_rng(seed)
     for k in range(n):
@@ -73,7 +73,7 @@ def factor_suite(image: np.ndarray, levels: int = FACTOR_LEVELS):
     is the photo and its mirror image, as the suite holds both in equal numbers."""
     import cv2
 
-    from facetrack.warps import CaptureConditions, jpeg_roundtrip
+    from facetrack.lab.warps import CaptureConditions, jpeg_roundtrip
 
     for angle in np.linspace(-10, 10, levels):
         yield "rotation", CaptureConditions(angle=float(angle)).apply(image), False
@@ -219,7 +219,7 @@ def print_baseline(raw: dict) -> dict[str, dict]:
 
 def collect() -> dict[str, object]:
     """Print the precision table; return it as {source: {metric: {...}}} plus the misses."""
-    from facetrack.measure import Measurer
+    from facetrack.detect.measure import Measurer
 
     with Measurer.from_model() as measurer:
         return _collect(measurer)

@@ -29,8 +29,9 @@ def build_store(root: Path) -> None:
     from PIL import Image
 
     from facetrack.demo import portrait
-    from facetrack.measure import Measurer
-    from facetrack.store import MetricValue, NewCapture, Store
+    from facetrack.detect.measure import Measurer
+    from facetrack.store import Store
+    from facetrack.records import MetricValue, NewCapture, QualityNotes
 
     rng = np.random.default_rng(0)
     image = portrait()
@@ -47,7 +48,7 @@ def build_store(root: Path) -> None:
             store.add_capture("bench", NewCapture(
                 taken_at=start + dt.timedelta(weeks=week), taken_at_source="given", source_path=f"week{week}.jpg",
                 image_bytes=data, image_ext="jpg", sha256=hashlib.sha256(data).hexdigest(),
-                width=image.shape[1], height=image.shape[0], pose=(0.0, 0.0, 0.0), quality={},
+                width=image.shape[1], height=image.shape[0], pose=(0.0, 0.0, 0.0), quality=QualityNotes(),
                 views=base.views, metrics={k: MetricValue(v.value, v.spread, v.n, v.version)
                                            for k, v in metrics.items()}))
 

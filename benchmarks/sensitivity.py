@@ -23,8 +23,8 @@ def collect() -> dict[str, object]:
     from skimage import data
 
     from facetrack.demo import portrait
-    from facetrack.measure import Measurer
-    from facetrack.sensitivity import CASES, repeat_noise, responses, unrelated
+    from facetrack.detect.measure import Measurer
+    from facetrack.lab.sensitivity import CASES, repeat_noise, responses, unrelated
 
     missed = clearly = 0
     rows = []

@@ -40,8 +40,8 @@ def _timeit(fn, repeat):
 
 def collect() -> dict[str, object]:
     from facetrack.demo import portrait
-    from facetrack.importer import import_photos
-    from facetrack.measure import Measurer
+    from facetrack.ingest.importer import import_photos
+    from facetrack.detect.measure import Measurer
     from facetrack.metrics import compute_metrics
     from facetrack.store import Store
 

@@ -22,8 +22,8 @@ def main() -> None:
     from skimage import data
 
     from facetrack.demo import portrait
-    from facetrack.measure import Measurer
-    from facetrack.sensitivity import repeat_noise
+    from facetrack.detect.measure import Measurer
+    from facetrack.lab.sensitivity import repeat_noise
 
     with Measurer.from_model() as measurer:
         per_portrait = {name: repeat_noise(measurer, np.ascontiguousarray(img))

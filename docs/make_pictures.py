@@ -34,11 +34,11 @@ def save_small(image_or_figure, path: Path, *, width: int) -> Path:
 
 
 def demo_pictures(out: Path) -> list[Path]:
-    from facetrack.compare import compare_captures
+    from facetrack.stats.compare import compare_captures
     from facetrack.demo import import_demo
-    from facetrack.measure import Measurer
+    from facetrack.detect.measure import Measurer
     from facetrack.report.pictures import align_photo, before_after_figure
-    from facetrack.report.trends import trend_figure
+    from facetrack.report.charts import trend_figure
     from facetrack.store import Store
 
     with tempfile.TemporaryDirectory() as tmp, Measurer.from_model() as measurer, \
@@ -59,7 +59,7 @@ def overlay_picture(out: Path) -> Path:
     from facetrack.capture.gates import Baseline, GateConfig, evaluate, iod_px
     from facetrack.capture.overlay import outline_polylines, render_overlay
     from facetrack.demo import portrait
-    from facetrack.measure import Measurer
+    from facetrack.detect.measure import Measurer
 
     # A 1280x720 webcam-like frame: the portrait in the middle, its blurred self around it.
     face_img = portrait()

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .topology import FaceTopology
-from .warps import CaptureConditions, cheek_bulge, warp_image
+from facetrack.topology import FaceTopology
+from facetrack.lab.warps import CaptureConditions, cheek_bulge, warp_image
 
 WEEKS = 12
 START = dt.datetime(2026, 1, 5, 9, 0, 0)
@@ -32,7 +32,7 @@ class DemoWeek:
 
 def demo_data_dir() -> Path:
     """Where ``facetrack demo`` keeps its store: ``<user data dir>/demo`` (never your own store)."""
-    from .store import default_data_dir
+    from facetrack.store import default_data_dir
 
     return default_data_dir() / "demo"
 
@@ -90,8 +90,8 @@ def build_series(out_dir: Path, landmarker, topology: FaceTopology, *,
 def import_demo(store, photos_dir: Path, measurer) -> list:
     """(Re)build the ``demo`` profile of ``store``: write the weekly photos into
     ``photos_dir`` and import them as a user's photos are. Returns its captures."""
-    from .errors import FacetrackError
-    from .importer import import_photos
+    from facetrack.errors import FacetrackError
+    from facetrack.ingest.importer import import_photos
 
     store.delete_profile("demo")
     photos = build_series(photos_dir, measurer.landmarker, measurer.topology)

@@ -11,7 +11,7 @@ import pytest
 # The benchmarks' shared tools (process trees, whole-process measurement) are tested too.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
-from facetrack.model import resolve
+from facetrack.detect.model import resolve
 from facetrack.topology import load_topology
 
 
@@ -27,7 +27,7 @@ def topology(model_path):
 
 @pytest.fixture(scope="session")
 def measurer(model_path):
-    from facetrack.measure import Measurer
+    from facetrack.detect.measure import Measurer
 
     m = Measurer(model_path)
     yield m

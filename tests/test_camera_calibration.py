@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from facetrack.camera import (CalibrationError, board_object_points, calibrate_camera, find_corners,
+from facetrack.capture.camera import (CalibrationError, board_object_points, calibrate_camera, find_corners,
                               synthetic_views, undistort)
 from facetrack.cli import main
 from facetrack.store import Store
@@ -108,7 +108,7 @@ def test_the_printed_board_is_true_to_size_and_detectable():
 
     from PIL import Image
 
-    from facetrack.camera import board_figure
+    from facetrack.capture.camera import board_figure
 
     buf = io.BytesIO()
     dpi = 4 * 25.4  # 4 px per mm
@@ -120,7 +120,7 @@ def test_the_printed_board_is_true_to_size_and_detectable():
 
 
 def test_captures_from_a_calibrated_camera_are_undistorted(tmp_path, monkeypatch, grace_hopper):
-    from facetrack.camera import CameraCalibration
+    from facetrack.capture.camera import CameraCalibration
 
     h, w = grace_hopper.shape[:2]
     calibration = CameraCalibration("camera 0", w, h, np.array([[500.0, 0, w / 2], [0, 500.0, h / 2], [0, 0, 1]]),

@@ -8,13 +8,13 @@ import pytest
 from click.testing import CliRunner
 
 from facetrack.capture.gates import Baseline, GateConfig, GateResult, evaluate, iod_px
-from facetrack.capture.guided import guided_capture
+from facetrack.ingest.guided import guided_capture
 from facetrack.capture.session import (BurstFinder, CaptureCancelled, CaptureSettings, CheckedFrame,
                                        NoCaptureError)
 from facetrack.capture.sources import Frame, video_frames
 from facetrack.cli import main
 from facetrack.errors import InputError
-from facetrack.landmarks import Landmarker
+from facetrack.detect.landmarks import Landmarker
 from facetrack.metrics import REGISTRY, compute_metrics, trimmed_mean
 from facetrack.store import Store
 
@@ -80,11 +80,11 @@ def test_headless_capture_triggers_only_inside_the_good_stretch(clips, store_wit
         views = store.landmark_views(capture.id)
         baseline_capture = store.baseline("default")
     assert capture.taken_at_source == "capture" and capture.id != baseline_capture.id
-    burst = sorted({int(v.kind.split(":")[1].split(",")[0]) for v in views if v.kind.startswith("burst:")})
-    assert len(burst) == 15 and capture.quality["frames_measured"] == 15
+    burst = sorted({v.kind.frame for v in views if v.kind.frame is not None})
+    assert len(burst) == 15 and capture.quality.frames_measured == 15
     # the hold (0.7 s at 15 fps) comes first: the burst starts 11 frames into the stretch
     assert burst[0] >= GOOD.start + round(0.7 * FPS) and burst[-1] < GOOD.stop, burst
-    assert capture.quality["frame_kept"] in burst and capture.image_path.suffix == ".png"
+    assert capture.quality.frame_kept in burst and capture.image_path.suffix == ".png"
     # every stored burst frame, decoded again from the video, passes every gate
     frames = {f.index: f.image for f in video_frames(clips["session"]) if f.index in burst}
     face = measurer.landmarker.detect(cv2.cvtColor(cv2.imread(str(clips["baseline_png"])), cv2.COLOR_BGR2RGB))
@@ -97,7 +97,7 @@ def test_headless_capture_triggers_only_inside_the_good_stretch(clips, store_wit
     assert set(capture.metrics) == {m.name for m in REGISTRY} and all(m.n >= 42 for m in capture.metrics.values())
     # each value balances the direct views against the mirrored ones (one in three), so the
     # model's left/right bias cancels: the average of the two groups' 20 % trimmed means
-    mirrored = np.array([v.kind.endswith(",flip") for v in views])
+    mirrored = np.array([v.kind.mirrored for v in views])
     assert mirrored.sum() == 15 and (~mirrored).sum() == 30
     per_view = [compute_metrics(v.points, measurer.topology) for v in views]
     for name in ("mouth_corner_tilt", "brow_height_difference", "jaw_angle_mean", "cheek_fullness_left"):
@@ -208,7 +208,7 @@ def test_space_captures_manually_and_says_so(clips, store_with_baseline, measure
         outcome = guided_capture(video_frames(clips["session"]), store=store, measurer=measurer,
                                  tracker=tracker, profile="default", display=display, source="session")
         capture = next(c for c in store.captures("default") if c.id == outcome.capture_id)
-    assert capture.quality["manual"] is True and capture.quality["failed_gates"]
+    assert capture.quality.manual is True and capture.quality.failed_gates
     assert max(outcome.measured.kept) < GOOD.start  # taken at once, not from the good stretch
 
 
@@ -291,7 +291,7 @@ def test_folder_source_scans_like_a_video(tmp_path, clips, store_with_baseline):
     assert result.exit_code == 0, result.output
     with Store.open(store_with_baseline) as store:
         capture = store.captures("default")[-1]
-    assert capture.quality["frame_kept"] >= 3 + 7  # after the dark frames and a 0.7 s hold at 100 ms
+    assert capture.quality.frame_kept >= 3 + 7  # after the dark frames and a 0.7 s hold at 100 ms
 
 
 def test_a_missing_video_raises_input_error_on_the_first_frame():

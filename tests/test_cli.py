@@ -143,7 +143,7 @@ def test_every_command_has_help_with_an_example():
 
 
 def test_recompute_restores_stale_metrics_from_stored_landmarks(store_with_one):
-    from facetrack.store import MetricValue
+    from facetrack.records import MetricValue
 
     data = store_with_one
     with Store.open(data) as store:
@@ -165,7 +165,7 @@ def test_recompute_restores_stale_metrics_from_stored_landmarks(store_with_one):
 
 
 def test_commands_warn_while_captures_hold_older_definitions(store_with_one, photos, tmp_path):
-    from facetrack.store import MetricValue
+    from facetrack.records import MetricValue
 
     data = store_with_one
     assert run("import", photos["ast"], "--data-dir", data, "--taken-at", "2026-02-05T09:00").exit_code == 0

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from facetrack.measure import is_mirrored
+from facetrack.records import ViewKind
 from facetrack.metrics import combine_views, trimmed_mean
 
 
@@ -70,7 +70,15 @@ def test_flags_must_match_the_views():
     ("scale1.15", False), ("burst:3", False), ("burst:3,image", False), ("burst:3,flip", True),
 ])
 def test_which_stored_views_are_mirrored(kind, mirrored):
-    assert is_mirrored(kind) is mirrored
+    parsed = ViewKind.parse(kind)
+    assert parsed.mirrored is mirrored and str(parsed) == kind
+
+
+@pytest.mark.parametrize("text", ["", "orig", "flip,flip", "rot4", "burst:-1", "burst:x", "scale0", "image,burst:3",
+                                  "rot+4,original", "scale1", "rot+0"])
+def test_a_view_kind_that_is_not_one_is_refused(text):
+    with pytest.raises(ValueError, match="a view kind must be like"):
+        ViewKind.parse(text)
 
 
 @settings(max_examples=60, deadline=None)
@@ -83,14 +91,16 @@ def test_trimmed_mean_agrees_with_scipy(values, proportion):
 
 
 def test_measure_views_leaves_out_invalid_views_and_tags_versions(topology):
-    from facetrack.measure import measure_views
+    from facetrack.detect.measure import measure_views
     from facetrack.metrics import REGISTRY
-    from facetrack.store import LandmarkView
+    from facetrack.records import LandmarkView
 
-    good, bad = topology.canonical, np.full_like(topology.canonical, np.nan)
+    mesh = topology.canonical  # the 468 mesh points; a stored view also holds the 10 iris points
+    good = np.vstack([mesh, mesh[:10]])
+    bad = np.full_like(good, np.nan)
     views = [LandmarkView("original", good), LandmarkView("rot+4", bad), LandmarkView("flip", 1.5 * good)]
     used, values = measure_views(views, topology)
-    assert [v.kind for v in used] == ["original", "flip"]
+    assert [str(v.kind) for v in used] == ["original", "flip"]
     assert {name: (v.n, v.version) for name, v in values.items()} == {m.name: (2, m.version) for m in REGISTRY}
     with pytest.raises(ValueError, match="no landmark view gives valid metrics"):
         measure_views([LandmarkView("original", bad)], topology)

@@ -6,7 +6,8 @@ from PIL import Image
 
 from facetrack.metrics import REGISTRY
 from facetrack.store import Store
-from facetrack.trends import days_since, linear_trend, minimal_detectable_change, trend_beyond_noise
+from facetrack.metrics.noise import mdc95
+from facetrack.stats.trends import days_since, linear_trend, trend_beyond_noise
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +21,7 @@ def demo_series(demo_dir):
         values = [c.metrics[metric.name].value for c in captures]
         spread = float(np.median([c.metrics[metric.name].spread for c in captures]))
         trend = linear_trend(days, values)
-        out[metric.name] = (trend, trend_beyond_noise(trend, np.ptp(days), minimal_detectable_change(spread)))
+        out[metric.name] = (trend, trend_beyond_noise(trend, np.ptp(days), mdc95(spread)))
     return captures, out
 
 
@@ -41,7 +42,7 @@ def test_demo_prints_the_path_of_a_png_chart_with_12_weekly_points(demo_dir):
 @pytest.mark.parametrize("which", ["headline", "all"])
 def test_demo_chart_has_a_panel_with_12_points_per_metric(demo_dir, which):
     from facetrack.metrics import HEADLINE, get_metric
-    from facetrack.report.trends import trend_figure
+    from facetrack.report.charts import trend_figure
 
     root, _ = demo_dir
     metrics = [get_metric(n) for n in HEADLINE] if which == "headline" else list(REGISTRY)
@@ -72,7 +73,7 @@ def geometric_change(measurer, grace_hopper):
     (as ``facetrack.demo.build_series`` builds it): what geometry alone predicts."""
     from facetrack.demo import plan
     from facetrack.metrics import compute_metrics
-    from facetrack.warps import cheek_bulge, warp_points
+    from facetrack.lab.warps import cheek_bulge, warp_points
 
     points = measurer.landmarker.detect(grace_hopper).points
     last = plan()[-1].widening
@@ -89,7 +90,7 @@ def unrelated(demo_series, geometric_change) -> list[str]:
     captures, _ = demo_series
     out = []
     for metric in REGISTRY:
-        noise = minimal_detectable_change(float(np.median([c.metrics[metric.name].spread for c in captures])))
+        noise = mdc95(float(np.median([c.metrics[metric.name].spread for c in captures])))
         if metric.name not in CHANGED and abs(geometric_change[metric.name]) < 0.25 * noise:
             out.append(metric.name)
     return out

@@ -4,7 +4,7 @@ import cv2
 import numpy as np
 import pytest
 
-from facetrack.landmarks import N_LANDMARKS, head_pose_from_matrix
+from facetrack.detect.landmarks import N_LANDMARKS, head_pose_from_matrix
 from facetrack.metrics import unflip_landmarks
 
 PORTRAITS = ["grace_hopper", "astronaut"]

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from facetrack.store import SCHEMA_VERSION, Store
+from facetrack.store.schema import SCHEMA_VERSION
+
+from facetrack.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from facetrack import model as model_mod
+from facetrack.detect import model as model_mod
 from facetrack.errors import ModelError
 
 

@@ -58,9 +58,10 @@ def test_a_crash_between_the_file_and_its_row_is_recovered(tmp_path, photos):
     root = tmp_path / "store"
     script = textwrap.dedent(f"""
         import os, sys
+        from pathlib import Path
         from facetrack import store
         def crash(self, cid, views):
-            assert any(p.suffix == ".jpg" for p in (store.Path({str(root)!r}) / "images").rglob("*"))
+            assert any(p.suffix == ".jpg" for p in (Path({str(root)!r}) / "images").rglob("*"))
             os._exit(9)
         store.Store._insert_views = crash
         from facetrack.cli import main
@@ -93,8 +94,9 @@ def test_import_killed_at_random_points_leaves_a_consistent_store(tmp_path, phot
     for attempt in range(6):
         # a new profile each time, so every run has the whole set to do (the image files are
         # shared between profiles: content-addressed)
-        # each photo twice: a run (in two processes) lasts longer than the 1.5-4 s before the kill
-        proc = subprocess.Popen([*FACETRACK, "import", *map(str, photos * 2), "--data-dir", str(root),
+        # each photo four times: a run (in two processes, about 4 photos/s here, more in a fast
+        # phase of the machine) lasts well over the 1.5-4 s before the kill
+        proc = subprocess.Popen([*FACETRACK, "import", *map(str, photos * 4), "--data-dir", str(root),
                                  "--profile", f"run{attempt}"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         time.sleep(float(rng.uniform(1.5, 4.0)))
@@ -176,8 +178,8 @@ class SlowMeasurer:
 
 def test_parallel_import_stores_what_a_serial_import_stores(tmp_path, photos):
     """Two processes measure; the results and their order equal one process's."""
-    from facetrack.importer import import_photos
-    from facetrack.measure import Measurer
+    from facetrack.ingest.importer import import_photos
+    from facetrack.detect.measure import Measurer
 
     bad = tmp_path / "bad.jpg"
     bad.write_text("not an image")
@@ -205,8 +207,8 @@ def test_parallel_import_stores_what_a_serial_import_stores(tmp_path, photos):
 
 def test_a_helper_that_cannot_start_loses_nothing(tmp_path, photos):
     """Helpers that fail to load the model die; this process measures every photo itself."""
-    from facetrack.measure import Measurer
-    from facetrack.workers import measure_files
+    from facetrack.detect.measure import Measurer
+    from facetrack.ingest.workers import measure_files
 
     broken = tmp_path / "broken.task"
     broken.write_bytes(b"not a model")

@@ -10,11 +10,14 @@ import pytest
 from click.testing import CliRunner
 
 from facetrack.cli import main
-from facetrack.compare import compare_captures
+from facetrack.stats.compare import compare_captures
 from facetrack.metrics import REGISTRY, get_metric
-from facetrack.repeatability import Repeatability, mdc95, repeatability
-from facetrack.store import Capture, MetricValue, Store
-from facetrack.warps import CaptureConditions, jpeg_roundtrip
+from facetrack.metrics.noise import mdc95
+from facetrack.records import Repeatability
+from facetrack.stats.repeatability import repeatability
+from facetrack.store import Store
+from facetrack.records import Capture, MetricValue, QualityNotes
+from facetrack.lab.warps import CaptureConditions, jpeg_roundtrip
 
 
 @pytest.mark.parametrize("sittings, per_sitting", [(20, 5), (40, 3), (1, 101)])
@@ -39,7 +42,7 @@ def test_too_few_captures_is_an_error():
 
 def capture(cid, values, spread=0.01):
     return Capture(id=cid, profile="p", taken_at=dt.datetime(2026, 1, cid), taken_at_source="given",
-                   source_path="x", image_path=None, sha256="", width=1, height=1, pose=None, quality={},
+                   source_path="x", image_path=None, sha256="", width=1, height=1, pose=None, quality=QualityNotes(),
                    metrics={k: MetricValue(v, spread, 10, 1) for k, v in values.items()})
 
 
@@ -94,7 +97,7 @@ def test_calibrate_needs_three_captures(tmp_path):
 
 
 def test_the_trend_noise_band_uses_the_calibrated_noise(demo_dir):
-    from facetrack.report.trends import trend_figure
+    from facetrack.report.charts import trend_figure
 
     root, _ = demo_dir
     with Store.open(root) as store:

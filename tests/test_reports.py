@@ -15,9 +15,9 @@ from click.testing import CliRunner
 from PIL import Image
 
 from facetrack.cli import main
-from facetrack.compare import compare_captures
+from facetrack.stats.compare import compare_captures
 from facetrack.metrics import HEADLINE, REGISTRY
-from facetrack.report.trends import trend_figure
+from facetrack.report.charts import trend_figure
 from facetrack.store import Store
 
 CHANGED = ("cheek_fullness_left", "cheek_fullness_right", "midface_width_ratio")

@@ -8,9 +8,9 @@ are exact on the landmarks, and that regions a warp does not touch stay within n
 import numpy as np
 import pytest
 
-from facetrack import warps
+from facetrack.lab import warps
 from facetrack.metrics import compute_metrics
-from facetrack.sensitivity import CASES, landmark_gain, repeat_noise, responses
+from facetrack.lab.sensitivity import CASES, landmark_gain, repeat_noise, responses
 
 PORTRAITS = ("grace_hopper", "astronaut")
 UNTOUCHED = ("asymmetry_eyes", "asymmetry_brows", "eye_aperture_ratio", "brow_height_difference")

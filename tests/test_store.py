@@ -7,15 +7,16 @@ import numpy as np
 import pytest
 
 from facetrack.errors import StoreError
-from facetrack.store import (DB_NAME, SCHEMA_VERSION, LandmarkView, MetricValue, NewCapture,
-                             Store, check_profile_name)
+from facetrack.store.schema import SCHEMA_VERSION
+from facetrack.store import DB_NAME, Store, check_profile_name
+from facetrack.records import LandmarkView, MetricValue, NewCapture, QualityNotes
 
 
 def new_capture(sha="ab" * 32, metrics=None, views=None):
     return NewCapture(
         taken_at=dt.datetime(2026, 1, 5, 9), taken_at_source="given", source_path="/x/a.jpg",
         image_bytes=b"\xff\xd8 fake jpeg bytes", image_ext="jpg", sha256=sha, width=10, height=12,
-        pose=(1.0, -2.0, 0.5), quality={"views": 1},
+        pose=(1.0, -2.0, 0.5), quality=QualityNotes(views=1),
         views=views if views is not None else (LandmarkView("original", np.arange(478 * 3.0).reshape(478, 3)),),
         metrics=metrics if metrics is not None else {"jaw_angle_left": MetricValue(130.0, 0.5, 10, 1)},
     )
@@ -45,10 +46,14 @@ def test_capture_round_trip(tmp_path):
 def test_failed_insert_leaves_no_rows_and_no_file(tmp_path):
     with Store.open(tmp_path) as store:
         before = store.counts()
-        bad_view = (LandmarkView("original", np.zeros((10, 3))),)
         with pytest.raises(StoreError):
-            store.add_capture("me", new_capture(views=bad_view))
+            store.add_capture("me", new_capture(metrics={"m": MetricValue(float("nan"), None, 1, 1)}))
         assert store.counts() == before
+
+
+def test_a_landmark_view_of_the_wrong_shape_is_refused_when_made():
+    with pytest.raises(ValueError, match=r"must have shape \(478, 3\) but got \(10, 3\)"):
+        LandmarkView("original", np.zeros((10, 3)))
 
 
 def test_same_hash_twice_in_a_profile_is_refused_by_the_schema(tmp_path):

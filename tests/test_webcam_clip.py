@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from facetrack.capture.session import CaptureSettings, NoCaptureError, run_session
 from facetrack.capture.sources import video_frames
 from facetrack.cli import main
-from facetrack.landmarks import Landmarker
+from facetrack.detect.landmarks import Landmarker
 from facetrack.store import Store
 
 from common import SHARED_DATA, long_neutral_webcam_clip

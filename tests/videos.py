@@ -12,7 +12,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from facetrack.warps import mouth_corner_lift, warp_image
+from facetrack.lab.warps import mouth_corner_lift, warp_image
 
 FPS = 15
 

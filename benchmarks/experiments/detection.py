@@ -63,7 +63,7 @@ def prewarp(image, points, topology, side: int, px_per_cm: float):
     maps landmarks found on it back onto ``image``."""
     import cv2
 
-    from facetrack.metrics.align import fit_similarity
+    from facetrack.metrics.geometry import fit_similarity
 
     ids = topology.pose_ids
     src = np.column_stack([points[ids, :2], np.zeros(len(ids))])
@@ -100,17 +100,17 @@ def gm_ratio(rows_by_source: dict[str, list[dict]]) -> tuple[int, float]:
 def main() -> None:
     from skimage import data
 
-    from facetrack import warps
+    from facetrack.lab import warps
     from facetrack.demo import portrait
-    from facetrack.landmarks import Landmarker
+    from facetrack.detect.landmarks import Landmarker
     from dataclasses import replace
 
-    from facetrack.measure import (DEFAULT_AUGMENTATIONS, Augmentation, Measurer, check_measurable, is_mirrored,
+    from facetrack.detect.measure import (DEFAULT_AUGMENTATIONS, Augmentation, Measurer, check_measurable, is_mirrored,
                                    measure_views)
     from facetrack.metrics import combine_views, compute_metrics
     from facetrack.metrics.align import to_canonical
     from facetrack.errors import InputError
-    from facetrack.sensitivity import CASES, landmark_gain, robust_points
+    from facetrack.lab.sensitivity import CASES, landmark_gain, robust_points
     from precision import as_unflipped, perturbation_suite
 
     portraits = {"grace_hopper": portrait(), "astronaut": data.astronaut()}

@@ -84,8 +84,8 @@ def combined(image: np.ndarray, views, topology, lam: float | None):
     them; returns the values and the views' median landmarks."""
     from dataclasses import replace
 
-    from facetrack.measure import measure_views
-    from facetrack.sensitivity import robust_points
+    from facetrack.detect.measure import measure_views
+    from facetrack.lab.sensitivity import robust_points
 
     if lam is not None:
         views = [replace(v, points=snap_outline(image, v.points, topology, lam=lam)) for v in views]
@@ -108,12 +108,12 @@ def spreads(rows: list[dict]) -> str:
 def main() -> None:
     from skimage import data
 
-    from facetrack import warps
+    from facetrack.lab import warps
     from facetrack.capture.sources import video_frames
     from facetrack.demo import portrait
     from facetrack.errors import InputError
-    from facetrack.measure import Measurer
-    from facetrack.sensitivity import landmark_gain
+    from facetrack.detect.measure import Measurer
+    from facetrack.lab.sensitivity import landmark_gain
     from precision import NEUTRAL_FRAMES, VIDEO, as_unflipped, perturbation_suite
 
     cases = ((warps.cheek_widening, 0.04, "midface_width_ratio"), (warps.cheek_bulge, 0.04, "cheek_fullness_left"),

@@ -41,7 +41,7 @@ GRID = tuple((a, s) for a in ANGLES for s in SCALES[:3]) + (
 
 def view_sets() -> dict[str, list]:
     """Named sets of ``facetrack.measure.Augmentation``; "all 42" holds every view measured."""
-    from facetrack.measure import Augmentation
+    from facetrack.detect.measure import Augmentation
 
     pairs = lambda ps: [Augmentation(a, s, f) for a, s in ps for f in (False, True)]  # noqa: E731
     every = pairs([(a, 1.0) for a in ANGLES] + [(0, s) for s in SCALES[1:]])
@@ -63,7 +63,7 @@ def main() -> None:
     from facetrack.capture.sources import video_frames
     from facetrack.demo import portrait
     from facetrack.errors import InputError
-    from facetrack.measure import Measurer, is_mirrored
+    from facetrack.detect.measure import Measurer, is_mirrored
     from facetrack.metrics import REGISTRY, combine_views, compute_metrics, get_metric
     from precision import NEUTRAL_FRAMES, VIDEO, perturbation_suite, read_sd, target
 

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError
-from ..landmarks import HeadPose, Landmarks
-from ..metrics.align import interocular
-from ..topology import FaceTopology
+from facetrack.errors import InputError
+from facetrack.detect.landmarks import HeadPose, Landmarks
+from facetrack.metrics.align import interocular
+from facetrack.topology import FaceTopology
 
 
 #: Every instruction a failing gate can give, in plain words (ASCII, for OpenCV's fonts).
@@ -86,6 +86,22 @@ class GateConfig:
             raise InputError(path, f"unknown gate setting(s): {', '.join(unknown)}")
         return replace(cls(), **{k: float(v) for k, v in table.items()},
                        **{k: v for k, v in overrides.items() if v is not None})
+
+    def with_overrides(self, items) -> "GateConfig":
+        """This config with ``KEY=VALUE`` items applied (``--gate max_yaw=4``); ValueError
+        names an item that is not a known threshold and a number."""
+        known = {f.name for f in fields(self)}
+        values = {}
+        for item in items:
+            key, sep, value = item.partition("=")
+            key = key.strip().replace("-", "_")
+            if not sep or key not in known:
+                raise ValueError(f"{item!r}: use KEY=VALUE with KEY one of {', '.join(sorted(known))}")
+            try:
+                values[key] = float(value)
+            except ValueError:
+                raise ValueError(f"{item!r}: {value!r} is not a number") from None
+        return replace(self, **values)
 
 
 @dataclass(frozen=True)

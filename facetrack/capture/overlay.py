@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..topology import FaceTopology
-from .gates import GateResult, first_failure
+from facetrack.topology import FaceTopology
+from facetrack.capture.gates import GateResult, first_failure
 
 #: The ghost outline: (group, closed) pairs, drawn as polylines.
 OUTLINE_GROUPS: tuple[tuple[str, bool], ...] = (

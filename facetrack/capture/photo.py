@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError
+from facetrack.errors import InputError
 
 #: Larger images are downscaled on load (keeps memory bounded; landmarks need far less).
 MAX_PIXELS = 40_000_000

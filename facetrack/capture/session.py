@@ -22,12 +22,12 @@ from typing import Protocol
 
 import numpy as np
 
-from ..errors import FacetrackError
-from ..landmarks import Landmarks
-from ..topology import FaceTopology
-from .gates import Baseline, GateConfig, GateResult, evaluate
-from .overlay import Progress, render_overlay
-from .sources import Frame
+from facetrack.errors import FacetrackError
+from facetrack.detect.landmarks import Landmarks
+from facetrack.topology import FaceTopology
+from facetrack.capture.gates import Baseline, GateConfig, GateResult, evaluate
+from facetrack.capture.overlay import Progress, render_overlay
+from facetrack.capture.sources import Frame
 
 
 class NoCaptureError(FacetrackError):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError
+from facetrack.errors import InputError
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
 
@@ -61,7 +61,7 @@ def video_frames(path: str | Path, *, max_frames: int | None = None) -> Iterator
 
 def folder_frames(folder: str | Path, *, interval_ms: int = 100) -> Iterator[Frame]:
     """The images of a folder in name order, as frames ``interval_ms`` apart."""
-    from .photo import read_photo
+    from facetrack.capture.photo import read_photo
 
     folder = Path(folder)
     if not folder.is_dir():

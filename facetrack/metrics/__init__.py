@@ -19,12 +19,12 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from ..topology import FaceTopology
-from .align import AlignedFace, mirror_landmarks, to_canonical, unflip_landmarks, validate_points
-from .cheeks import cheek_fullness, malar_projection, midface_width_ratio
-from .jaw import (bigonial_bizygomatic_ratio, jaw_angle, jaw_angle_difference, jaw_angle_mean,
+from facetrack.topology import FaceTopology
+from facetrack.metrics.align import AlignedFace, mirror_landmarks, to_canonical, unflip_landmarks, validate_points
+from facetrack.metrics.cheeks import cheek_fullness, malar_projection, midface_width_ratio
+from facetrack.metrics.jaw import (bigonial_bizygomatic_ratio, jaw_angle, jaw_angle_difference, jaw_angle_mean,
                   lower_face_taper)
-from .symmetry import (REGIONS, asymmetry_index, brow_height_difference, eye_aperture_ratio,
+from facetrack.metrics.symmetry import (REGIONS, asymmetry_index, brow_height_difference, eye_aperture_ratio,
                        mouth_corner_tilt, regional_asymmetry)
 
 __all__ = [

@@ -14,20 +14,8 @@ from functools import cached_property
 
 import numpy as np
 
-from ..topology import N_LANDMARKS, N_MESH, FaceTopology
-from .geometry import rigid_residuals
-
-
-@dataclass(frozen=True)
-class Similarity:
-    """x -> scale * R @ x + t."""
-
-    scale: float
-    rotation: np.ndarray
-    translation: np.ndarray
-
-    def apply(self, points: np.ndarray) -> np.ndarray:
-        return self.scale * points @ self.rotation.T + self.translation
+from facetrack.topology import N_LANDMARKS, N_MESH, FaceTopology
+from facetrack.metrics.geometry import Similarity, fit_similarity, rigid_residuals
 
 
 #: Larger coordinates are refused: no image is that large, and squaring them would overflow.
@@ -55,28 +43,6 @@ def validate_points(points) -> np.ndarray:
     if not sv[0] > 0 or sv[2] <= 1e-9 * sv[0]:
         raise ValueError("landmarks are collapsed (all on one point, line or plane)")
     return mesh
-
-
-def fit_similarity(src: np.ndarray, dst: np.ndarray, weights: np.ndarray | None = None) -> Similarity:
-    """Weighted least-squares similarity from ``src`` to ``dst`` (Umeyama, no reflection)."""
-    w = np.ones(len(src)) if weights is None else np.asarray(weights, dtype=np.float64)
-    w = w / w.sum()
-    mu_s = w @ src
-    mu_d = w @ dst
-    s_c = src - mu_s
-    d_c = dst - mu_d
-    cov = (d_c * w[:, None]).T @ s_c
-    u, sig, vt = np.linalg.svd(cov)
-    d = np.ones(3)
-    if np.linalg.det(u) * np.linalg.det(vt) < 0:
-        d[2] = -1.0
-    rotation = u @ np.diag(d) @ vt
-    var_s = float(w @ (s_c ** 2).sum(axis=1))
-    if var_s <= 0:
-        raise ValueError("landmarks are collapsed (zero spread)")
-    scale = float((sig * d).sum() / var_s)
-    translation = mu_d - scale * rotation @ mu_s
-    return Similarity(scale, rotation, translation)
 
 
 def to_canonical(points, topology: FaceTopology) -> np.ndarray:

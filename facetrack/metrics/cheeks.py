@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .align import AlignedFace
-from .geometry import bulge_area
+from facetrack.metrics.align import AlignedFace
+from facetrack.metrics.geometry import bulge_area
 
 OUTWARD = {"right": np.array([-1.0, 0.0]), "left": np.array([1.0, 0.0])}
 

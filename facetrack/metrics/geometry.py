@@ -2,7 +2,51 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+
+
+@dataclass(frozen=True)
+class Similarity:
+    """x -> scale * R @ x + t."""
+
+    scale: float
+    rotation: np.ndarray
+    translation: np.ndarray
+
+    def apply(self, points: np.ndarray) -> np.ndarray:
+        return self.scale * points @ self.rotation.T + self.translation
+
+
+def fit_similarity(src: np.ndarray, dst: np.ndarray, weights: np.ndarray | None = None, *,
+                   scale: bool = True) -> Similarity:
+    """Weighted least-squares similarity from ``src`` to ``dst``, (N, D) arrays of the same
+    shape (Umeyama, no reflection); with ``scale=False`` a rigid fit (rotation and translation).
+
+    The one similarity fit: metrics align landmarks to the canonical face with it, the
+    symmetry metrics fit a mirror image with it, and the pictures align photos with it.
+    """
+    w = np.ones(len(src)) if weights is None else np.asarray(weights, dtype=np.float64)
+    w = w / w.sum()
+    mu_s = w @ src
+    mu_d = w @ dst
+    s_c = src - mu_s
+    d_c = dst - mu_d
+    cov = (d_c * w[:, None]).T @ s_c
+    u, sig, vt = np.linalg.svd(cov)
+    d = np.ones(src.shape[1])
+    if np.linalg.det(u) * np.linalg.det(vt) < 0:
+        d[-1] = -1.0
+    rotation = u @ np.diag(d) @ vt
+    factor = 1.0
+    if scale:
+        var_s = float(w @ (s_c ** 2).sum(axis=1))
+        if var_s <= 0:
+            raise ValueError("landmarks are collapsed (zero spread)")
+        factor = float((sig * d).sum() / var_s)
+    translation = mu_d - factor * rotation @ mu_s
+    return Similarity(factor, rotation, translation)
 
 
 def fit_line(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -49,15 +93,9 @@ def rigid_residuals(a: np.ndarray, b: np.ndarray, weights: np.ndarray | None = N
     so the residuals of points with weight 0 are measured but do not steer the fit.
     """
     w = np.ones(len(a)) if weights is None else np.asarray(weights, dtype=np.float64)
+    rotation = fit_similarity(a, b, w, scale=False).rotation
     w = w / w.sum()
-    ac = a - w @ a
-    bc = b - w @ b
-    u, _, vt = np.linalg.svd((bc * w[:, None]).T @ ac)
-    d = np.ones(3)
-    if np.linalg.det(u) * np.linalg.det(vt) < 0:
-        d[2] = -1.0
-    rotation = u @ np.diag(d) @ vt
-    residual = ac @ rotation.T - bc
+    residual = (a - w @ a) @ rotation.T - (b - w @ b)
     return np.sqrt((residual ** 2).sum(axis=1))
 
 

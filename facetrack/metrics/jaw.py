@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .align import AlignedFace
-from .geometry import angle_between, fit_line, oriented
+from facetrack.metrics.align import AlignedFace
+from facetrack.metrics.geometry import angle_between, fit_line, oriented
 
 
 def _xy(points: np.ndarray) -> np.ndarray:

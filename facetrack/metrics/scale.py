@@ -20,8 +20,8 @@ from typing import Sequence
 
 import numpy as np
 
-from ..topology import FaceTopology
-from .align import interocular
+from facetrack.topology import N_LANDMARKS, FaceTopology
+from facetrack.metrics.align import interocular
 
 IRIS_MM = 11.7  # adult horizontal visible iris diameter, mm
 IRIS_SD_MM = 0.5
@@ -45,8 +45,8 @@ def iris_diameter(points: np.ndarray, topology: FaceTopology, side: str) -> floa
 def widths_mm(points: np.ndarray, topology: FaceTopology, *, iris_mm: float = IRIS_MM) -> dict[str, float]:
     """Inter-ocular, bizygomatic and bigonial widths of one set of 478 landmarks, in mm."""
     p = np.asarray(points, np.float64)
-    if p.shape != (478, 3) or not np.isfinite(p).all():
-        raise ValueError("widths in mm need the 478 landmarks (with the irises), all finite")
+    if p.shape != (N_LANDMARKS, 3) or not np.isfinite(p).all():
+        raise ValueError(f"widths in mm need the {N_LANDMARKS} landmarks (with the irises), all finite")
     iris = 0.5 * (iris_diameter(p, topology, "left") + iris_diameter(p, topology, "right"))
     if not iris > 0:
         raise ValueError("the iris landmarks are collapsed")

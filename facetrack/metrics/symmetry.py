@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .align import AlignedFace
-from .geometry import polygon_area
+from facetrack.metrics.align import AlignedFace
+from facetrack.metrics.geometry import polygon_area
 
 #: Regions of the regional asymmetry indices: named landmark groups, both sides.
 REGIONS: dict[str, tuple[str, ...]] = {

@@ -7,12 +7,15 @@ pitch, roll), then each metric's value (column named after the metric), its spre
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from pathlib import Path
 from typing import Sequence
 
-from ..errors import ReportError
-from ..metrics import REGISTRY
-from ..store import Capture
+from facetrack.errors import ReportError
+from facetrack.metrics import REGISTRY
+from facetrack.records import Capture
 
 FORMATS = ("csv", "parquet", "json")
 
@@ -63,3 +66,25 @@ def export_captures(captures: Sequence[Capture], path: str | Path, fmt: str | No
             raise ReportError(f"{path}: parquet export needs pyarrow (pip install 'facetrack[parquet]')") from None
         frame.to_parquet(path, index=False)
     return path
+
+
+def metrics_json(captures: Sequence[Capture]) -> str:
+    """`facetrack metrics --json`: one object per capture with its values and spreads."""
+    names = [m.name for m in REGISTRY]
+    return json.dumps([
+        {"id": c.id, "taken_at": c.taken_at.isoformat(), "source": c.source_path,
+         "metrics": {n: c.metrics[n].value for n in names if n in c.metrics},
+         "spread": {n: c.metrics[n].spread for n in names if n in c.metrics}}
+        for c in captures], indent=2)
+
+
+def metrics_csv(captures: Sequence[Capture]) -> str:
+    """`facetrack metrics --csv`: one row per capture, one column per metric (6 digits)."""
+    names = [m.name for m in REGISTRY]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["id", "taken_at", "source", *names])
+    for c in captures:
+        writer.writerow([c.id, c.taken_at.isoformat(), c.source_path,
+                         *[f"{c.metrics[n].value:.6g}" if n in c.metrics else "" for n in names]])
+    return out.getvalue()

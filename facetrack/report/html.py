@@ -15,15 +15,15 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .. import __version__
-from ..compare import compare_captures
-from ..errors import ReportError
-from ..metrics import HEADLINE, REGISTRY, Metric
-from ..store import Capture, LandmarkView
-from ..topology import FaceTopology
-from ..trends import Trend, days_since, linear_trend, trend_beyond_noise
-from .pictures import align_photo, before_after_figure, flicker_frames, gif_bytes
-from .trends import noise_level, trend_figure
+from facetrack import __version__
+from facetrack.stats.compare import compare_captures
+from facetrack.errors import ReportError
+from facetrack.metrics import HEADLINE, REGISTRY, Metric
+from facetrack.records import Capture, LandmarkView
+from facetrack.topology import FaceTopology
+from facetrack.stats.trends import Trend, days_since, linear_trend, trend_beyond_noise
+from facetrack.report.pictures import align_photo, before_after_figure, flicker_frames, gif_bytes
+from facetrack.report.charts import noise_level, trend_figure
 
 CAVEATS = (
     "These numbers are geometric proxies computed from face landmarks found in photos from one "

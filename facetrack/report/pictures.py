@@ -15,10 +15,11 @@ from typing import Sequence
 
 import numpy as np
 
-from ..compare import Change, Crop, alignment, apply_affine
-from ..errors import ReportError
-from ..store import Capture, LandmarkView
-from ..topology import FaceTopology
+from facetrack.report.align import Crop, alignment, apply_affine
+from facetrack.stats.compare import Change
+from facetrack.errors import ReportError
+from facetrack.records import Capture, LandmarkView
+from facetrack.topology import FaceTopology
 
 BEFORE_STYLE = {"color": "#d55e00", "linestyle": "--", "label": "before"}  # orange, dashed
 AFTER_STYLE = {"color": "#0072b2", "linestyle": "-", "label": "after"}  # blue, solid
@@ -34,8 +35,8 @@ class AlignedPhoto:
 def photo_points(capture: Capture, views: Sequence[LandmarkView]) -> np.ndarray:
     """The capture's landmarks on its stored photo: the median over the views of that photo."""
     if capture.taken_at_source == "capture":
-        kept = capture.quality.get("frame_kept")
-        same = [v for v in views if v.kind == "original" or v.kind.startswith(f"burst:{kept},")]
+        kept = capture.quality.frame_kept
+        same = [v for v in views if v.kind.original or v.kind.frame == kept]
     else:
         same = list(views)
     if not same:

@@ -1,37 +1,64 @@
-"""CLI commands that report: ``compare``, ``timelapse``, ``report`` and ``export``."""
+"""CLI: what the captures show: ``trends``, ``compare``, ``timelapse``, ``report``, ``export``
+and ``widths``."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from .cli import (_calibration, _open_store, _topology, _warn_if_stale, data_dir_option, main,
-                  model_option, profile_option)
-from .errors import ReportError
+from facetrack.cli.common import data_dir_option, model_option, open_store, print_table, profile_option, topology_of, warn
+from facetrack.errors import ReportError
+from facetrack.stats.repeatability import Calibration
 
 
 def _pair(store, profile: str, a: int | None, b: int | None):
-    """(before, after) captures: A and B, else the baseline and the latest."""
+    """(captures, before, after): A and B, else the baseline and the latest."""
+    from facetrack.ingest.recompute import stale_warning
+    from facetrack.stats.compare import choose_pair
+
     captures = store.captures(profile)
-    _warn_if_stale(captures, profile)
-    if len(captures) < 2:
-        raise ReportError(f"comparing needs at least 2 captures, profile {profile!r} has {len(captures)}")
-    by_id = {c.id: c for c in captures}
-    for cid in (a, b):
-        if cid is not None and cid not in by_id:
-            raise ReportError(f"profile {profile!r} has no capture {cid} (see `facetrack list`)")
-    before = by_id[a] if a is not None else store.baseline(profile)
-    after = by_id[b] if b is not None else captures[-1]
-    if before.id == after.id:
-        raise ReportError(f"before and after are the same capture ({before.id}); name two captures")
-    if before.taken_at > after.taken_at:
-        before, after = after, before
-    return captures, before, after
+    warn(stale_warning(captures, profile))
+    baseline = store.baseline(profile) if len(captures) >= 2 else None
+    return (captures, *choose_pair(captures, baseline, profile, a, b))
 
 
-@main.command("compare")
+@click.command("trends")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Chart file: .png, .svg or .pdf.")
+@click.option("--metric", "names", multiple=True,
+              help="Metric to chart (repeatable; default: the headline metrics).")
+@click.option("--all", "all_metrics", is_flag=True, help="Chart every metric.")
+@profile_option
+@data_dir_option
+def trends_cmd(output, names, all_metrics, profile, data_dir):
+    """Draw the trend chart of a profile: one panel per metric.
+
+    \b
+    Examples:
+        facetrack trends -o trends.png --profile me
+        facetrack trends -o jaw.svg --metric jaw_angle_left --metric jaw_angle_right
+    """
+    from facetrack.ingest.recompute import stale_warning
+    from facetrack.metrics import REGISTRY, get_metric
+    from facetrack.report.charts import save_figure, trend_figure
+
+    try:
+        metrics = REGISTRY if all_metrics else [get_metric(n) for n in names] or None
+    except KeyError as exc:
+        raise ReportError(f"{exc.args[0]} (see `facetrack metrics --describe`)") from None
+    with open_store(data_dir) as store:
+        captures = store.captures(profile)
+        baseline = store.baseline(profile)
+        calibration = Calibration(*store.repeatability(profile))
+    warn(calibration.warning(profile))
+    warn(stale_warning(captures, profile))
+    fig = trend_figure(captures, metrics=metrics, title=f"facetrack: {profile}",
+                       baseline_id=baseline.id if baseline else None, noise=calibration.mdc)
+    click.echo(str(save_figure(fig, output)))
+
+
+@click.command("compare")
 @click.argument("a", type=int, required=False)
 @click.argument("b", type=int, required=False)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -52,18 +79,19 @@ def compare_cmd(a, b, output, profile, data_dir, model):
         facetrack compare
         facetrack compare 3 17 -o before-after.png
     """
-    from rich.console import Console
     from rich.table import Table
 
-    from .compare import compare_captures
-    from .report.pictures import align_photo, before_after_figure, flicker_frames, gif_bytes
-    from .report.trends import save_figure
+    from facetrack.report.charts import save_figure
+    from facetrack.report.pictures import align_photo, before_after_figure, flicker_frames, gif_bytes
+    from facetrack.stats.compare import compare_captures
 
-    topology = _topology(model)
-    with _open_store(data_dir) as store:
+    topology = topology_of(model)
+    with open_store(data_dir) as store:
         _, before, after = _pair(store, profile, a, b)
         views = {c.id: store.landmark_views(c.id) for c in (before, after)}
-        _, mdc = _calibration(store, profile)
+        calibration = Calibration(*store.repeatability(profile))
+    warn(calibration.warning(profile))
+    mdc = calibration.mdc
     changes = compare_captures(before, after, mdc=mdc)
     aligned = [align_photo(c, views[c.id], topology) for c in (before, after)]
     output = output or Path(f"compare-{before.id}-{after.id}.png")
@@ -77,14 +105,14 @@ def compare_cmd(a, b, output, profile, data_dir, model):
         style = "bold" if c.beyond_noise else None
         table.add_row(c.metric.name, c.metric.units, f"{c.before:.4g}", f"{c.after:.4g}", f"{c.change:+.3g}",
                       f"{c.noise:.3g}", c.verdict, style=style)
-    Console(width=None if sys.stdout.isatty() else 140).print(table)  # pipes get whole lines
+    print_table(table, 140)
     if mdc:
         click.echo("noise levels: this profile's repeatability calibration")
     click.echo(str(output))
     click.echo(str(gif))
 
 
-@main.command("timelapse")
+@click.command("timelapse")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Video file (.mp4).")
 @click.option("--seconds", default=0.5, show_default=True, help="Seconds each capture is shown.")
@@ -98,10 +126,10 @@ def timelapse_cmd(output, seconds, profile, data_dir, model):
     Example:
         facetrack timelapse -o me.mp4 --profile me
     """
-    from .report.pictures import align_photo, write_timelapse
+    from facetrack.report.pictures import align_photo, write_timelapse
 
-    topology = _topology(model)
-    with _open_store(data_dir) as store:
+    topology = topology_of(model)
+    with open_store(data_dir) as store:
         captures = store.captures(profile)
         if len(captures) < 2:
             raise ReportError(f"a time-lapse needs at least 2 captures, profile {profile!r} has {len(captures)}")
@@ -109,7 +137,7 @@ def timelapse_cmd(output, seconds, profile, data_dir, model):
     click.echo(str(write_timelapse(photos, output, seconds_per_capture=seconds)))
 
 
-@main.command("report")
+@click.command("report")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="HTML file to write.")
 @click.option("--before", "a", type=int, default=None, help="Capture id for 'before' (default: the baseline).")
@@ -126,23 +154,25 @@ def report_cmd(output, a, b, profile, data_dir, model):
     Example:
         facetrack report -o report.html --profile me
     """
-    from .report.html import render_report
+    from facetrack.report.html import render_report
 
-    topology = _topology(model)
-    with _open_store(data_dir) as store:
+    topology = topology_of(model)
+    with open_store(data_dir) as store:
         captures, before, after = _pair(store, profile, a, b)
         views = {c.id: store.landmark_views(c.id) for c in (before, after)}
         baseline = store.baseline(profile)
-        made, mdc = _calibration(store, profile)
+        calibration = Calibration(*store.repeatability(profile))
+    warn(calibration.warning(profile))
+    made = calibration.made_at
     html = render_report(captures, views, topology, profile=profile, baseline_id=baseline.id,
-                         before_id=before.id, after_id=after.id, mdc=mdc,
+                         before_id=before.id, after_id=after.id, mdc=calibration.mdc,
                          calibrated=made.date().isoformat() if made else None)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(html, encoding="utf-8")
     click.echo(str(output))
 
 
-@main.command("export")
+@click.command("export")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="File to write.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "json"]), default=None,
@@ -157,15 +187,16 @@ def export_cmd(output, fmt, profile, data_dir):
         facetrack export -o captures.csv
         facetrack export --format parquet -o captures.parquet
     """
-    from .report.export import export_captures
+    from facetrack.ingest.recompute import stale_warning
+    from facetrack.report.export import export_captures
 
-    with _open_store(data_dir) as store:
+    with open_store(data_dir) as store:
         captures = store.captures(profile)
-    _warn_if_stale(captures, profile)
+    warn(stale_warning(captures, profile))
     click.echo(str(export_captures(captures, output, fmt)))
 
 
-@main.command("widths")
+@click.command("widths")
 @profile_option
 @data_dir_option
 @model_option
@@ -179,13 +210,12 @@ def widths_cmd(profile, data_dir, model):
     Example:
         facetrack widths --profile me
     """
-    from rich.console import Console
     from rich.table import Table
 
-    from .metrics.scale import IRIS_MM, robust_widths
+    from facetrack.metrics.scale import IRIS_MM, robust_widths
 
-    topology = _topology(model)
-    with _open_store(data_dir) as store:
+    topology = topology_of(model)
+    with open_store(data_dir) as store:
         captures = store.captures(profile)
         if not captures:
             raise ReportError(f"profile {profile!r} has no captures")
@@ -198,4 +228,7 @@ def widths_cmd(profile, data_dir, model):
     for c, w in rows:
         table.add_row(str(c.id), c.taken_at.date().isoformat(), str(w["interocular_mm"]),
                       str(w["bizygomatic_width_mm"]), str(w["bigonial_width_mm"]))
-    Console(width=None if sys.stdout.isatty() else 120).print(table)
+    print_table(table, 120)
+
+
+COMMANDS = (trends_cmd, compare_cmd, timelapse_cmd, report_cmd, export_cmd, widths_cmd)

@@ -20,14 +20,14 @@ import queue
 from dataclasses import replace
 from typing import Callable, Sequence
 
-from .errors import InputError
+from facetrack.errors import InputError
 
 POLL_S = 0.2  # how often a waiting parent checks that its helpers are still alive
 
 
 def measure_file(measurer, path: str):
     """(photo, sha256, PhotoMeasurement) of one file, or the InputError saying why not."""
-    from .capture.photo import read_photo
+    from facetrack.capture.photo import read_photo
 
     try:
         photo = read_photo(path)
@@ -70,7 +70,7 @@ def _exit_when_orphaned(parent_pid: int) -> None:
 
 def helper(model_path: str, paths: Sequence[str], counter, results, parent_pid: int) -> None:
     """A helper process: load the model, then measure claimed photos until none are left."""
-    from .measure import Measurer
+    from facetrack.detect.measure import Measurer
 
     _exit_when_orphaned(parent_pid)
     with Measurer(model_path) as measurer:

@@ -18,8 +18,8 @@ from typing import Callable
 
 import numpy as np
 
-from .metrics.align import interocular
-from .topology import FaceTopology
+from facetrack.metrics.align import interocular
+from facetrack.topology import FaceTopology
 
 Field = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 

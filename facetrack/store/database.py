@@ -17,107 +17,22 @@ import json
 import os
 import re
 import sqlite3
-import tempfile
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
 import numpy as np
 
-from .errors import StoreError
+from facetrack.errors import StoreError
+from facetrack.records import (CameraCalibration, Capture, LandmarkView, MetricValue, NewCapture, QualityNotes,
+                               Repeatability, ViewKind)
+from facetrack.store.images import IMAGES_DIR, alive, image_rel, write_image
+from facetrack.store.schema import SCHEMA_VERSION, MigrationError, migrate
+from facetrack.topology import N_LANDMARKS
 
 DB_NAME = "facetrack.db"
-IMAGES_DIR = "images"
 PROFILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-N_POINTS = 478
 
-MIGRATIONS: tuple[str, ...] = (
-    # v1
-    """
-    CREATE TABLE profiles (
-        id INTEGER PRIMARY KEY,
-        name TEXT NOT NULL UNIQUE,
-        created_at TEXT NOT NULL
-    );
-    CREATE TABLE captures (
-        id INTEGER PRIMARY KEY,
-        profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
-        taken_at TEXT NOT NULL,
-        taken_at_source TEXT NOT NULL,
-        imported_at TEXT NOT NULL,
-        source_path TEXT NOT NULL,
-        image_file TEXT NOT NULL,
-        sha256 TEXT NOT NULL,
-        width INTEGER NOT NULL,
-        height INTEGER NOT NULL,
-        yaw REAL, pitch REAL, roll REAL,
-        quality TEXT NOT NULL DEFAULT '{}',
-        UNIQUE (profile_id, sha256)
-    );
-    CREATE INDEX captures_by_time ON captures (profile_id, taken_at);
-    CREATE TABLE landmarks (
-        capture_id INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
-        view INTEGER NOT NULL,
-        kind TEXT NOT NULL,
-        points BLOB NOT NULL,
-        blendshapes TEXT NOT NULL DEFAULT '{}',
-        matrix BLOB,
-        PRIMARY KEY (capture_id, view)
-    );
-    CREATE TABLE metric_values (
-        capture_id INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
-        name TEXT NOT NULL,
-        version INTEGER NOT NULL,
-        value REAL NOT NULL,
-        spread REAL,
-        n INTEGER NOT NULL,
-        PRIMARY KEY (capture_id, name)
-    );
-    """,
-    # v2: each profile may name its baseline capture (the one later captures line up with)
-    """
-    ALTER TABLE profiles ADD COLUMN baseline_capture_id INTEGER
-        REFERENCES captures(id) ON DELETE SET NULL;
-    """,
-    # v3: each profile's repeatability calibration (its own measurement noise per metric)
-    """
-    CREATE TABLE repeatability (
-        profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
-        metric TEXT NOT NULL,
-        sem REAL NOT NULL,
-        n_captures INTEGER NOT NULL,
-        n_sittings INTEGER NOT NULL,
-        made_at TEXT NOT NULL,
-        PRIMARY KEY (profile_id, metric)
-    );
-    ALTER TABLE profiles ADD COLUMN iris_mm REAL;
-    CREATE TABLE cameras (
-        name TEXT NOT NULL,
-        width INTEGER NOT NULL,
-        height INTEGER NOT NULL,
-        matrix BLOB NOT NULL,
-        distortion BLOB NOT NULL,
-        rms_px REAL NOT NULL,
-        views INTEGER NOT NULL,
-        made_at TEXT NOT NULL,
-        PRIMARY KEY (name, width, height)
-    );
-    """,
-    # v4: image files being written, so a crash between the file and its row is recovered
-    """
-    CREATE TABLE pending_images (
-        image_file TEXT NOT NULL,
-        pid INTEGER NOT NULL,
-        created_at TEXT NOT NULL
-    );
-    """,
-    # v5: the metric version each repeatability SEM was measured with (NULL: not recorded)
-    """
-    ALTER TABLE repeatability ADD COLUMN version INTEGER;
-    """,
-)
-SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def default_data_dir(environ: Mapping[str, str] | None = None) -> Path:
@@ -136,71 +51,6 @@ def check_profile_name(name: str) -> str:
             "starting with a letter or digit"
         )
     return name
-
-
-@dataclass(frozen=True)
-class LandmarkView:
-    """One set of landmarks of a capture, in the stored image's pixel coordinates."""
-
-    kind: str  # "original", "flip", "rot+3.0", "burst", ...
-    points: np.ndarray  # (478, 3)
-    blendshapes: Mapping[str, float] = field(default_factory=dict)
-    matrix: np.ndarray | None = None
-
-
-@dataclass(frozen=True)
-class MetricValue:
-    value: float
-    spread: float | None
-    n: int
-    version: int
-
-
-@dataclass(frozen=True)
-class NewCapture:
-    taken_at: dt.datetime
-    taken_at_source: str  # "exif", "given", "mtime", "capture"
-    source_path: str
-    image_bytes: bytes
-    image_ext: str
-    sha256: str
-    width: int
-    height: int
-    pose: tuple[float, float, float] | None
-    quality: Mapping[str, object]
-    views: tuple[LandmarkView, ...]
-    metrics: Mapping[str, MetricValue]
-
-
-@dataclass(frozen=True)
-class Capture:
-    id: int
-    profile: str
-    taken_at: dt.datetime
-    taken_at_source: str
-    source_path: str
-    image_path: Path
-    sha256: str
-    width: int
-    height: int
-    pose: tuple[float, float, float] | None
-    quality: Mapping[str, object]
-    metrics: Mapping[str, MetricValue]
-
-
-def _alive(pid: int) -> bool:
-    """Whether a process with this id is running (on this machine)."""
-    if pid == os.getpid() or os.name == "nt":  # on Windows os.kill would end the process
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except OSError:
-        return False
-    return True
 
 
 def _now() -> str:
@@ -248,21 +98,10 @@ class Store:
         return store
 
     def _migrate(self, current: int) -> None:
-        for target in range(current + 1, SCHEMA_VERSION + 1):
-            script = MIGRATIONS[target - 1]
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-                # another process may have migrated while this one waited for the lock
-                if self._conn.execute("PRAGMA user_version").fetchone()[0] >= target:
-                    self._conn.execute("COMMIT")
-                    continue
-                for statement in filter(str.strip, script.split(";")):
-                    self._conn.execute(statement)
-                self._conn.execute(f"PRAGMA user_version = {target}")
-                self._conn.execute("COMMIT")
-            except sqlite3.DatabaseError as exc:
-                self._conn.execute("ROLLBACK")
-                raise StoreError(f"{self.root / DB_NAME}: migration to v{target} failed ({exc})") from exc
+        try:
+            migrate(self._conn, current)
+        except MigrationError as exc:
+            raise StoreError(f"{self.root / DB_NAME}: {exc}") from exc
 
     def close(self) -> None:
         self._conn.close()
@@ -348,8 +187,6 @@ class Store:
 
     def repeatability(self, profile: str):
         """The profile's calibration: (made_at or None, {metric: Repeatability})."""
-        from .repeatability import Repeatability
-
         rows = self._conn.execute(
             "SELECT r.metric, r.sem, r.n_captures, r.n_sittings, r.made_at, r.version FROM repeatability r "
             "JOIN profiles p ON p.id = r.profile_id WHERE p.name = ?", (check_profile_name(profile),)).fetchall()
@@ -389,8 +226,6 @@ class Store:
 
     def camera(self, name: str, width: int, height: int):
         """The stored ``CameraCalibration`` of this camera at this resolution, or None."""
-        from .camera import CameraCalibration
-
         row = self._conn.execute("SELECT matrix, distortion, rms_px, views FROM cameras "
                                  "WHERE name = ? AND width = ? AND height = ?", (name, width, height)).fetchone()
         if row is None:
@@ -409,13 +244,13 @@ class Store:
         check_profile_name(profile)
         if not re.fullmatch(r"[0-9a-f]{64}", capture.sha256 or ""):
             raise StoreError(f"capture from {capture.source_path}: invalid sha256 {capture.sha256!r}")
-        rel = self._image_rel(capture.sha256, capture.image_ext)
+        rel = image_rel(capture.sha256, capture.image_ext)
         with self._transaction():  # note the file first: a crash before its row is recoverable
             self._conn.execute("INSERT INTO pending_images (image_file, pid, created_at) VALUES (?, ?, ?)",
                                (rel, os.getpid(), _now()))
         created = False
         try:
-            created = self._write_image(rel, capture.image_bytes)
+            created = write_image(self.root / rel, capture.image_bytes)
             with self._transaction():
                 self._conn.execute("DELETE FROM pending_images WHERE image_file = ? AND pid = ?",
                                    (rel, os.getpid()))
@@ -431,7 +266,7 @@ class Store:
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (pid, capture.taken_at.isoformat(), capture.taken_at_source, _now(),
                      capture.source_path, rel, capture.sha256, capture.width, capture.height,
-                     yaw, pitch, roll, json.dumps(dict(capture.quality)))).lastrowid
+                     yaw, pitch, roll, json.dumps(capture.quality.to_dict()))).lastrowid
                 self._insert_views(cid, capture.views)
                 self._insert_metrics(cid, capture.metrics)
         except BaseException:
@@ -453,7 +288,7 @@ class Store:
         removed = 0
         rows = self._conn.execute("SELECT DISTINCT image_file, pid FROM pending_images").fetchall()
         for rel, pid in rows:
-            if _alive(pid):
+            if alive(pid):
                 continue
             with self._transaction():
                 self._conn.execute("DELETE FROM pending_images WHERE image_file = ? AND pid = ?", (rel, pid))
@@ -466,7 +301,7 @@ class Store:
                     removed += 1
         for part in (self.root / IMAGES_DIR).rglob(".*.part"):
             pid = part.name[1:].split("-", 1)[0]
-            if pid.isdigit() and not _alive(int(pid)):
+            if pid.isdigit() and not alive(int(pid)):
                 part.unlink(missing_ok=True)
                 removed += 1
         return removed
@@ -474,13 +309,13 @@ class Store:
     def _insert_views(self, cid: int, views) -> None:
         for i, view in enumerate(views):
             pts = np.asarray(view.points, dtype="<f4")
-            if pts.shape != (N_POINTS, 3):
-                raise StoreError(f"landmark view {i} has shape {pts.shape}, expected ({N_POINTS}, 3)")
+            if pts.shape != (N_LANDMARKS, 3):
+                raise StoreError(f"landmark view {i} has shape {pts.shape}, expected ({N_LANDMARKS}, 3)")
             matrix = None if view.matrix is None else np.asarray(view.matrix, "<f8").tobytes()
             self._conn.execute(
                 "INSERT INTO landmarks (capture_id, view, kind, points, blendshapes, matrix) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (cid, i, view.kind, pts.tobytes(), json.dumps(dict(view.blendshapes)), matrix))
+                (cid, i, str(view.kind), pts.tobytes(), json.dumps(dict(view.blendshapes)), matrix))
 
     def _insert_metrics(self, cid: int, metrics: Mapping[str, MetricValue]) -> None:
         for name, m in metrics.items():
@@ -516,20 +351,38 @@ class Store:
                     taken_at_source=r[2], source_path=r[3], image_path=self.root / r[4],
                     sha256=r[5], width=r[6], height=r[7],
                     pose=None if r[8] is None else (r[8], r[9], r[10]),
-                    quality=json.loads(r[11]), metrics=metrics[r[0]])
+                    quality=self._quality(r[0], r[11]), metrics=metrics[r[0]])
             for r in rows
         ]
 
+    def _quality(self, capture_id: int, text: str) -> QualityNotes:
+        try:
+            return QualityNotes.from_dict(json.loads(text))
+        except (ValueError, TypeError) as exc:
+            raise StoreError(f"{self.root / DB_NAME}: capture {capture_id} has damaged quality notes ({exc}); "
+                             "restore the store from a backup") from None
+
     def landmark_views(self, capture_id: int) -> list[LandmarkView]:
-        return [
-            LandmarkView(kind=kind,
-                         points=np.frombuffer(points, dtype="<f4").reshape(N_POINTS, 3).astype(np.float64),
-                         blendshapes=json.loads(shapes),
-                         matrix=None if matrix is None else np.frombuffer(matrix, "<f8").reshape(4, 4))
-            for kind, points, shapes, matrix in self._conn.execute(
-                "SELECT kind, points, blendshapes, matrix FROM landmarks WHERE capture_id = ? "
-                "ORDER BY view", (capture_id,))
-        ]
+        rows = self._conn.execute("SELECT kind, points, blendshapes, matrix FROM landmarks WHERE capture_id = ? "
+                                  "ORDER BY view", (capture_id,)).fetchall()
+        try:
+            return [LandmarkView(kind=ViewKind.parse(kind),
+                                 points=np.frombuffer(points, dtype="<f4").reshape(N_LANDMARKS, 3).astype(np.float64),
+                                 blendshapes=json.loads(shapes),
+                                 matrix=None if matrix is None else np.frombuffer(matrix, "<f8").reshape(4, 4))
+                    for kind, points, shapes, matrix in rows]
+        except (ValueError, TypeError) as exc:
+            raise StoreError(f"{self.root / DB_NAME}: the landmarks of capture {capture_id} are damaged ({exc}); "
+                             "restore the store from a backup") from None
+
+    def snapshot(self, target: Path) -> None:
+        """A consistent copy of the database at ``target`` (SQLite's backup API: other
+        processes may keep writing meanwhile)."""
+        dst = sqlite3.connect(target)
+        try:
+            self._conn.backup(dst)
+        finally:
+            dst.close()
 
     def counts(self) -> dict[str, int]:
         """Row counts per table and the number of image files (for checks and status)."""
@@ -548,30 +401,6 @@ class Store:
             self._conn.execute("ROLLBACK")
             raise
         self._conn.execute("COMMIT")
-
-    @staticmethod
-    def _image_rel(sha256: str, ext: str) -> str:
-        ext = re.sub(r"[^a-z0-9]", "", ext.lower())[:5] or "img"
-        return f"{IMAGES_DIR}/{sha256[:2]}/{sha256}.{ext}"
-
-    def _write_image(self, rel: str, data: bytes) -> bool:
-        """Write an image file atomically unless it is already there; True if created."""
-        target = self.root / rel
-        if target.exists():
-            return False
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{os.getpid()}-", suffix=".part")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return True
 
     def _remove_if_unreferenced(self, rel: str) -> None:
         used = self._conn.execute("SELECT 1 FROM captures WHERE image_file = ? LIMIT 1",

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .measure import measure_views
-from .metrics import VERSIONS
-from .store import Capture, MetricValue, Store
-from .topology import FaceTopology
+from facetrack.detect.measure import measure_views
+from facetrack.metrics import VERSIONS
+from facetrack.store import Store
+from facetrack.records import Capture, MetricValue
+from facetrack.topology import FaceTopology
 
 
 @dataclass
@@ -28,6 +29,16 @@ def is_stale(capture: Capture) -> bool:
     """True when the stored metrics are not exactly the registry's names and versions."""
     stored = {name: value.version for name, value in capture.metrics.items()}
     return stored != dict(VERSIONS)
+
+
+def stale_warning(captures, profile: str) -> str | None:
+    """What to tell the user when some captures hold values of an older metric definition."""
+    stale = sum(is_stale(c) for c in captures)
+    if not stale:
+        return None
+    return (f"{stale} of {len(captures)} captures of profile {profile!r} hold metric values "
+            f"from older definitions; run `facetrack recompute --profile {profile}` so all are "
+            "measured the same way")
 
 
 def recompute_capture(store: Store, capture_id: int, topology: FaceTopology) -> dict[str, MetricValue]:

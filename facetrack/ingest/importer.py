@@ -9,11 +9,26 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 
-from .capture.photo import read_photo
-from .errors import InputError
-from .measure import Measurer
-from .metrics.align import interocular
-from .store import NewCapture, Store
+from facetrack.capture.photo import read_photo
+from facetrack.errors import InputError
+from facetrack.detect.measure import Measurer
+from facetrack.metrics.align import interocular
+from facetrack.store import Store
+from facetrack.records import NewCapture, QualityNotes
+
+
+#: A helper process takes about 2 s to start (this process measures meanwhile): parallel
+#: import pays off from about this many photos.
+PARALLEL_FROM = 8
+
+
+def default_workers(n_photos: int, cores: int | None = None) -> int:
+    """Processes to measure ``n_photos`` with, this one included: every core from
+    ``PARALLEL_FROM`` photos, else one; never more than there are photos."""
+    import os
+
+    cores = os.cpu_count() if cores is None else cores
+    return max(1, min(n_photos, (cores or 1) if n_photos >= PARALLEL_FROM else 1))
 
 
 @dataclass
@@ -46,8 +61,8 @@ def _capture_from(path: Path, photo, sha: str, result, topology, taken_at, views
         taken_at=when, taken_at_source=when_source, source_path=str(path.resolve()),
         image_bytes=photo.data, image_ext=photo.format.lower().replace("jpeg", "jpg"),
         sha256=sha, width=width, height=height, pose=(pose.yaw, pose.pitch, pose.roll),
-        quality={"views": len(result.views), "views_tried": views_tried,
-                 "interocular_px": round(interocular(result.landmarks.points, topology, frontal=True), 1)},
+        quality=QualityNotes(views=len(result.views), views_tried=views_tried,
+                             interocular_px=round(interocular(result.landmarks.points, topology, frontal=True), 1)),
         views=result.views, metrics=result.metrics,
     )
 
@@ -99,7 +114,7 @@ def import_photos(paths: Iterable[str | Path], *, store: Store, measurer: Measur
 
 
 def _import_parallel(paths, *, store, measurer, profile, taken_at, progress, workers, helpers) -> ImportReport:
-    from .workers import measure_files
+    from facetrack.ingest.workers import measure_files
 
     report = ImportReport()
     outcomes: dict[int, object] = {}

@@ -15,13 +15,12 @@ import io
 import json
 import os
 import shutil
-import sqlite3
 import tarfile
 import tempfile
 from pathlib import Path, PurePosixPath
 
-from .errors import InputError, StoreError
-from .store import DB_NAME, IMAGES_DIR, Store
+from facetrack.errors import InputError, StoreError
+from facetrack.store.database import DB_NAME, IMAGES_DIR, Store
 
 FORMAT = "facetrack-backup-1"
 MANIFEST = "manifest.json"
@@ -41,11 +40,7 @@ def backup(store: Store, output: str | Path) -> dict:
     output.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=output.parent) as tmp:
         snapshot = Path(tmp) / DB_NAME
-        dst = sqlite3.connect(snapshot)
-        try:
-            store._conn.backup(dst)
-        finally:
-            dst.close()
+        store.snapshot(snapshot)
         members = {DB_NAME: snapshot}
         for path in sorted((store.root / IMAGES_DIR).rglob("*")):
             if path.is_file() and not path.name.endswith(".part"):

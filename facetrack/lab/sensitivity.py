@@ -27,10 +27,10 @@ from typing import Callable
 
 import numpy as np
 
-from . import warps
-from .metrics import compute_metrics
+from facetrack.lab import warps
+from facetrack.metrics import compute_metrics
+from facetrack.metrics.noise import mdc95
 
-MDC_FACTOR = 1.96 * np.sqrt(2.0)
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ def repeat_noise(measurer, image: np.ndarray, *, repeats: int = 8, seed: int = 0
     """MDC95 of every metric's robust estimate from ``repeats`` capture-like copies."""
     rng = np.random.default_rng(seed)
     rows = [_values(measurer.measure_photo(capture_like(image, rng))) for _ in range(repeats)]
-    return {k: float(MDC_FACTOR * np.std([r[k] for r in rows], ddof=1)) for k in rows[0]}
+    return {k: mdc95(float(np.std([r[k] for r in rows], ddof=1))) for k in rows[0]}
 
 
 def responses(measurer, image: np.ndarray, cases: tuple[Case, ...] = CASES) -> dict[str, list[Response]]:

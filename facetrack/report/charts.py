@@ -11,10 +11,11 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from ..errors import ReportError
-from ..metrics import HEADLINE, Metric, get_metric
-from ..store import Capture
-from ..trends import DAYS_PER_PERIOD, days_since, linear_trend, minimal_detectable_change
+from facetrack.errors import ReportError
+from facetrack.metrics import HEADLINE, Metric, get_metric
+from facetrack.records import Capture
+from facetrack.metrics.noise import mdc95
+from facetrack.stats.trends import DAYS_PER_PERIOD, days_since, linear_trend
 
 GROUP_TITLES = {"jaw": "Jaw", "midface": "Mid-face", "symmetry": "Symmetry"}
 MARKERS = {"left": "o", "right": "s", None: "D"}
@@ -46,7 +47,7 @@ def noise_level(captures: Sequence[Capture], name: str) -> float:
     """MDC95 of a change in ``name`` from the captures' own spreads: 1.96 x sqrt(2) x median spread."""
     spreads = [c.metrics[name].spread for c in captures
                if name in c.metrics and c.metrics[name].spread is not None]
-    return minimal_detectable_change(float(np.median(spreads))) if spreads else float("nan")
+    return mdc95(float(np.median(spreads))) if spreads else float("nan")
 
 
 def trend_figure(captures: Sequence[Capture], *, metrics: Sequence[Metric] | None = None,

@@ -24,15 +24,16 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..camera import undistorted
-from ..errors import FacetrackError
-from ..landmarks import HeadPose
-from ..measure import Augmentation, Measurer, augment_image, map_back, measure_views
-from ..metrics.align import interocular
-from ..store import Capture, LandmarkView, NewCapture, Store
-from .gates import Baseline, GateConfig
-from .overlay import outline_polylines
-from .session import CaptureSettings, CheckedFrame, Display, GateLog, NoCaptureError, run_session
+from facetrack.capture.camera import undistorted
+from facetrack.errors import FacetrackError
+from facetrack.detect.landmarks import HeadPose
+from facetrack.detect.measure import Augmentation, Measurer, augment_image, map_back, measure_views
+from facetrack.metrics.align import interocular
+from facetrack.store import Store
+from facetrack.records import Capture, LandmarkView, NewCapture, QualityNotes, ViewKind
+from facetrack.capture.gates import Baseline, GateConfig
+from facetrack.capture.overlay import outline_polylines
+from facetrack.capture.session import CaptureSettings, CheckedFrame, Display, GateLog, NoCaptureError, run_session
 
 FLIP = Augmentation(flip=True)
 
@@ -49,7 +50,7 @@ def baseline_from_capture(capture: Capture, views: list[LandmarkView], topology,
     outline are rescaled by the width ratio (this assumes the same field of view, which
     holds for the same camera at another resolution, not for another camera).
     """
-    original = next((v for v in views if v.kind == "original"), views[0])
+    original = next((v for v in views if v.kind.original), views[0])
     scale = 1.0 if frame_size is None else frame_size[0] / capture.width
     pts = np.asarray(original.points, dtype=np.float64) * scale
     pose = HeadPose(*capture.pose) if capture.pose else HeadPose(0.0, 0.0, 0.0)
@@ -85,12 +86,12 @@ def measure_burst(burst: tuple[CheckedFrame, ...], *, measurer: Measurer, manual
         tracked = checked.faces[0]
         failed = [r.name for r in checked.results if not r.passed]
         height, width = image.shape[:2]
-        frame_views = [LandmarkView(f"burst:{index}", tracked.points, tracked.blendshapes, tracked.matrix),
-                       LandmarkView(f"burst:{index},image", faces[0].points, faces[0].blendshapes,
+        frame_views = [LandmarkView(ViewKind(frame=index), tracked.points, tracked.blendshapes, tracked.matrix),
+                       LandmarkView(ViewKind(frame=index, image=True), faces[0].points, faces[0].blendshapes,
                                     faces[0].matrix)]
         flipped = measurer.landmarker.detect(augment_image(image, FLIP))
         if flipped is not None:
-            frame_views.append(LandmarkView(f"burst:{index},flip",
+            frame_views.append(LandmarkView(ViewKind(frame=index, flip=True),
                                             map_back(flipped.points, FLIP, width, height, topo),
                                             flipped.blendshapes, flipped.matrix))
         found_views += frame_views
@@ -106,8 +107,8 @@ def measure_burst(burst: tuple[CheckedFrame, ...], *, measurer: Measurer, manual
     used, metrics = measure_views(found_views, topo)
     views = list(used)
     # the kept frame's own detection leads, named "original" (the ghost and reports use it)
-    lead = next(i for i, v in enumerate(views) if v.kind == f"burst:{checked.frame.index}")
-    views.insert(0, replace(views.pop(lead), kind="original"))
+    lead = next(i for i, v in enumerate(views) if v.kind == ViewKind(frame=checked.frame.index))
+    views.insert(0, replace(views.pop(lead), kind=ViewKind()))
     ok, png = cv2.imencode(".png", cv2.cvtColor(checked.frame.image, cv2.COLOR_RGB2BGR))
     if not ok:
         raise BurstError(f"{source}: the captured frame could not be encoded")
@@ -118,10 +119,10 @@ def measure_burst(burst: tuple[CheckedFrame, ...], *, measurer: Measurer, manual
         taken_at=(taken_at or dt.datetime.now()).replace(microsecond=0), taken_at_source="capture",
         source_path=source, image_bytes=data, image_ext="png", sha256=hashlib.sha256(data).hexdigest(),
         width=width, height=height, pose=(pose.yaw, pose.pitch, pose.roll),
-        quality={"burst": len(burst), "frames_measured": len(kept), "views": len(views),
-                 "frame_kept": checked.frame.index, "manual": manual, "failed_gates": failed,
-                 "sharpness": round(float(best[0]), 1),
-                 "interocular_px": round(interocular(face.points, topo, frontal=True), 1)},
+        quality=QualityNotes(burst=len(burst), frames_measured=len(kept), views=len(views),
+                             frame_kept=checked.frame.index, manual=manual, failed_gates=tuple(failed),
+                             sharpness=round(float(best[0]), 1),
+                             interocular_px=round(interocular(face.points, topo, frontal=True), 1)),
         views=tuple(views), metrics=metrics)
     return BurstMeasurement(capture, tuple(kept), tuple(dropped))
 

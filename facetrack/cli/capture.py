@@ -8,36 +8,21 @@ from pathlib import Path
 
 import click
 
-from .cli import (_open_store, _parse_when, data_dir_option, main, model_option, profile_option,
-                  source_options)
-from .errors import FacetrackError
-
-#: A capture is due once this many days have passed since the last one.
-DUE_AFTER_DAYS = 7
+from facetrack.cli.common import data_dir_option, model_option, open_store, parse_when, profile_option, source_options
+from facetrack.errors import FacetrackError
 
 
 def _gate_config(config_file: Path | None, overrides: tuple[str, ...]):
-    from dataclasses import fields, replace
-
-    from .capture.gates import GateConfig
+    from facetrack.capture.gates import GateConfig
 
     config = GateConfig.from_toml(config_file) if config_file else GateConfig()
-    known = {f.name for f in fields(GateConfig)}
-    values = {}
-    for item in overrides:
-        key, sep, value = item.partition("=")
-        key = key.strip().replace("-", "_")
-        if not sep or key not in known:
-            raise click.BadParameter(f"{item!r}: use KEY=VALUE with KEY one of {', '.join(sorted(known))}",
-                                     param_hint="--gate")
-        try:
-            values[key] = float(value)
-        except ValueError:
-            raise click.BadParameter(f"{item!r}: {value!r} is not a number", param_hint="--gate") from None
-    return replace(config, **values)
+    try:
+        return config.with_overrides(overrides)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--gate") from None
 
 
-@main.command("capture")
+@click.command("capture")
 @source_options
 @click.option("--no-preview", is_flag=True, help="No window: capture from the best stretch of good frames.")
 @click.option("--hold", default=0.7, show_default=True, help="Seconds every check must pass before the burst.")
@@ -70,13 +55,13 @@ def capture_cmd(camera, video, images, no_preview, width, height, hold, burst, t
         facetrack capture --profile me
         facetrack capture --video session.mp4 --no-preview
     """
-    from .capture.guided import guided_capture
-    from .capture.preview import PreviewWindow, display_available
-    from .capture.session import CaptureSettings
-    from .capture.sources import open_source
-    from .landmarks import Landmarker
-    from .measure import Measurer
-    from .store import check_profile_name
+    from facetrack.ingest.guided import guided_capture
+    from facetrack.capture.preview import PreviewWindow, display_available
+    from facetrack.capture.session import CaptureSettings
+    from facetrack.capture.sources import open_source
+    from facetrack.detect.landmarks import Landmarker
+    from facetrack.detect.measure import Measurer
+    from facetrack.store import check_profile_name
 
     check_profile_name(profile)
     if sum(x is not None for x in (camera, video, images)) > 1:
@@ -85,7 +70,7 @@ def capture_cmd(camera, video, images, no_preview, width, height, hold, burst, t
         camera = 0
     config = _gate_config(config_file, gate_overrides)
     settings = CaptureSettings(hold_s=hold, burst=burst, timeout_s=timeout)
-    when = _parse_when(taken_at)
+    when = parse_when(taken_at)
     preview = not no_preview and display_available()
     kwargs = {"width": width, "height": height} if camera is not None else {}
     frames = open_source(camera=camera, video=video, images=images, **kwargs)
@@ -93,7 +78,7 @@ def capture_cmd(camera, video, images, no_preview, width, height, hold, burst, t
     with contextlib.ExitStack() as stack:
         measurer = stack.enter_context(Measurer.from_model(model))
         tracker = stack.enter_context(Landmarker(measurer.model_path, video=True))
-        store = stack.enter_context(_open_store(data_dir))
+        store = stack.enter_context(open_store(data_dir))
         display = stack.enter_context(PreviewWindow()) if preview else None
         outcome = guided_capture(frames, store=store, measurer=measurer, tracker=tracker, profile=profile,
                                  config=config, settings=settings, first=preview or camera is not None,
@@ -101,13 +86,13 @@ def capture_cmd(camera, video, images, no_preview, width, height, hold, burst, t
                                  camera=source if camera is not None else None)
     m = outcome.measured
     click.echo(f"captured {source} as capture {outcome.capture_id} (profile {profile!r}): "
-               f"{len(m.kept)} burst frames measured, frame {m.capture.quality['frame_kept']} kept"
-               + (", manual" if m.capture.quality["manual"] else ""))
+               f"{len(m.kept)} burst frames measured, frame {m.capture.quality.frame_kept} kept"
+               + (", manual" if m.capture.quality.manual else ""))
     if outcome.baseline_id is None:
         click.echo("this is the profile's first capture: it is the baseline later captures line up with")
 
 
-@main.command("status")
+@click.command("status")
 @profile_option
 @data_dir_option
 def status_cmd(profile, data_dir):
@@ -117,36 +102,31 @@ def status_cmd(profile, data_dir):
     Example:
         facetrack status --profile me
     """
-    from .repeatability import is_current
+    from facetrack.stats.repeatability import Calibration
+    from facetrack.stats.schedule import capture_due
 
-    with _open_store(data_dir) as store:
+    with open_store(data_dir) as store:
         captures = store.captures(profile)
         baseline = store.baseline(profile)
-        made, calibration = store.repeatability(profile)
-    calibrated = (f"repeatability calibrated on {made.date().isoformat()} "
-                  f"({next(iter(calibration.values())).n_captures} captures)" if made
-                  else "repeatability not calibrated (`facetrack calibrate repeatability`)")
-    if made and not is_current(calibration):
-        calibrated += ", with older metric definitions: calibrate again (`facetrack calibrate repeatability`)"
+        calibrated = Calibration(*store.repeatability(profile)).summary()
     if not captures:
         click.echo(f"profile {profile!r}: no captures yet; a capture is due (`facetrack capture`)")
         click.echo(calibrated)
         return
     last = captures[-1]
-    days = (dt.datetime.now() - last.taken_at).total_seconds() / 86400
+    due = capture_due(last.taken_at, dt.datetime.now())
     click.echo(f"profile {profile!r}: {len(captures)} captures")
-    click.echo(f"last capture: {last.id} on {last.taken_at.isoformat(sep=' ')} ({days:.1f} days ago)")
-    if days >= DUE_AFTER_DAYS:
+    click.echo(f"last capture: {last.id} on {last.taken_at.isoformat(sep=' ')} ({due.days_since:.1f} days ago)")
+    if due.due:
         click.echo("this week's capture is due")
     else:
-        due = last.taken_at + dt.timedelta(days=DUE_AFTER_DAYS)
-        click.echo(f"next capture due on {due.date().isoformat()}")
+        click.echo(f"next capture due on {due.next_on.isoformat()}")
     click.echo(f"baseline: capture {baseline.id} on {baseline.taken_at.isoformat(sep=' ')} "
                f"({Path(baseline.source_path).name})")
     click.echo(calibrated)
 
 
-@main.command("baseline")
+@click.command("baseline")
 @click.argument("capture_id", type=int, required=False)
 @profile_option
 @data_dir_option
@@ -161,10 +141,13 @@ def baseline_cmd(capture_id, profile, data_dir):
         facetrack baseline --profile me
         facetrack baseline 12 --profile me
     """
-    with _open_store(data_dir) as store:
+    with open_store(data_dir) as store:
         if capture_id is not None:
             store.set_baseline(profile, capture_id)
         baseline = store.baseline(profile)
     if baseline is None:
         raise FacetrackError(f"profile {profile!r} has no captures yet")
     click.echo(f"baseline: capture {baseline.id} on {baseline.taken_at.isoformat(sep=' ')}")
+
+
+COMMANDS = (capture_cmd, status_cmd, baseline_cmd)

@@ -19,27 +19,16 @@ before versions were recorded) should be made again (``is_current``).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
 import numpy as np
 
-from .metrics import VERSIONS
-from .trends import minimal_detectable_change
+from facetrack.metrics import VERSIONS
 
-
-@dataclass(frozen=True)
-class Repeatability:
-    metric: str
-    sem: float  # pooled within-sitting SD of repeated captures, in the metric's units
-    n_captures: int
-    n_sittings: int
-    version: int | None = None  # the metric's definition version it was measured with (None: unknown)
-
-    @property
-    def mdc95(self) -> float:
-        return mdc95(self.sem)
+from facetrack.records import Repeatability
 
 
 def with_versions(results: Mapping[str, Repeatability],
@@ -51,11 +40,6 @@ def with_versions(results: Mapping[str, Repeatability],
 def is_current(results: Mapping[str, Repeatability], versions: Mapping[str, int] = VERSIONS) -> bool:
     """Whether every result was measured with the metric definition now in use."""
     return all(r.version is not None and r.version == versions.get(name) for name, r in results.items())
-
-
-def mdc95(sem: float) -> float:
-    """Minimal detectable change at 95 %: 1.96 x sqrt(2) x SEM."""
-    return minimal_detectable_change(sem)
 
 
 def repeatability(sittings: Sequence[Sequence[Mapping[str, float]]]) -> dict[str, Repeatability]:
@@ -81,3 +65,39 @@ def repeatability(sittings: Sequence[Sequence[Mapping[str, float]]]) -> dict[str
     if not out:
         raise ValueError("repeatability needs at least 3 captures of the same face")
     return out
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A profile's repeatability calibration as stored: when it was made, and its results."""
+
+    made_at: dt.datetime | None
+    results: Mapping[str, Repeatability]
+
+    @property
+    def mdc(self) -> dict[str, float]:
+        """MDC95 per metric ({} when the profile was never calibrated)."""
+        return {name: r.mdc95 for name, r in self.results.items()}
+
+    @property
+    def current(self) -> bool:
+        return is_current(self.results)
+
+    def warning(self, profile: str) -> str | None:
+        """What to tell the user when the calibration was measured with older definitions
+        (it is still used: the best estimate there is)."""
+        if not self.results or self.current:
+            return None
+        return (f"the repeatability calibration of profile {profile!r} ({self.made_at.date().isoformat()}) "
+                "was measured with older metric definitions, or before facetrack recorded them; run "
+                f"`facetrack calibrate repeatability --profile {profile}` again for current noise levels")
+
+    def summary(self) -> str:
+        """One line for `facetrack status`."""
+        if not self.made_at:
+            return "repeatability not calibrated (`facetrack calibrate repeatability`)"
+        line = (f"repeatability calibrated on {self.made_at.date().isoformat()} "
+                f"({next(iter(self.results.values())).n_captures} captures)")
+        if not self.current:
+            line += ", with older metric definitions: calibrate again (`facetrack calibrate repeatability`)"
+        return line

@@ -16,12 +16,12 @@ from typing import Iterable
 
 import numpy as np
 
-from .errors import InputError
-from .landmarks import Landmarker, Landmarks
-from .metrics import VERSIONS, Measurement, combine_views, compute_metrics, unflip_landmarks
-from .model import resolve
-from .store import LandmarkView, MetricValue
-from .topology import FaceTopology, load_topology
+from facetrack.errors import InputError
+from facetrack.detect.landmarks import Landmarker, Landmarks
+from facetrack.metrics import VERSIONS, Measurement, combine_views, compute_metrics, unflip_landmarks
+from facetrack.detect.model import resolve
+from facetrack.records import LandmarkView, MetricValue, ViewKind
+from facetrack.topology import FaceTopology, load_topology
 
 
 @dataclass(frozen=True)
@@ -33,13 +33,8 @@ class Augmentation:
     flip: bool = False
 
     @property
-    def kind(self) -> str:
-        if self.angle == 0 and self.scale == 1 and not self.flip:
-            return "original"
-        parts = [f"rot{self.angle:+g}"] if self.angle else []
-        parts += [f"scale{self.scale:g}"] if self.scale != 1 else []
-        parts += ["flip"] if self.flip else []
-        return ",".join(parts)
+    def kind(self) -> ViewKind:
+        return ViewKind(angle=self.angle, scale=self.scale, flip=self.flip)
 
 
 #: The default test-time augmentation set: 10 views.
@@ -120,7 +115,7 @@ MAX_ROLL_DEG = 30.0
 
 def check_measurable(face: Landmarks, topology: FaceTopology, source) -> None:
     """Refuse a face too small or too turned for meaningful numbers (``InputError``)."""
-    from .metrics.align import interocular
+    from facetrack.metrics.align import interocular
 
     iod = interocular(face.points, topology, frontal=True)
     if iod < MIN_IOD_PX:
@@ -177,7 +172,7 @@ class Measurer:
         height, width = image.shape[:2]
         views = []
         for aug in self.augmentations if augmentations is None else augmentations:
-            if aug.kind == "original" and original is not None:
+            if aug.kind.original and original is not None:
                 found = original
             else:
                 found = self.landmarker.detect(augment_image(image, aug))
@@ -186,11 +181,6 @@ class Measurer:
             points = map_back(found.points, aug, width, height, self.topology)
             views.append(LandmarkView(aug.kind, points, found.blendshapes, found.matrix))
         return views
-
-
-def is_mirrored(kind: str) -> bool:
-    """Whether a stored view was found on the mirror image: "flip", "rot-4,flip", "burst:3,flip"."""
-    return kind.split(",")[-1] == "flip"
 
 
 def measure_views(views: Iterable[LandmarkView], topology: FaceTopology
@@ -212,6 +202,6 @@ def measure_views(views: Iterable[LandmarkView], topology: FaceTopology
         used.append(view)
     if not used:
         raise ValueError("no landmark view gives valid metrics")
-    combined: dict[str, Measurement] = combine_views(per_view, [is_mirrored(v.kind) for v in used])
+    combined: dict[str, Measurement] = combine_views(per_view, [v.kind.mirrored for v in used])
     values = {name: MetricValue(m.value, m.spread, m.n, VERSIONS[name]) for name, m in combined.items()}
     return tuple(used), values

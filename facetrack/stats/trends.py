@@ -58,14 +58,9 @@ def linear_trend(days: Sequence[float], values: Sequence[float]) -> Trend:
     return Trend(slope, intercept, slope - half, slope + half, sd, n)
 
 
-def minimal_detectable_change(spread: float) -> float:
-    """MDC95 from a measurement's SD: 1.96 x sqrt(2) x SD (two measurements compared)."""
-    return float(1.96 * np.sqrt(2.0) * spread)
-
-
 def trend_beyond_noise(trend: Trend, span_days: float, mdc: float) -> bool:
     """True when the fitted change over ``span_days`` is both statistically clear (the
     slope's 95 % interval excludes zero) and larger than ``mdc``, the minimal detectable
-    change of one comparison (``minimal_detectable_change`` of a spread, or a calibrated MDC95)."""
+    change of one comparison (``metrics.noise.mdc95`` of a spread, or a calibrated MDC95)."""
     change = trend.slope * span_days / DAYS_PER_PERIOD
     return trend.significant and abs(change) > mdc

@@ -11,12 +11,12 @@ landmarks are found.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 import numpy as np
 
-from .errors import FacetrackError
+from facetrack.errors import FacetrackError
+from facetrack.records import CameraCalibration
 
 #: Inner corners (columns, rows) of the board facetrack prints, and its square size.
 PATTERN = (9, 6)
@@ -28,25 +28,6 @@ MIN_TILT_SPREAD_DEG = 10.0
 
 class CalibrationError(FacetrackError):
     """The views do not give a calibration that can be trusted."""
-
-
-@dataclass(frozen=True)
-class CameraCalibration:
-    camera: str  # "camera 0", or the file or folder the views came from
-    width: int
-    height: int
-    matrix: np.ndarray  # 3x3 K
-    distortion: np.ndarray  # (k1, k2, p1, p2, k3)
-    rms_px: float  # RMS reprojection error
-    views: int
-
-    @property
-    def focal_px(self) -> tuple[float, float]:
-        return float(self.matrix[0, 0]), float(self.matrix[1, 1])
-
-    @property
-    def principal_point(self) -> tuple[float, float]:
-        return float(self.matrix[0, 2]), float(self.matrix[1, 2])
 
 
 def board_object_points(pattern=PATTERN, square_mm: float = SQUARE_MM) -> np.ndarray:

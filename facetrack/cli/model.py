@@ -1,0 +1,82 @@
+"""CLI: the model (``facetrack model path``, ``facetrack model download``) and ``facetrack demo``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from facetrack.cli.common import model_option
+
+
+# --- model ------------------------------------------------------------------------------
+@click.group("model")
+def model():
+    """Find or download the face landmarker model.
+
+    \b
+    Example:
+        facetrack model path
+    """
+
+
+@model.command("path")
+@model_option
+def model_path(model):
+    """Print the model file facetrack uses, and why.
+
+    \b
+    Example:
+        facetrack model path --model ./face_landmarker.task
+    """
+    from facetrack.detect.model import resolve
+
+    found = resolve(model)
+    click.echo(f"{found.path}\t({found.reason}; sha256 verified)")
+
+
+@model.command("download")
+def model_download():
+    """Download the official model from MediaPipe into the user cache (explicit only).
+
+    \b
+    Example:
+        facetrack model download
+    """
+    from facetrack.detect.model import MODEL_URL, download
+
+    click.echo(f"downloading {MODEL_URL}", err=True)
+    click.echo(str(download()))
+
+
+# --- demo ---------------------------------------------------------------------------------
+@click.command("demo")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Demo data dir (default: <user data dir>/demo; never your own store).")
+@model_option
+def demo_cmd(data_dir, model):
+    """Build a 12-week demo series from a real portrait, import it, and chart it.
+
+    The series is made from matplotlib's grace_hopper.jpg with weekly capture-like
+    perturbations and a known, gradual widening of the lower cheeks. It lives in its own
+    data dir (default: <user data dir>/demo), never in your own store.
+
+    \b
+    Example:
+        facetrack demo
+    """
+    from facetrack.demo import demo_data_dir, import_demo
+    from facetrack.detect.measure import Measurer
+    from facetrack.report.charts import save_figure, trend_figure
+    from facetrack.store import Store
+
+    root = data_dir or demo_data_dir()
+    with Measurer.from_model(model) as measurer, Store.open(root) as store:
+        captures = import_demo(store, root / "photos", measurer)
+    chart = save_figure(trend_figure(captures, title="facetrack demo: 12 weekly captures"),
+                        root / "demo-trends.png")
+    click.echo(f"{len(captures)} demo captures in {root} (profile 'demo')", err=True)
+    click.echo(str(chart))
+
+
+COMMANDS = (model, demo_cmd)

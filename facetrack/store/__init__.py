@@ -1,0 +1,10 @@
+"""The store: SQLite plus a content-addressed images folder. Only this package runs SQL.
+
+``database`` holds the ``Store``; ``schema`` its migrations; ``backup`` the verified
+archive of a whole store. The record types it reads and writes live in ``facetrack.records``.
+"""
+
+from facetrack.store.database import (DB_NAME, IMAGES_DIR, PROFILE_RE, Store, check_profile_name,
+                                      default_data_dir)
+
+__all__ = ["DB_NAME", "IMAGES_DIR", "PROFILE_RE", "Store", "check_profile_name", "default_data_dir"]
