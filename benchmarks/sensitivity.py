@@ -1,12 +1,12 @@
 """Sensitivity of the metrics to known synthetic changes on the real portraits.
 
-For every case in ``facetrack.sensitivity.CASES`` (cheeks widened, cheek contour bulged,
+For every case in ``facetrack.lab.sensitivity.CASES`` (cheeks widened, cheek contour bulged,
 lower face lengthened so the jaw angles open, left mouth corner lifted) at three amounts,
 prints the expected change of each intended metric (the warp applied to the landmarks),
 the measured change (the robust estimate on the warped photo), their ratio (recovery;
 target 0.7 to 1.3) with its noise (+- MDC95 / expected: how far two captures of an
 unchanged face can differ, in units of the expected change), the landmark gain (how far the landmarks themselves followed the
-warp; see ``facetrack.sensitivity.landmark_gain``), and the unrelated metrics whose change exceeded their MDC95.
+warp; see ``facetrack.lab.sensitivity.landmark_gain``), and the unrelated metrics whose change exceeded their MDC95.
 
 Run: ``.venv/bin/python benchmarks/sensitivity.py`` (part of ``make bench``).
 """

@@ -5,7 +5,7 @@
 - Metrics-core time per face (every registered metric from one landmark array).
 - Whole-photo measurement time (10 augmented views, as import does).
 - Batch import into an empty store of 64 distinct such photos, at each size: one process,
-  then every core (this process plus helpers, see ``facetrack.workers``), both in this
+  then every core (this process plus helpers, see ``facetrack.ingest.workers``), both in this
   process, helpers' start-up included, back to back in 2 rounds per size. Photos per second
   and landmarks per second (10 landmark views per photo). The speedup is the median over
   the 4 rounds. Target: at least 1.6x the one-process rate on 2 cores.

@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 
+def shown(name: object) -> str:
+    """A file name as it can be shown in a one-line message: quoted when it holds a newline
+    or another control character (so the message stays one line and the name is exact)."""
+    text = str(name)
+    return repr(text) if any(not ch.isprintable() for ch in text) else text
+
+
 class FacetrackError(Exception):
     """Base class of every error facetrack raises on purpose."""
 
@@ -17,7 +24,7 @@ class InputError(FacetrackError):
     def __init__(self, path, problem: str):
         self.path = str(path)
         self.problem = problem
-        super().__init__(f"{self.path}: {problem}")
+        super().__init__(f"{shown(self.path)}: {problem}")
 
     def __reduce__(self):  # keep (path, problem) across processes
         return (InputError, (self.path, self.problem))

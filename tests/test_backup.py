@@ -76,7 +76,7 @@ def test_restore_never_overwrites_a_store(filled, tmp_path):
     assert run("backup", "-o", archive, "--data-dir", filled).exit_code == 0
     before = contents(filled)
     result = run("restore", archive, "--data-dir", filled)
-    assert result.exit_code == 1 and "already holds a facetrack store" in result.output
+    assert result.exit_code == 1 and "is not empty" in result.output
     assert contents(filled) == before
 
 

@@ -9,6 +9,7 @@ import pytest
 from facetrack.errors import StoreError
 from facetrack.store.schema import SCHEMA_VERSION
 from facetrack.store import DB_NAME, Store, check_profile_name
+from facetrack.store.database import DuplicateCapture
 from facetrack.records import LandmarkView, MetricValue, NewCapture, QualityNotes
 
 
@@ -59,7 +60,7 @@ def test_a_landmark_view_of_the_wrong_shape_is_refused_when_made():
 def test_same_hash_twice_in_a_profile_is_refused_by_the_schema(tmp_path):
     with Store.open(tmp_path) as store:
         store.add_capture("me", new_capture())
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(DuplicateCapture, match="already holds this photo as capture 1"):
             store.add_capture("me", new_capture())
         assert store.counts()["captures"] == 1
         assert store.counts()["image_files"] == 1

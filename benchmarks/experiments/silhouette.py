@@ -9,7 +9,7 @@ programme picks the offsets jointly, with a penalty ``lam`` on the change of off
 between neighbouring landmarks (larger = smoother, closer to the model's own outline).
 
 Printed per smoothness ``lam``:
-- gain: how far the outline landmarks followed each warp (``facetrack.sensitivity.landmark_gain``
+- gain: how far the outline landmarks followed each warp (``facetrack.lab.sensitivity.landmark_gain``
   over the outline), without and with snapping; the warps are built on the model's outline;
 - spread: the SD of outline metrics over the precision benchmark's perturbation suite
   (robust estimate over the default 10 views, combined as import combines them), without

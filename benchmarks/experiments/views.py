@@ -1,6 +1,6 @@
 """Design experiment: which test-time views, and which way of combining them.
 
-Behind the default of ``facetrack.measure.DEFAULT_AUGMENTATIONS`` (10 views: the photo,
+Behind the default of ``facetrack.detect.measure.DEFAULT_AUGMENTATIONS`` (10 views: the photo,
 rotations of -4/+4 degrees, scales 0.85/1.15, each also flipped) and the way they are
 combined (``facetrack.metrics.combine_views``: the average of the direct views' and the
 mirrored views' 20 % trimmed means, "balanced 20% trimmed"; before metric version 2, one
@@ -40,7 +40,7 @@ GRID = tuple((a, s) for a in ANGLES for s in SCALES[:3]) + (
 
 
 def view_sets() -> dict[str, list]:
-    """Named sets of ``facetrack.measure.Augmentation``; "all 42" holds every view measured."""
+    """Named sets of ``facetrack.detect.measure.Augmentation``; "all 42" holds every view measured."""
     from facetrack.detect.measure import Augmentation
 
     pairs = lambda ps: [Augmentation(a, s, f) for a, s in ps for f in (False, True)]  # noqa: E731

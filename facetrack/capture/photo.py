@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import stat
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,17 +15,32 @@ from facetrack.errors import InputError
 
 #: Larger images are downscaled on load (keeps memory bounded; landmarks need far less).
 MAX_PIXELS = 40_000_000
+#: Larger files are refused before they are read (no photo is this large).
+MAX_PHOTO_BYTES = 200 * 1024 * 1024
 EXIF_IFD = 0x8769
 DATETIME_ORIGINAL = 36867
+ORIENTATION = 0x0112
 
 
 @dataclass(frozen=True)
 class Photo:
     path: Path
     data: bytes
-    image: np.ndarray  # (H, W, 3) uint8 RGB, upright
+    image: np.ndarray  # (H, W, 3) uint8 RGB, upright; a reduced copy of a photo over MAX_PIXELS
     taken_at: dt.datetime | None  # from EXIF DateTimeOriginal, naive local time
     format: str  # "JPEG", "PNG", ...
+    size: tuple[int, int] | None = None  # (width, height) of the file itself, upright
+
+    @property
+    def full_size(self) -> tuple[int, int]:
+        """(width, height) of the stored file, upright: the capture's pixel geometry."""
+        return self.size or (self.image.shape[1], self.image.shape[0])
+
+    @property
+    def scale(self) -> tuple[float, float]:
+        """(x, y) factors from ``image``'s pixels to the file's own."""
+        width, height = self.full_size
+        return width / self.image.shape[1], height / self.image.shape[0]
 
 
 def _exif_datetime(img) -> dt.datetime | None:
@@ -54,15 +71,39 @@ def _to_rgb8(img) -> np.ndarray:
     return np.asarray(img.convert("RGB"), dtype=np.uint8)
 
 
+_KINDS = ((stat.S_ISDIR, "is a directory, not {what}"), (stat.S_ISFIFO, "is a named pipe, not {what}"),
+          (stat.S_ISCHR, "is a device, not {what}"), (stat.S_ISBLK, "is a device, not {what}"),
+          (stat.S_ISSOCK, "is a socket, not {what}"))
+
+
+def checked_file(path: str | Path, *, what: str = "an image file", missing: str = "no such file",
+                 max_bytes: int = MAX_PHOTO_BYTES) -> Path:
+    """``path`` if it is a regular file of at most ``max_bytes``: checked before anything reads
+    it (a named pipe would block, a device or a huge file exhaust memory). InputError otherwise."""
+    path = Path(path)
+    try:
+        info = path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InputError(path, "is a symbolic link loop") from None
+        if exc.errno == errno.ENOENT:
+            raise InputError(path, missing if not path.is_symlink() else "is a broken symbolic link") from None
+        raise InputError(path, f"cannot be read ({exc.strerror or exc})") from None
+    for test, problem in _KINDS:
+        if test(info.st_mode):
+            raise InputError(path, problem.format(what=what))
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(path, f"is not a regular file, not {what}")
+    if info.st_size > max_bytes:
+        raise InputError(path, f"is too large ({info.st_size / 1e9:.1f} GB; at most {max_bytes / 1e6:.0f} MB)")
+    return path
+
+
 def read_photo(path: str | Path) -> Photo:
     """Decode ``path`` into an upright RGB photo; raise InputError naming the file otherwise."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
-    path = Path(path)
-    if not path.exists():
-        raise InputError(path, "no such file")
-    if path.is_dir():
-        raise InputError(path, "is a directory, not an image file")
+    path = checked_file(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -76,6 +117,9 @@ def read_photo(path: str | Path) -> Photo:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = Image.open(io.BytesIO(data))
             fmt = img.format or "unknown"
+            size = (img.width, img.height)
+            if img.getexif().get(ORIENTATION, 1) in (5, 6, 7, 8):  # turned a quarter: upright is the other way
+                size = size[::-1]
             if img.width * img.height > MAX_PIXELS:
                 img.draft("RGB", (img.width // 4, img.height // 4))
                 scale = (MAX_PIXELS / (img.width * img.height)) ** 0.5
@@ -92,4 +136,4 @@ def read_photo(path: str | Path) -> Photo:
         raise InputError(path, "is not an image facetrack can read") from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise InputError(path, f"is a damaged or truncated image ({exc})") from None
-    return Photo(path=path, data=data, image=rgb, taken_at=taken_at, format=fmt)
+    return Photo(path=path, data=data, image=rgb, taken_at=taken_at, format=fmt, size=size)

@@ -88,6 +88,10 @@ class GateLog:
             parts = [f"{r.name} (best {r.value:.3g}, allowed {r.allowed}: {r.instruction})" for r in never]
             return f"no frame passed {', '.join(parts)}"
         worst = sorted((n, name) for name, n in self.passes.items() if n < self.frames)[:3]
+        if not worst:
+            seen = "the only frame" if self.frames == 1 else f"all {self.frames} frames"
+            return (f"every check passed on {seen}, but a capture needs a longer stretch of good frames "
+                    "(the hold, then the burst): give a longer video or more images")
         parts = [f"{name} passed in {n}/{self.frames} frames ({self.hints[name]})"
                  for n, name in worst]
         return "every check passed somewhere, but never all together for long enough: " + "; ".join(parts)

@@ -20,6 +20,8 @@ import numpy as np
 from facetrack.errors import InputError
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
+#: Larger video files are refused before they are opened.
+MAX_VIDEO_BYTES = 16 * 1024 ** 3
 
 
 @dataclass(frozen=True)
@@ -36,9 +38,10 @@ def video_frames(path: str | Path, *, max_frames: int | None = None) -> Iterator
     """Frames of a video file, with the file's own timestamps."""
     import cv2
 
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "no such video file")
+    from facetrack.capture.photo import checked_file
+
+    path = checked_file(path, what="a video file", missing="no such video file",
+                        max_bytes=MAX_VIDEO_BYTES)
     cap = cv2.VideoCapture(str(path))
     try:
         if not cap.isOpened():

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from facetrack.cli.common import data_dir_option, model_option, open_store, print_table, profile_option, source_options
+from facetrack.errors import shown
 
 
 @click.group("calibrate")
@@ -63,7 +64,7 @@ def repeatability_cmd(sources, camera, count, no_preview, profile, data_dir, mod
         if sources:
             for path in sources:
                 values.append(measure_source(path, measurer=measurer))
-                click.echo(f"measured {path}", err=True)
+                click.echo(f"measured {shown(path)}", err=True)
         else:
             preview = not no_preview and display_available()
             for i in range(count):

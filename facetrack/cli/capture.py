@@ -105,7 +105,7 @@ def status_cmd(profile, data_dir):
     from facetrack.stats.repeatability import Calibration
     from facetrack.stats.schedule import capture_due
 
-    with open_store(data_dir) as store:
+    with open_store(data_dir, reading=True) as store:
         captures = store.captures(profile)
         baseline = store.baseline(profile)
         calibrated = Calibration(*store.repeatability(profile)).summary()
@@ -141,7 +141,7 @@ def baseline_cmd(capture_id, profile, data_dir):
         facetrack baseline --profile me
         facetrack baseline 12 --profile me
     """
-    with open_store(data_dir) as store:
+    with open_store(data_dir, reading=capture_id is None) as store:
         if capture_id is not None:
             store.set_baseline(profile, capture_id)
         baseline = store.baseline(profile)

@@ -71,10 +71,11 @@ def topology_of(model):
     return load_topology(resolve(model).path)
 
 
-def open_store(data_dir):
+def open_store(data_dir, *, reading: bool = False):
+    """The store; ``reading`` commands also work on a store on a read-only disk."""
     from facetrack.store import Store
 
-    return Store.open(data_dir)
+    return Store.open(data_dir, read_only_ok=reading)
 
 
 def parse_when(value: str | None) -> dt.datetime | None:

@@ -1,5 +1,5 @@
 """CLI: the data in the store: ``import``, ``list``, ``metrics``, ``recompute``, and keeping
-it safe: ``backup``, ``restore``, ``delete``."""
+it safe: ``backup``, ``restore``, ``delete``, ``check``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import click
 
 from facetrack.cli.common import (EXIT_ERROR, EXIT_REJECTED, data_dir_option, model_option, open_store, parse_when,
                                   print_table, profile_option, topology_of, warn, with_progress)
-from facetrack.errors import StoreError
+from facetrack.errors import StoreError, shown
 
 
 @click.command("import")
@@ -53,11 +53,11 @@ def import_cmd(photos, taken_at, workers, profile, data_dir, model):
             photos, store=store, measurer=measurer, profile=profile, taken_at=when,
             progress=progress, workers=workers, helpers=helpers))
     for path, cid in report.imported:
-        click.echo(f"imported {path} as capture {cid}")
+        click.echo(f"imported {shown(path)} as capture {cid}")
     for path, cid in report.duplicates:
-        click.echo(f"skipped {path}: already imported as capture {cid}")
+        click.echo(f"skipped {shown(path)}: already imported as capture {cid}")
     for path, problem in report.rejected:
-        click.echo(f"error: {path}: {problem}", err=True)
+        click.echo(f"error: {shown(path)}: {problem}", err=True)
     if len(photos) > 1:
         click.echo(f"{len(report.imported)} imported, {len(report.duplicates)} skipped as "
                    f"duplicate, {len(report.rejected)} rejected")
@@ -77,7 +77,7 @@ def list_cmd(profile, data_dir):
     """
     from rich.table import Table
 
-    with open_store(data_dir) as store:
+    with open_store(data_dir, reading=True) as store:
         captures = store.captures(profile)
     if not captures:
         click.echo(f"no captures in profile {profile!r}")
@@ -112,7 +112,7 @@ def metrics_cmd(as_csv, as_json, describe, profile, data_dir):
         for m in REGISTRY:
             click.echo(f"{m.name} (v{m.version}, {m.group}, {m.units}): {m.description}")
         return
-    with open_store(data_dir) as store:
+    with open_store(data_dir, reading=True) as store:
         captures = store.captures(profile)
     warn(stale_warning(captures, profile))
     if as_json:
@@ -175,7 +175,7 @@ def backup_cmd(output, data_dir):
     """
     from facetrack.store.backup import backup
 
-    with open_store(data_dir) as store:
+    with open_store(data_dir, reading=True) as store:
         manifest = backup(store, output)
     click.echo(f"{output}: {len(manifest['files'])} files")
 
@@ -228,4 +228,32 @@ def delete_cmd(capture_id, profile, yes, data_dir):
     click.echo(f"deleted {what}")
 
 
-COMMANDS = (import_cmd, list_cmd, metrics_cmd, recompute_cmd, backup_cmd, restore_cmd, delete_cmd)
+@click.command("check")
+@click.option("--repair", is_flag=True, help="Remove orphan photos (files no capture refers to); nothing else.")
+@click.option("--quick", is_flag=True, help="Do not read every photo to check its SHA-256.")
+@data_dir_option
+def check_cmd(repair, quick, data_dir):
+    """Check the store: the database's integrity, every photo present and matching its hash,
+    and no orphan photo. Exits 1 when the store has problems.
+
+    \b
+    Examples:
+        facetrack check
+        facetrack check --repair
+    """
+    from facetrack.store.check import check_store, remove_orphans
+
+    with open_store(data_dir, reading=not repair) as store:
+        report = check_store(store, hashes=not quick)
+        removed = remove_orphans(store, report) if repair else 0
+    for problem in report.problems:
+        click.echo(f"problem: {problem}")
+    for rel in report.orphans:
+        click.echo(f"{'removed' if repair else 'orphan'}: {rel}")
+    click.echo(f"{report.captures} captures, {report.images} photos verified, {len(report.problems)} problems, "
+               f"{len(report.orphans)} orphans" + (f" ({removed} removed)" if repair else ""))
+    if not report.ok:
+        sys.exit(EXIT_ERROR)
+
+
+COMMANDS = (import_cmd, list_cmd, metrics_cmd, recompute_cmd, backup_cmd, restore_cmd, delete_cmd, check_cmd)

@@ -47,7 +47,7 @@ def trends_cmd(output, names, all_metrics, profile, data_dir):
         metrics = REGISTRY if all_metrics else [get_metric(n) for n in names] or None
     except KeyError as exc:
         raise ReportError(f"{exc.args[0]} (see `facetrack metrics --describe`)") from None
-    with open_store(data_dir) as store:
+    with open_store(data_dir, reading=True) as store:
         captures = store.captures(profile)
         baseline = store.baseline(profile)
         calibration = Calibration(*store.repeatability(profile))
@@ -86,7 +86,7 @@ def compare_cmd(a, b, output, profile, data_dir, model):
     from facetrack.stats.compare import compare_captures
 
     topology = topology_of(model)
-    with open_store(data_dir) as store:
+    with open_store(data_dir, reading=True) as store:
         _, before, after = _pair(store, profile, a, b)
         views = {c.id: store.landmark_views(c.id) for c in (before, after)}
         calibration = Calibration(*store.repeatability(profile))
@@ -129,7 +129,7 @@ def timelapse_cmd(output, seconds, profile, data_dir, model):
     from facetrack.report.pictures import align_photo, write_timelapse
 
     topology = topology_of(model)
-    with open_store(data_dir) as store:
+    with open_store(data_dir, reading=True) as store:
         captures = store.captures(profile)
         if len(captures) < 2:
             raise ReportError(f"a time-lapse needs at least 2 captures, profile {profile!r} has {len(captures)}")
@@ -157,7 +157,7 @@ def report_cmd(output, a, b, profile, data_dir, model):
     from facetrack.report.html import render_report
 
     topology = topology_of(model)
-    with open_store(data_dir) as store:
+    with open_store(data_dir, reading=True) as store:
         captures, before, after = _pair(store, profile, a, b)
         views = {c.id: store.landmark_views(c.id) for c in (before, after)}
         baseline = store.baseline(profile)
@@ -190,7 +190,7 @@ def export_cmd(output, fmt, profile, data_dir):
     from facetrack.ingest.recompute import stale_warning
     from facetrack.report.export import export_captures
 
-    with open_store(data_dir) as store:
+    with open_store(data_dir, reading=True) as store:
         captures = store.captures(profile)
     warn(stale_warning(captures, profile))
     click.echo(str(export_captures(captures, output, fmt)))
@@ -215,7 +215,7 @@ def widths_cmd(profile, data_dir, model):
     from facetrack.metrics.scale import IRIS_MM, robust_widths
 
     topology = topology_of(model)
-    with open_store(data_dir) as store:
+    with open_store(data_dir, reading=True) as store:
         captures = store.captures(profile)
         if not captures:
             raise ReportError(f"profile {profile!r} has no captures")

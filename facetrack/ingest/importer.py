@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
+
+import numpy as np
 
 
 from facetrack.capture.photo import read_photo
 from facetrack.errors import InputError
 from facetrack.detect.measure import Measurer
 from facetrack.metrics.align import interocular
-from facetrack.store import Store
+from facetrack.store import DuplicateCapture, Store
+
 from facetrack.records import NewCapture, QualityNotes
 
 
@@ -54,16 +57,20 @@ def taken_at_for(path: Path, exif_time: dt.datetime | None,
 
 
 def _capture_from(path: Path, photo, sha: str, result, topology, taken_at, views_tried: int) -> NewCapture:
+    """The capture of a measured photo, in the pixels of the stored file: a photo measured on a
+    reduced copy (over ``MAX_PIXELS``) has its landmarks scaled back to the file's own size."""
     when, when_source = taken_at_for(path, photo.taken_at, taken_at)
     pose = result.landmarks.pose
-    height, width = photo.image.shape[:2]
+    width, height = photo.full_size
+    factor = np.array([*photo.scale, photo.scale[0]])  # z is in x's units
+    views = tuple(replace(v, points=np.asarray(v.points) * factor) for v in result.views)
+    iod = interocular(result.landmarks.points * factor, topology, frontal=True)
     return NewCapture(
         taken_at=when, taken_at_source=when_source, source_path=str(path.resolve()),
         image_bytes=photo.data, image_ext=photo.format.lower().replace("jpeg", "jpg"),
         sha256=sha, width=width, height=height, pose=(pose.yaw, pose.pitch, pose.roll),
-        quality=QualityNotes(views=len(result.views), views_tried=views_tried,
-                             interocular_px=round(interocular(result.landmarks.points, topology, frontal=True), 1)),
-        views=result.views, metrics=result.metrics,
+        quality=QualityNotes(views=len(result.views), views_tried=views_tried, interocular_px=round(iod, 1)),
+        views=views, metrics=result.metrics,
     )
 
 
@@ -81,7 +88,15 @@ def import_photo(path: str | Path, *, store: Store, measurer: Measurer, profile:
         return existing, False
     result = measurer.measure_photo(photo.image, source=path)
     capture = _capture_from(path, photo, sha, result, measurer.topology, taken_at, len(measurer.augmentations))
-    return store.add_capture(profile, capture), True
+    return _add(store, profile, capture)
+
+
+def _add(store: Store, profile: str, capture: NewCapture) -> tuple[int, bool]:
+    """(capture id, created): a photo another process stored meanwhile is a duplicate."""
+    try:
+        return store.add_capture(profile, capture), True
+    except DuplicateCapture as exc:
+        return exc.capture_id, False
 
 
 def import_photos(paths: Iterable[str | Path], *, store: Store, measurer: Measurer, profile: str,
@@ -137,9 +152,9 @@ def _import_parallel(paths, *, store, measurer, profile, taken_at, progress, wor
                 else:
                     capture = _capture_from(path, photo, sha, result, measurer.topology, taken_at,
                                             len(measurer.augmentations))
-                    cid = store.add_capture(profile, capture)
+                    cid, created = _add(store, profile, capture)
                     seen[sha] = cid
-                    report.imported.append((path, cid))
+                    (report.imported if created else report.duplicates).append((path, cid))
             written += 1
             if progress:
                 progress(path)

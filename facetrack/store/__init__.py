@@ -4,7 +4,8 @@
 archive of a whole store. The record types it reads and writes live in ``facetrack.records``.
 """
 
-from facetrack.store.database import (DB_NAME, IMAGES_DIR, PROFILE_RE, Store, check_profile_name,
+from facetrack.store.database import (DB_NAME, IMAGES_DIR, PROFILE_RE, DuplicateCapture, Store, check_profile_name,
                                       default_data_dir)
 
-__all__ = ["DB_NAME", "IMAGES_DIR", "PROFILE_RE", "Store", "check_profile_name", "default_data_dir"]
+__all__ = ["DB_NAME", "IMAGES_DIR", "PROFILE_RE", "DuplicateCapture", "Store", "check_profile_name",
+           "default_data_dir"]

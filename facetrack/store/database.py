@@ -5,9 +5,15 @@ Layout of a data dir::
     facetrack.db          SQLite (WAL), schema version in PRAGMA user_version
     images/ab/<sha256>.jpg  byte-exact copies of imported photos, named by their hash
 
-A capture is written in one transaction; its image file is written (atomically, by
-rename) before the transaction and removed again if the transaction fails, so a failed
-import leaves rows and files as they were.
+A capture is written in one transaction; its image file is noted as pending, written
+(atomically, by rename), then the transaction adds its rows; a file whose capture never made
+it is removed again, at once or by the next ``open`` after a crash. Deleting works the same
+way round: the rows go in one transaction that notes the files, which are then removed unless
+another capture (of any profile) or another process's pending write still uses them.
+
+Every image path comes from the content-addressed form (``images/ab/<sha256>.<ext>``); a
+stored path of any other form makes the store refused as damaged, so no stored text can make
+facetrack read or delete a file outside the data dir.
 """
 
 from __future__ import annotations
@@ -26,11 +32,12 @@ import numpy as np
 from facetrack.errors import StoreError
 from facetrack.records import (CameraCalibration, Capture, LandmarkView, MetricValue, NewCapture, QualityNotes,
                                Repeatability, ViewKind)
-from facetrack.store.images import IMAGES_DIR, alive, image_rel, write_image
+from facetrack.store.connection import (DB_NAME, check_not_damaged, connect, damaged, explain, guarded,
+                                        on_read_only_disk)
+from facetrack.store.images import IMAGES_DIR, alive, image_rel, is_image_rel, write_image
 from facetrack.store.schema import SCHEMA_VERSION, MigrationError, migrate
 from facetrack.topology import N_LANDMARKS
 
-DB_NAME = "facetrack.db"
 PROFILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
@@ -57,44 +64,71 @@ def _now() -> str:
     return dt.datetime.now().replace(microsecond=0).isoformat()
 
 
+class DuplicateCapture(StoreError):
+    """The profile already holds a capture of this photo (same SHA-256)."""
+
+    def __init__(self, profile: str, capture_id: int):
+        super().__init__(f"profile {profile!r} already holds this photo as capture {capture_id}")
+        self.capture_id = capture_id
+
+
 class Store:
     """An open store. Use ``Store.open(data_dir)`` as a context manager."""
 
-    def __init__(self, root: Path, conn: sqlite3.Connection):
+    def __init__(self, root: Path, conn: sqlite3.Connection, read_only: bool = False):
         self.root = root
         self._conn = conn
+        self.read_only = read_only
 
     # --- opening and migrating ----------------------------------------------------------
     @classmethod
-    def open(cls, data_dir: str | Path | None = None) -> "Store":
+    def open(cls, data_dir: str | Path | None = None, *, read_only_ok: bool = False,
+             timeout: float | None = None) -> "Store":
+        """Open (or create) the store in ``data_dir``. On a read-only disk it opens for reading
+        when ``read_only_ok``, and is refused with the reason otherwise."""
         root = Path(data_dir) if data_dir is not None else default_data_dir()
-        try:
-            root.mkdir(parents=True, exist_ok=True, mode=0o700)
-            (root / IMAGES_DIR).mkdir(exist_ok=True, mode=0o700)
-        except OSError as exc:
-            raise StoreError(f"{root}: cannot create the data dir ({exc.strerror or exc})") from exc
         db = root / DB_NAME
+        read_only = root.is_dir() and on_read_only_disk(root)
+        if read_only and not read_only_ok:
+            raise explain(db, OSError(30, "read-only"))  # EROFS: says what can still be done
         try:
-            conn = sqlite3.connect(db, timeout=30.0, isolation_level=None)
-            conn.execute("PRAGMA foreign_keys = ON")
+            check_not_damaged(root, IMAGES_DIR)
+            if read_only and not db.exists():
+                raise StoreError(f"{root}: holds no facetrack store (and is on a read-only disk)")
+            if not read_only:
+                root.mkdir(parents=True, exist_ok=True, mode=0o700)
+                (root / IMAGES_DIR).mkdir(exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise StoreError(f"{root}: cannot create the data dir ({exc.strerror or exc})") from None
+        try:
+            conn = connect(root, read_only=read_only, **({"timeout": timeout} if timeout else {}))
             version = conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{db}: not a facetrack database ({exc})") from exc
+            if "not a database" in str(exc) or "malformed" in str(exc):
+                raise damaged(db, f"not a facetrack database: {exc}") from None
+            raise explain(db, exc) from None
+        except OSError as exc:
+            raise explain(db, exc) from None
         if version > SCHEMA_VERSION:
             conn.close()
             raise StoreError(
                 f"{db}: store has schema version {version}, newer than this facetrack knows "
                 f"({SCHEMA_VERSION}); upgrade facetrack. The store was not modified."
             )
-        store = cls(root, conn)
-        if version < SCHEMA_VERSION:
-            store._migrate(version)
-        conn.execute("PRAGMA journal_mode = WAL")
-        store.recover()
+        store = cls(root, conn, read_only)
         try:
-            os.chmod(db, 0o600)
-        except OSError:
-            pass
+            if read_only:
+                if version < SCHEMA_VERSION:
+                    raise StoreError(f"{db}: this store needs upgrading to schema version {SCHEMA_VERSION}, "
+                                     "which a read-only disk does not allow")
+                return store
+            if version < SCHEMA_VERSION:
+                store._migrate(version)
+            conn.execute("PRAGMA journal_mode = WAL")
+            store.recover()
+        except BaseException:
+            conn.close()
+            raise
         return store
 
     def _migrate(self, current: int) -> None:
@@ -130,25 +164,39 @@ class Store:
         pid = self._profile_id(name)
         if pid is None:
             return 0
-        files = [r[0] for r in self._conn.execute(
-            "SELECT image_file FROM captures WHERE profile_id = ?", (pid,))]
         with self._transaction():
-            n = self._conn.execute("SELECT COUNT(*) FROM captures WHERE profile_id = ?",
-                                   (pid,)).fetchone()[0]
+            files = [r[0] for r in self._conn.execute(
+                "SELECT DISTINCT image_file FROM captures WHERE profile_id = ?", (pid,))]
+            n = self._conn.execute("SELECT COUNT(*) FROM captures WHERE profile_id = ?", (pid,)).fetchone()[0]
             self._conn.execute("DELETE FROM profiles WHERE id = ?", (pid,))
-        for rel in files:
-            self._remove_if_unreferenced(rel)
+            self._note_pending(files)
+        self._release(files)
         return n
 
     def delete_capture(self, capture_id: int) -> bool:
         """Remove one capture: its rows, and its image file unless another capture uses it."""
-        row = self._conn.execute("SELECT image_file FROM captures WHERE id = ?", (capture_id,)).fetchone()
-        if row is None:
-            return False
         with self._transaction():
+            row = self._conn.execute("SELECT image_file FROM captures WHERE id = ?", (capture_id,)).fetchone()
+            if row is None:
+                return False
             self._conn.execute("DELETE FROM captures WHERE id = ?", (capture_id,))
-        self._remove_if_unreferenced(row[0])
+            self._note_pending([row[0]])
+        self._release([row[0]])
         return True
+
+    def _note_pending(self, files) -> None:
+        """Inside a transaction: these files are this process's to remove (or to keep, if still
+        used); a crash before ``_release`` leaves the note for the next ``open``."""
+        for rel in files:
+            self._path(rel)  # a path of another form is damage: refused before anything is removed
+            self._conn.execute("INSERT INTO pending_images (image_file, pid, created_at) VALUES (?, ?, ?)",
+                               (rel, os.getpid(), _now()))
+
+    def _release(self, files) -> None:
+        for rel in files:
+            with self._transaction():
+                self._conn.execute("DELETE FROM pending_images WHERE image_file = ? AND pid = ?", (rel, os.getpid()))
+                self._remove_if_unreferenced(rel)
 
     # --- captures -------------------------------------------------------------------------
     def baseline(self, profile: str) -> Capture | None:
@@ -246,11 +294,9 @@ class Store:
             raise StoreError(f"capture from {capture.source_path}: invalid sha256 {capture.sha256!r}")
         rel = image_rel(capture.sha256, capture.image_ext)
         with self._transaction():  # note the file first: a crash before its row is recoverable
-            self._conn.execute("INSERT INTO pending_images (image_file, pid, created_at) VALUES (?, ?, ?)",
-                               (rel, os.getpid(), _now()))
-        created = False
+            self._note_pending([rel])
         try:
-            created = write_image(self.root / rel, capture.image_bytes)
+            write_image(self.root / rel, capture.image_bytes)
             with self._transaction():
                 self._conn.execute("DELETE FROM pending_images WHERE image_file = ? AND pid = ?",
                                    (rel, os.getpid()))
@@ -269,12 +315,14 @@ class Store:
                      yaw, pitch, roll, json.dumps(capture.quality.to_dict()))).lastrowid
                 self._insert_views(cid, capture.views)
                 self._insert_metrics(cid, capture.metrics)
-        except BaseException:
-            with self._transaction():
-                self._conn.execute("DELETE FROM pending_images WHERE image_file = ? AND pid = ?",
-                                   (rel, os.getpid()))
-            if created:
-                self._remove_if_unreferenced(rel)
+        except BaseException as exc:
+            try:
+                self._release([rel])  # the file stays only if another capture or write uses it
+            except (sqlite3.Error, OSError):
+                pass  # the pending note stays: the next ``open`` removes the file
+            if isinstance(exc, sqlite3.IntegrityError) and "captures.profile_id, captures.sha256" in str(exc):
+                # another process stored the same photo in this profile meanwhile: a duplicate
+                raise DuplicateCapture(profile, self.find_by_hash(profile, capture.sha256)) from None
             raise
         return cid
 
@@ -288,17 +336,13 @@ class Store:
         removed = 0
         rows = self._conn.execute("SELECT DISTINCT image_file, pid FROM pending_images").fetchall()
         for rel, pid in rows:
+            self._path(rel)  # refused as damaged before any file is touched
+        for rel, pid in rows:
             if alive(pid):
                 continue
             with self._transaction():
                 self._conn.execute("DELETE FROM pending_images WHERE image_file = ? AND pid = ?", (rel, pid))
-                busy = self._conn.execute("SELECT 1 FROM pending_images WHERE image_file = ? LIMIT 1",
-                                          (rel,)).fetchone()
-                used = self._conn.execute("SELECT 1 FROM captures WHERE image_file = ? LIMIT 1",
-                                          (rel,)).fetchone()
-                if not busy and not used and (self.root / rel).exists():
-                    (self.root / rel).unlink()
-                    removed += 1
+                removed += self._remove_if_unreferenced(rel)
         for part in (self.root / IMAGES_DIR).rglob(".*.part"):
             pid = part.name[1:].split("-", 1)[0]
             if pid.isdigit() and not alive(int(pid)):
@@ -348,7 +392,7 @@ class Store:
             metrics[cid][name] = MetricValue(value, spread, n, version)
         return [
             Capture(id=r[0], profile=profile, taken_at=dt.datetime.fromisoformat(r[1]),
-                    taken_at_source=r[2], source_path=r[3], image_path=self.root / r[4],
+                    taken_at_source=r[2], source_path=r[3], image_path=self._path(r[4], r[5]),
                     sha256=r[5], width=r[6], height=r[7],
                     pose=None if r[8] is None else (r[8], r[9], r[10]),
                     quality=self._quality(r[0], r[11]), metrics=metrics[r[0]])
@@ -374,6 +418,25 @@ class Store:
         except (ValueError, TypeError) as exc:
             raise StoreError(f"{self.root / DB_NAME}: the landmarks of capture {capture_id} are damaged ({exc}); "
                              "restore the store from a backup") from None
+
+    def integrity_errors(self) -> list[str]:
+        """SQLite's own check of the database file: [] when it is sound."""
+        lines = [line for r in self._conn.execute("PRAGMA integrity_check") for line in str(r[0]).splitlines()]
+        return [] if lines == ["ok"] else lines
+
+    def image_rows(self) -> list[tuple[int, str, str]]:
+        """(capture id, stored image path, sha256) of every capture, as stored (unchecked)."""
+        return self._conn.execute("SELECT id, image_file, sha256 FROM captures ORDER BY id").fetchall()
+
+    def pending_files(self, *, live_only: bool = True) -> set[str]:
+        """Image paths noted as being written or removed (by a running process, by default)."""
+        rows = self._conn.execute("SELECT image_file, pid FROM pending_images").fetchall()
+        return {rel for rel, pid in rows if not live_only or alive(pid)}
+
+    def remove_orphan(self, rel: str) -> int:
+        """Remove an image file no capture and no pending write uses (``facetrack check --repair``)."""
+        with self._transaction():
+            return self._remove_if_unreferenced(rel)
 
     def snapshot(self, target: Path) -> None:
         """A consistent copy of the database at ``target`` (SQLite's backup API: other
@@ -402,8 +465,24 @@ class Store:
             raise
         self._conn.execute("COMMIT")
 
-    def _remove_if_unreferenced(self, rel: str) -> None:
-        used = self._conn.execute("SELECT 1 FROM captures WHERE image_file = ? LIMIT 1",
-                                  (rel,)).fetchone()
-        if not used:
-            (self.root / rel).unlink(missing_ok=True)
+    def _path(self, rel: str, sha256: str | None = None) -> Path:
+        """The file a stored image path names, if it has the content-addressed form."""
+        if not is_image_rel(rel, sha256):
+            raise damaged(self.root / DB_NAME, f"a stored image path is not of the form "
+                                               f"images/ab/<sha256>.<ext>: {rel!r}")
+        return self.root / rel
+
+    def _remove_if_unreferenced(self, rel: str) -> int:
+        """Inside a transaction: remove the file unless a capture or a pending write uses it."""
+        used = self._conn.execute("SELECT 1 FROM captures WHERE image_file = ? UNION ALL "
+                                  "SELECT 1 FROM pending_images WHERE image_file = ? LIMIT 1", (rel, rel)).fetchone()
+        path = self._path(rel)
+        if used or not path.exists():
+            return 0
+        path.unlink()
+        return 1
+
+
+for _name, _method in list(vars(Store).items()):
+    if callable(_method) and not _name.startswith("_") and _name not in ("open", "close"):
+        setattr(Store, _name, guarded(_method))

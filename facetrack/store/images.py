@@ -13,12 +13,31 @@ import tempfile
 from pathlib import Path
 
 IMAGES_DIR = "images"
+#: Every path facetrack derives from stored data has this form, and nothing else is used.
+IMAGE_REL = re.compile(r"^images/([0-9a-f]{2})/([0-9a-f]{64})\.([a-z0-9]{1,5})$")
 
 
 def image_rel(sha256: str, ext: str) -> str:
     """The image's path inside the data dir, from its hash and extension alone."""
     ext = re.sub(r"[^a-z0-9]", "", ext.lower())[:5] or "img"
     return f"{IMAGES_DIR}/{sha256[:2]}/{sha256}.{ext}"
+
+
+def is_image_rel(rel: object, sha256: str | None = None) -> bool:
+    """Whether ``rel`` (as stored) is an image path of the content-addressed form, inside
+    ``images/`` (and, given ``sha256``, the path of that hash)."""
+    m = IMAGE_REL.match(rel) if isinstance(rel, str) else None
+    return bool(m) and m[1] == m[2][:2] and (sha256 is None or m[2] == sha256)
+
+
+def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def write_image(target: Path, data: bytes) -> bool:
