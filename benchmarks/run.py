@@ -25,7 +25,7 @@ import traceback
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SECTIONS = ("speed", "capture", "report", "peer", "precision", "sensitivity")
+SECTIONS = ("speed", "capture", "report", "peer", "precision", "sensitivity", "silhouette")
 
 # (figure key, how it is shown, target text, test of the value against the target or None)
 SUMMARY = (
@@ -59,6 +59,12 @@ SUMMARY = (
     ("precision_cells_clearly_missed", "... of them with the SD's whole 95 % interval above", "0",
      lambda v: v == 0),
     ("sensitivity_rows_missed", "sensitivity rows outside 0.7-1.3", "0", lambda v: v == 0),
+    ("silhouette_widths_outside_target", "silhouette widths outside recovery 0.85-1.15", "0",
+     lambda v: v == 0),
+    ("sd_pct_silhouette_width_40", "silhouette_width_40, frame-to-frame SD %", "<= 0.3", lambda v: v <= 0.3),
+    ("sd_pct_silhouette_width_55", "silhouette_width_55, frame-to-frame SD %", "<= 0.3", lambda v: v <= 0.3),
+    ("sd_pct_silhouette_width_70", "silhouette_width_70, frame-to-frame SD %", "<= 0.3", lambda v: v <= 0.3),
+    ("silhouette_ms_per_photo", "silhouette cost per photo or burst frame, ms", "", None),
     ("sensitivity_rows_clearly_missed", "... of them outside by more than the noise", "0", lambda v: v == 0),
 )
 

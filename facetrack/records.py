@@ -135,6 +135,7 @@ class QualityNotes:
     manual: bool | None = None  # captured by a key press, not by the gates
     failed_gates: tuple[str, ...] | None = None  # gates failing when a manual capture was taken
     sharpness: float | None = None  # the kept frame's sharpness score
+    silhouette_missing: Mapping[str, str] | None = None  # silhouette metric -> why it has no value
 
     def __post_init__(self):
         for f in fields(self):
@@ -145,6 +146,10 @@ class QualityNotes:
                 if not isinstance(value, (list, tuple)) or not all(isinstance(g, str) for g in value):
                     raise ValueError(f"failed_gates must be a list of gate names but got {value!r}")
                 object.__setattr__(self, "failed_gates", tuple(value))
+            elif f.name == "silhouette_missing":
+                if value is not None and not (isinstance(value, Mapping) and all(
+                        isinstance(k, str) and isinstance(v, str) for k, v in value.items())):
+                    raise ValueError(f"silhouette_missing must map metric names to reasons but got {value!r}")
             elif f.name == "manual":
                 if value is not None and not isinstance(value, bool):
                     raise ValueError(f"manual must be true or false but got {value!r}")
@@ -158,6 +163,8 @@ class QualityNotes:
         out = {k: v for k, v in asdict(self).items() if v is not None}
         if "failed_gates" in out:
             out["failed_gates"] = list(out["failed_gates"])
+        if "silhouette_missing" in out:
+            out["silhouette_missing"] = dict(out["silhouette_missing"])
         return out
 
     @classmethod

@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 from conftest import save_jpeg
 from facetrack.cli import main
+from facetrack.metrics import REGISTRY
 from facetrack.store import Store
 
 
@@ -47,7 +48,8 @@ def test_import_then_metrics_json(store_with_one, photos):
         assert set(row) >= {"id", "taken_at", "source", "metrics"}
         assert {"jaw_angle_left", "jaw_angle_right", "cheek_fullness_left", "cheek_fullness_right",
                 "bigonial_bizygomatic_ratio", "asymmetry_index"} <= set(row["metrics"])
-        assert all(np.isfinite(v) for v in row["metrics"].values())
+        assert all(np.isfinite(v) for v in row["metrics"].values() if v is not None)
+        assert all(row["metrics"][m.name] is not None for m in REGISTRY)  # only a silhouette may be null
     assert rows[0]["source"].endswith("gh.jpg")
 
 
@@ -156,6 +158,11 @@ def test_recompute_restores_stale_metrics_from_stored_landmarks(store_with_one):
         store.replace_metrics(capture.id, {"jaw_angle_left": MetricValue(999.0, None, 1, 0)})
     result = run("recompute", "--data-dir", data)
     assert result.exit_code == 0 and "1 recomputed" in result.output, result.output
+    with Store.open(data) as store:
+        (after,) = store.captures("default")
+    assert set(after.metrics) == {n for n in original if not n.startswith("silhouette_")}
+    again = run("recompute", "--silhouette", "--data-dir", data)  # from the stored photo
+    assert again.exit_code == 0 and "1 silhouettes measured again" in again.output, again.output
     with Store.open(data) as store:
         (after,) = store.captures("default")
     assert set(after.metrics) == set(original)

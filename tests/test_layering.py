@@ -127,7 +127,7 @@ def test_no_import_cycle(graph):
 
 @pytest.mark.parametrize("library, allowed", [
     ("sqlite3", ("facetrack.store",)),
-    ("mediapipe", ("facetrack.detect.landmarks",)),
+    ("mediapipe", ("facetrack.detect.landmarks", "facetrack.detect.segmentation")),
 ])
 def test_only_one_place_imports(graph, library, allowed):
     users = sorted(m for m, targets in graph.items()

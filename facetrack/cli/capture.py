@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from facetrack.cli.common import data_dir_option, model_option, open_store, parse_when, profile_option, source_options
+from facetrack.cli.common import (data_dir_option, model_option, open_store, parse_when, profile_option,
+                                  source_options, warn)
 from facetrack.errors import FacetrackError
 
 
@@ -88,6 +89,9 @@ def capture_cmd(camera, video, images, no_preview, width, height, hold, burst, t
     click.echo(f"captured {source} as capture {outcome.capture_id} (profile {profile!r}): "
                f"{len(m.kept)} burst frames measured, frame {m.capture.quality.frame_kept} kept"
                + (", manual" if m.capture.quality.manual else ""))
+    from facetrack.detect.outline import background_advice
+
+    warn(background_advice(m.capture.quality.silhouette_missing))
     if outcome.baseline_id is None:
         click.echo("this is the profile's first capture: it is the baseline later captures line up with")
 

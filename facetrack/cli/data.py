@@ -105,11 +105,11 @@ def metrics_cmd(as_csv, as_json, describe, profile, data_dir):
         facetrack metrics --describe
     """
     from facetrack.ingest.recompute import stale_warning
-    from facetrack.metrics import REGISTRY
+    from facetrack.metrics import ALL_METRICS
     from facetrack.report.export import metrics_csv, metrics_json
 
     if describe:
-        for m in REGISTRY:
+        for m in ALL_METRICS:
             click.echo(f"{m.name} (v{m.version}, {m.group}, {m.units}): {m.description}")
         return
     with open_store(data_dir, reading=True) as store:
@@ -127,35 +127,46 @@ def metrics_cmd(as_csv, as_json, describe, profile, data_dir):
     from rich.table import Table
 
     table = Table("metric", *[c.taken_at.date().isoformat() for c in captures])
-    for m in REGISTRY:
-        table.add_row(m.name, *[f"{c.metrics[m.name].value:.4g}" if m.name in c.metrics else "" for c in captures])
+    for m in ALL_METRICS:
+        table.add_row(m.name, *[f"{c.metrics[m.name].value:.4g}" if m.name in c.metrics else "-" for c in captures])
     print_table(table)
 
 
 @click.command("recompute")
 @click.option("--all", "force", is_flag=True, help="Recompute every capture, not only stale ones.")
+@click.option("--silhouette", is_flag=True,
+              help="Measure every capture's silhouette again from its stored photo (needs no new capture).")
 @profile_option
 @data_dir_option
 @model_option
-def recompute_cmd(force, profile, data_dir, model):
+def recompute_cmd(force, silhouette, profile, data_dir, model):
     """Recompute metric values from the stored landmarks (after a metric version change).
 
     A capture is stale when a metric is missing or its stored version differs from the
-    current definition. Photos, landmarks and capture times are never changed.
+    current definition. Photos, landmarks and capture times are never changed. With
+    --silhouette, the silhouette metrics are measured again from each stored photo.
 
     \b
-    Example:
+    Examples:
         facetrack recompute --profile me
+        facetrack recompute --silhouette --profile me
     """
-    from facetrack.ingest.recompute import recompute_profile
+    from facetrack.ingest.recompute import recompute_profile, recompute_silhouettes
     from facetrack.store import check_profile_name
 
     check_profile_name(profile)
     topology = topology_of(model)
-    with open_store(data_dir) as store:
-        report = recompute_profile(store, profile, topology, force=force)
-    click.echo(f"{len(report.updated)} recomputed, {len(report.current)} already current, "
-               f"{len(report.failed)} failed")
+    if silhouette:
+        from facetrack.detect.segmentation import Segmenter
+
+        with open_store(data_dir) as store, Segmenter() as segmenter:
+            report = recompute_silhouettes(store, profile, segmenter, topology)
+        click.echo(f"{len(report.updated)} silhouettes measured again, {len(report.failed)} failed")
+    else:
+        with open_store(data_dir) as store:
+            report = recompute_profile(store, profile, topology, force=force)
+        click.echo(f"{len(report.updated)} recomputed, {len(report.current)} already current, "
+                   f"{len(report.failed)} failed")
     for cid, problem in report.failed:
         click.echo(f"error: capture {cid}: {problem}", err=True)
     if report.failed:

@@ -23,16 +23,19 @@ def model():
 @model.command("path")
 @model_option
 def model_path(model):
-    """Print the model file facetrack uses, and why.
+    """Print the model files facetrack uses, and why: the face landmarker (first line) and
+    the person segmentation model of the silhouette metrics (second line).
 
     \b
     Example:
         facetrack model path --model ./face_landmarker.task
     """
     from facetrack.detect.model import resolve
+    from facetrack.detect.segmentation import segmenter_path
 
     found = resolve(model)
     click.echo(f"{found.path}\t({found.reason}; sha256 verified)")
+    click.echo(f"{segmenter_path()}\t(vendored with facetrack, Apache-2.0; sha256 verified)")
 
 
 @model.command("download")

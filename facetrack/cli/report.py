@@ -9,6 +9,7 @@ import click
 
 from facetrack.cli.common import data_dir_option, model_option, open_store, print_table, profile_option, topology_of, warn
 from facetrack.errors import ReportError
+from facetrack.metrics import ALL_METRICS
 from facetrack.stats.repeatability import Calibration
 
 
@@ -40,11 +41,11 @@ def trends_cmd(output, names, all_metrics, profile, data_dir):
         facetrack trends -o jaw.svg --metric jaw_angle_left --metric jaw_angle_right
     """
     from facetrack.ingest.recompute import stale_warning
-    from facetrack.metrics import REGISTRY, get_metric
+    from facetrack.metrics import get_metric
     from facetrack.report.charts import save_figure, trend_figure
 
     try:
-        metrics = REGISTRY if all_metrics else [get_metric(n) for n in names] or None
+        metrics = ALL_METRICS if all_metrics else [get_metric(n) for n in names] or None
     except KeyError as exc:
         raise ReportError(f"{exc.args[0]} (see `facetrack metrics --describe`)") from None
     with open_store(data_dir, reading=True) as store:
@@ -105,6 +106,11 @@ def compare_cmd(a, b, output, profile, data_dir, model):
         style = "bold" if c.beyond_noise else None
         table.add_row(c.metric.name, c.metric.units, f"{c.before:.4g}", f"{c.after:.4g}", f"{c.change:+.3g}",
                       f"{c.noise:.3g}", c.verdict, style=style)
+    compared = {c.metric.name for c in changes}
+    for m in ALL_METRICS:  # not measured on one of the two (a silhouette without a plain background)
+        if m.name not in compared:
+            shown = [f"{x.metrics[m.name].value:.4g}" if m.name in x.metrics else "-" for x in (before, after)]
+            table.add_row(m.name, m.units, *shown, "-", "-", "-")
     print_table(table, 140)
     if mdc:
         click.echo("noise levels: this profile's repeatability calibration")

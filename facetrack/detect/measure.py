@@ -20,6 +20,8 @@ from facetrack.errors import InputError
 from facetrack.detect.landmarks import Landmarker, Landmarks
 from facetrack.metrics import VERSIONS, Measurement, combine_views, compute_metrics, unflip_landmarks
 from facetrack.detect.model import resolve
+from facetrack.detect.outline import measure_outline, outline_values
+from facetrack.detect.segmentation import Segmenter
 from facetrack.records import LandmarkView, MetricValue, ViewKind
 from facetrack.topology import FaceTopology, load_topology
 
@@ -80,7 +82,8 @@ def map_back(points: np.ndarray, aug: Augmentation, width: int, height: int,
 class PhotoMeasurement:
     landmarks: Landmarks  # the detection on the unaltered image
     views: tuple[LandmarkView, ...]
-    metrics: dict[str, MetricValue]
+    metrics: dict[str, MetricValue]  # the landmark metrics and the trustworthy silhouette ones
+    silhouette_missing: dict[str, str] | None = None  # silhouette metric -> why it has no value
 
 
 def count_faces(landmarker: Landmarker, image: np.ndarray, faces: list[Landmarks] | None = None) -> int:
@@ -132,11 +135,12 @@ def check_measurable(face: Landmarks, topology: FaceTopology, source) -> None:
 class Measurer:
     """The model and the named landmark map, loaded once and reused for every photo."""
 
-    def __init__(self, model_path: str | Path, *, augmentations=DEFAULT_AUGMENTATIONS):
+    def __init__(self, model_path: str | Path, *, augmentations=DEFAULT_AUGMENTATIONS, silhouette: bool = True):
         self.model_path = Path(model_path)
         self.topology = load_topology(self.model_path)
         self.landmarker = Landmarker(self.model_path)
         self.augmentations = tuple(augmentations)
+        self.segmenter = Segmenter() if silhouette else None
 
     @classmethod
     def from_model(cls, model: str | Path | None = None, **kwargs) -> "Measurer":
@@ -144,6 +148,8 @@ class Measurer:
 
     def close(self) -> None:
         self.landmarker.close()
+        if self.segmenter is not None:
+            self.segmenter.close()
 
     def __enter__(self) -> "Measurer":
         return self
@@ -162,7 +168,13 @@ class Measurer:
                                                         if n else ""))
         check_measurable(faces[0], self.topology, source)
         views, metrics = measure_views(self.detect_views(image, original=faces[0]), self.topology)
-        return PhotoMeasurement(faces[0], views, metrics)
+        missing = None
+        if self.segmenter is not None:
+            anchor = np.mean([v.points for v in views], axis=0)  # the views' consensus: steadier rows
+            outline = measure_outline(self.segmenter, image, anchor, self.topology)
+            metrics = {**metrics, **outline_values(outline)}
+            missing = outline.problems
+        return PhotoMeasurement(faces[0], views, metrics, missing)
 
     def detect_views(self, image: np.ndarray, *, original: Landmarks | None = None,
                      augmentations: Iterable[Augmentation] | None = None) -> list[LandmarkView]:

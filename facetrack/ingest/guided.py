@@ -27,6 +27,7 @@ import numpy as np
 from facetrack.capture.camera import undistorted
 from facetrack.errors import FacetrackError
 from facetrack.detect.landmarks import HeadPose
+from facetrack.detect.outline import combine_outline, outline_values, outline_views
 from facetrack.detect.measure import Augmentation, Measurer, augment_image, map_back, measure_views
 from facetrack.metrics.align import interocular
 from facetrack.store import Store
@@ -76,6 +77,7 @@ def measure_burst(burst: tuple[CheckedFrame, ...], *, measurer: Measurer, manual
 
     topo = measurer.topology
     found_views, kept, dropped = [], [], []
+    outline_per_view, outline_reasons = [], {}
     best = None
     for checked in burst:
         image, index = checked.frame.image, checked.frame.index
@@ -95,6 +97,12 @@ def measure_burst(burst: tuple[CheckedFrame, ...], *, measurer: Measurer, manual
                                             map_back(flipped.points, FLIP, width, height, topo),
                                             flipped.blendshapes, flipped.matrix))
         found_views += frame_views
+        if measurer.segmenter is not None:  # the silhouette, on the burst only (never the live loop)
+            anchor = np.mean([v.points for v in frame_views], axis=0)
+            views_here, why = outline_views(measurer.segmenter, image, anchor, topo)
+            outline_per_view += views_here
+            for name, reasons in why.items():
+                outline_reasons.setdefault(name, []).extend(reasons)
         score = next(r.value for r in checked.results if r.name == "sharpness")
         kept.append(index)
         if best is None or score > best[0]:
@@ -105,6 +113,10 @@ def measure_burst(burst: tuple[CheckedFrame, ...], *, measurer: Measurer, manual
                          f"showed exactly one face on re-check ({why})")
     _, checked, face, failed = best
     used, metrics = measure_views(found_views, topo)
+    missing = None
+    if measurer.segmenter is not None:
+        outline = combine_outline(outline_per_view, outline_reasons)
+        metrics, missing = {**metrics, **outline_values(outline)}, outline.problems
     views = list(used)
     # the kept frame's own detection leads, named "original" (the ghost and reports use it)
     lead = next(i for i, v in enumerate(views) if v.kind == ViewKind(frame=checked.frame.index))
@@ -121,6 +133,7 @@ def measure_burst(burst: tuple[CheckedFrame, ...], *, measurer: Measurer, manual
         width=width, height=height, pose=(pose.yaw, pose.pitch, pose.roll),
         quality=QualityNotes(burst=len(burst), frames_measured=len(kept), views=len(views),
                              frame_kept=checked.frame.index, manual=manual, failed_gates=tuple(failed),
+                             silhouette_missing=missing,
                              sharpness=round(float(best[0]), 1),
                              interocular_px=round(interocular(face.points, topo, frontal=True), 1)),
         views=tuple(views), metrics=metrics)

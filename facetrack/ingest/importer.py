@@ -69,7 +69,8 @@ def _capture_from(path: Path, photo, sha: str, result, topology, taken_at, views
         taken_at=when, taken_at_source=when_source, source_path=str(path.resolve()),
         image_bytes=photo.data, image_ext=photo.format.lower().replace("jpeg", "jpg"),
         sha256=sha, width=width, height=height, pose=(pose.yaw, pose.pitch, pose.roll),
-        quality=QualityNotes(views=len(result.views), views_tried=views_tried, interocular_px=round(iod, 1)),
+        quality=QualityNotes(views=len(result.views), views_tried=views_tried, interocular_px=round(iod, 1),
+                             silhouette_missing=result.silhouette_missing),
         views=views, metrics=result.metrics,
     )
 

@@ -12,10 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from facetrack.detect.measure import measure_views
-from facetrack.metrics import VERSIONS
+from facetrack.errors import InputError
+from facetrack.metrics import SILHOUETTE, VERSIONS
 from facetrack.store import Store
 from facetrack.records import Capture, MetricValue
 from facetrack.topology import FaceTopology
+
+
+SILHOUETTE_NAMES = frozenset(m.name for m in SILHOUETTE)
 
 
 @dataclass
@@ -26,8 +30,9 @@ class RecomputeReport:
 
 
 def is_stale(capture: Capture) -> bool:
-    """True when the stored metrics are not exactly the registry's names and versions."""
-    stored = {name: value.version for name, value in capture.metrics.items()}
+    """True when the stored landmark metrics are not exactly the registry's names and versions
+    (the silhouette metrics, measured on the photo, may be missing by design)."""
+    stored = {name: value.version for name, value in capture.metrics.items() if name not in SILHOUETTE_NAMES}
     return stored != dict(VERSIONS)
 
 
@@ -39,6 +44,40 @@ def stale_warning(captures, profile: str) -> str | None:
     return (f"{stale} of {len(captures)} captures of profile {profile!r} hold metric values "
             f"from older definitions; run `facetrack recompute --profile {profile}` so all are "
             "measured the same way")
+
+
+def remeasure_silhouette(store: Store, capture: Capture, segmenter, topology: FaceTopology) -> int:
+    """Measure a stored capture's silhouette again from its stored photo and landmarks, and
+    store the values (the landmark metrics stay as they are); returns how many it has."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from facetrack.capture.photo import read_photo
+    from facetrack.detect.outline import measure_outline, outline_values, photo_views
+
+    photo = read_photo(capture.image_path)
+    points = np.mean([v.points for v in photo_views(capture, store.landmark_views(capture.id))], axis=0)
+    sx, sy = photo.scale  # the file's pixels -> the (possibly reduced) image measured
+    points = points / np.array([sx, sy, sx])
+    outline = measure_outline(segmenter, photo.image, points, topology)
+    kept = {n: v for n, v in capture.metrics.items() if n not in SILHOUETTE_NAMES}
+    store.replace_metrics(capture.id, {**kept, **outline_values(outline)})
+    store.set_quality(capture.id, replace(capture.quality, silhouette_missing=outline.problems))
+    return len(outline.values)
+
+
+def recompute_silhouettes(store: Store, profile: str, segmenter, topology: FaceTopology) -> RecomputeReport:
+    """Every capture of a profile: its silhouette measured again from its stored photo."""
+    report = RecomputeReport()
+    for capture in store.captures(profile):
+        try:
+            remeasure_silhouette(store, capture, segmenter, topology)
+        except (ValueError, InputError) as exc:
+            report.failed.append((capture.id, str(exc)))
+            continue
+        report.updated.append(capture.id)
+    return report
 
 
 def recompute_capture(store: Store, capture_id: int, topology: FaceTopology) -> dict[str, MetricValue]:
@@ -59,6 +98,7 @@ def recompute_profile(store: Store, profile: str, topology: FaceTopology, *,
         except ValueError as exc:
             report.failed.append((capture.id, str(exc)))
             continue
-        store.replace_metrics(capture.id, values)
+        kept = {n: v for n, v in capture.metrics.items() if n in SILHOUETTE_NAMES}  # from the photo, not landmarks
+        store.replace_metrics(capture.id, {**values, **kept})
         report.updated.append(capture.id)
     return report

@@ -85,7 +85,8 @@ def repeat_noise(measurer, image: np.ndarray, *, repeats: int = 8, seed: int = 0
     """MDC95 of every metric's robust estimate from ``repeats`` capture-like copies."""
     rng = np.random.default_rng(seed)
     rows = [_values(measurer.measure_photo(capture_like(image, rng))) for _ in range(repeats)]
-    return {k: mdc95(float(np.std([r[k] for r in rows], ddof=1))) for k in rows[0]}
+    values = {k: [r[k] for r in rows if k in r] for k in {k for r in rows for k in r}}
+    return {k: mdc95(float(np.std(x, ddof=1))) for k, x in values.items() if len(x) >= 2}
 
 
 def responses(measurer, image: np.ndarray, cases: tuple[Case, ...] = CASES) -> dict[str, list[Response]]:

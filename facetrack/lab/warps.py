@@ -76,6 +76,24 @@ def cheek_widening(points: np.ndarray, topology: FaceTopology, amount: float) ->
     return Warp("cheek_widening", field)
 
 
+def lower_face_stretch(points: np.ndarray, topology: FaceTopology, amount: float) -> Warp:
+    """Stretch everything below the eyes horizontally by ``amount`` (0.02: 2 % wider), about
+    the facial midline.
+
+    The stretch is zero down to 0.25 IOD below the eye centres (below the lower lids, so the
+    inter-ocular distance does not change) and complete from 0.45 IOD below them: every width
+    from the cheekbones to the chin, and every distance from the midline there, grows by
+    exactly ``amount`` (relative), the silhouette's as much as the landmarks'.
+    """
+    f = _frame(points, topology)
+    start, full = f["eye_y"] + 0.25 * f["iod"], f["eye_y"] + 0.45 * f["iod"]
+
+    def field(x, y):
+        return amount * (x - f["centre_x"]) * _smoothstep((y - start) / (full - start)), np.zeros_like(y)
+
+    return Warp("lower_face_stretch", field)
+
+
 def cheek_bulge(points: np.ndarray, topology: FaceTopology, amount: float, *,
                 width_fraction: float = 0.25) -> Warp:
     """Push both cheek contours outwards in a local bump peaking at ``amount`` x face width.

@@ -20,6 +20,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 import numpy as np
 
 from facetrack.topology import FaceTopology
+from facetrack.metrics import silhouette
 from facetrack.metrics.align import AlignedFace, mirror_landmarks, to_canonical, unflip_landmarks, validate_points
 from facetrack.metrics.cheeks import cheek_fullness, malar_projection, midface_width_ratio
 from facetrack.metrics.jaw import (bigonial_bizygomatic_ratio, jaw_angle, jaw_angle_difference, jaw_angle_mean,
@@ -28,7 +29,7 @@ from facetrack.metrics.symmetry import (REGIONS, asymmetry_index, brow_height_di
                        mouth_corner_tilt, regional_asymmetry)
 
 __all__ = [
-    "Metric", "Measurement", "REGISTRY", "METRIC_NAMES", "VERSIONS", "HEADLINE", "compute_metrics", "combine_views",
+    "Metric", "Measurement", "REGISTRY", "SILHOUETTE", "ALL_METRICS", "METRIC_NAMES", "VERSIONS", "HEADLINE", "compute_metrics", "combine_views",
     "trimmed_mean", "get_metric", "mirror_values", "AlignedFace", "to_canonical", "mirror_landmarks",
     "unflip_landmarks", "validate_points",
 ]
@@ -50,18 +51,24 @@ class Metric:
     units: str
     version: int
     kind: str
-    function: Callable[[AlignedFace], float]
+    function: Callable[[AlignedFace], float] | None  # None: not computed from landmarks
     definition: Callable
     mirror: str | None = None
+    text: str | None = None  # the definition, when ``definition``'s docstring holds several
 
     @property
     def description(self) -> str:
-        doc = inspect.getdoc(self.definition) or ""
+        doc = self.text or inspect.getdoc(self.definition) or ""
         return doc.split("\n\n")[0].replace("\n", " ")
 
     @property
     def documentation(self) -> str:
-        return inspect.getdoc(self.definition) or ""
+        return self.text or inspect.getdoc(self.definition) or ""
+
+    @property
+    def needs_plain_background(self) -> bool:
+        """Measured on the person mask's outline: given only in front of a plain background."""
+        return self.group == "silhouette"
 
 
 def _sided(name, group, units, version, function) -> tuple[Metric, ...]:
@@ -101,6 +108,23 @@ REGISTRY: tuple[Metric, ...] = (
            brow_height_difference, kind="signed"),
     _plain("jaw_angle_difference", "symmetry", "deg", 2, jaw_angle_difference, kind="signed"),
 )
+#: Measured on a person mask (``silhouette``), not on the landmarks: missing (null) unless
+#: the outline is trustworthy. Version 1: the first definitions.
+_WIDTH = ("Full face width on the silhouette (the person mask's 0.5 edge) at the row {f} % of the way "
+          "from the eye line to the chin, over the inter-ocular distance; needs a plain background "
+          "beside both cheeks.")
+_CHEEK = ("Distance from the facial midline to the {side} edge of the silhouette (the person mask) at "
+          "the 55 % row, over the inter-ocular distance; needs a plain background.")
+SILHOUETTE: tuple[Metric, ...] = (
+    *(Metric(f"silhouette_width_{f}", "silhouette", "x inter-ocular distance", 1, "unsided", None,
+             silhouette.silhouette_values, text=_WIDTH.format(f=f)) for f in (40, 55, 70)),
+    *(Metric(f"silhouette_cheek_{side}", "silhouette", "x inter-ocular distance", 1, "sided", None,
+             silhouette.silhouette_values, mirror=f"silhouette_cheek_{other}",
+             text=_CHEEK.format(side=side))
+      for side, other in (("left", "right"), ("right", "left"))),
+)
+#: Every metric: the landmark metrics, then the silhouette metrics.
+ALL_METRICS: tuple[Metric, ...] = REGISTRY + SILHOUETTE
 METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in REGISTRY)
 #: The definition version now in use, by metric name.
 VERSIONS: Mapping[str, int] = MappingProxyType({m.name: m.version for m in REGISTRY})
@@ -113,7 +137,7 @@ HEADLINE: tuple[str, ...] = (
 
 
 def get_metric(name: str) -> Metric:
-    for metric in REGISTRY:
+    for metric in ALL_METRICS:
         if metric.name == name:
             return metric
     raise KeyError(f"unknown metric {name!r}")
@@ -132,7 +156,8 @@ def mirror_values(values: Mapping[str, float]) -> dict[str, float]:
     for name, value in values.items():
         metric = get_metric(name)
         if metric.kind == "sided":
-            out[name] = float(values[metric.mirror])
+            if metric.mirror in values:  # a partner with no value (a missing silhouette) gives none
+                out[name] = float(values[metric.mirror])
         elif metric.kind == "signed":
             out[name] = -float(value)
         else:

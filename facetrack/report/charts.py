@@ -17,7 +17,8 @@ from facetrack.records import Capture
 from facetrack.metrics.noise import mdc95
 from facetrack.stats.trends import DAYS_PER_PERIOD, days_since, linear_trend
 
-GROUP_TITLES = {"jaw": "Jaw", "midface": "Mid-face", "symmetry": "Symmetry"}
+GROUP_TITLES = {"jaw": "Jaw", "midface": "Mid-face", "symmetry": "Symmetry",
+                "silhouette": "Silhouette (plain background)"}
 MARKERS = {"left": "o", "right": "s", None: "D"}
 
 
@@ -28,7 +29,7 @@ def _side(metric: Metric) -> str | None:
     return None
 
 
-GROUP_ORDER = ("jaw", "midface", "symmetry")
+GROUP_ORDER = ("jaw", "midface", "symmetry", "silhouette")
 
 
 def rolling_median(values: np.ndarray, window: int = 3) -> np.ndarray:

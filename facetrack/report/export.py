@@ -2,7 +2,9 @@
 
 Columns: capture metadata (id, taken_at, taken_at_source, source, width, height, yaw,
 pitch, roll), then each metric's value (column named after the metric), its spread
-(``<name>_spread``) and its definition's version (``<name>_version``).
+(``<name>_spread``) and its definition's version (``<name>_version``). A value that was not
+measured (a silhouette metric without a plain background) is empty in CSV, null in JSON and
+null (NaN) in parquet.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 from typing import Sequence
 
 from facetrack.errors import ReportError
-from facetrack.metrics import REGISTRY
+from facetrack.metrics import ALL_METRICS
 from facetrack.records import Capture
 
 FORMATS = ("csv", "parquet", "json")
@@ -30,17 +32,17 @@ def captures_frame(captures: Sequence[Capture]):
         row = {"id": c.id, "taken_at": c.taken_at, "taken_at_source": c.taken_at_source,
                "source": c.source_path, "width": c.width, "height": c.height,
                "yaw": yaw, "pitch": pitch, "roll": roll}
-        for m in REGISTRY:
+        for m in ALL_METRICS:
             value = c.metrics.get(m.name)
             row[m.name] = value.value if value else None
             row[f"{m.name}_spread"] = value.spread if value else None
             row[f"{m.name}_version"] = value.version if value else None
         rows.append(row)
     columns = ["id", "taken_at", "taken_at_source", "source", "width", "height", "yaw", "pitch", "roll"]
-    for m in REGISTRY:
+    for m in ALL_METRICS:
         columns += [m.name, f"{m.name}_spread", f"{m.name}_version"]
     frame = pd.DataFrame(rows, columns=columns)
-    for m in REGISTRY:
+    for m in ALL_METRICS:
         frame[f"{m.name}_version"] = frame[f"{m.name}_version"].astype("Int64")
     return frame
 
@@ -70,17 +72,17 @@ def export_captures(captures: Sequence[Capture], path: str | Path, fmt: str | No
 
 def metrics_json(captures: Sequence[Capture]) -> str:
     """`facetrack metrics --json`: one object per capture with its values and spreads."""
-    names = [m.name for m in REGISTRY]
+    names = [m.name for m in ALL_METRICS]
     return json.dumps([
         {"id": c.id, "taken_at": c.taken_at.isoformat(), "source": c.source_path,
-         "metrics": {n: c.metrics[n].value for n in names if n in c.metrics},
-         "spread": {n: c.metrics[n].spread for n in names if n in c.metrics}}
+         "metrics": {n: c.metrics[n].value if n in c.metrics else None for n in names},
+         "spread": {n: c.metrics[n].spread if n in c.metrics else None for n in names}}
         for c in captures], indent=2)
 
 
 def metrics_csv(captures: Sequence[Capture]) -> str:
     """`facetrack metrics --csv`: one row per capture, one column per metric (6 digits)."""
-    names = [m.name for m in REGISTRY]
+    names = [m.name for m in ALL_METRICS]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["id", "taken_at", "source", *names])

@@ -18,7 +18,7 @@ import numpy as np
 from facetrack import __version__
 from facetrack.stats.compare import compare_captures
 from facetrack.errors import ReportError
-from facetrack.metrics import HEADLINE, REGISTRY, Metric
+from facetrack.metrics import ALL_METRICS, HEADLINE, Metric
 from facetrack.records import Capture, LandmarkView
 from facetrack.topology import FaceTopology
 from facetrack.stats.trends import Trend, days_since, linear_trend, trend_beyond_noise
@@ -60,7 +60,7 @@ def gif_data_uri(data: bytes) -> str:
 def metric_trends(captures: Sequence[Capture], mdc: Mapping[str, float] | None = None) -> list[MetricTrend]:
     days = days_since([c.taken_at for c in captures])
     out = []
-    for metric in REGISTRY:
+    for metric in ALL_METRICS:
         values = np.array([c.metrics[metric.name].value if metric.name in c.metrics else np.nan
                            for c in captures])
         noise = (mdc or {}).get(metric.name, noise_level(captures, metric.name))

@@ -15,6 +15,7 @@ from typing import Sequence
 
 import numpy as np
 
+from facetrack.detect.outline import photo_views
 from facetrack.report.align import Crop, alignment, apply_affine
 from facetrack.stats.compare import Change
 from facetrack.errors import ReportError
@@ -34,11 +35,7 @@ class AlignedPhoto:
 
 def photo_points(capture: Capture, views: Sequence[LandmarkView]) -> np.ndarray:
     """The capture's landmarks on its stored photo: the median over the views of that photo."""
-    if capture.taken_at_source == "capture":
-        kept = capture.quality.frame_kept
-        same = [v for v in views if v.kind.original or v.kind.frame == kept]
-    else:
-        same = list(views)
+    same = photo_views(capture, views)
     if not same:
         raise ReportError(f"capture {capture.id} has no stored landmarks")
     return np.median(np.stack([np.asarray(v.points, np.float64) for v in same]), axis=0)

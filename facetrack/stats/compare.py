@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from facetrack.errors import ReportError
-from facetrack.metrics import REGISTRY, Metric
+from facetrack.metrics import ALL_METRICS, Metric
 from facetrack.metrics.noise import mdc95_of_difference
 from facetrack.records import Capture
 
@@ -34,7 +34,7 @@ class Change:
         return "beyond noise" if self.beyond_noise else "within noise"
 
 
-def compare_captures(before: Capture, after: Capture, metrics: Sequence[Metric] = REGISTRY, *,
+def compare_captures(before: Capture, after: Capture, metrics: Sequence[Metric] = ALL_METRICS, *,
                      mdc: Mapping[str, float] | None = None) -> list[Change]:
     """Every metric both captures have, with its change, noise level and verdict.
 

@@ -376,6 +376,11 @@ class Store:
             self._conn.execute("DELETE FROM metric_values WHERE capture_id = ?", (capture_id,))
             self._insert_metrics(capture_id, metrics)
 
+    def set_quality(self, capture_id: int, notes: QualityNotes) -> None:
+        """Replace a capture's quality notes (after its silhouette was measured again)."""
+        with self._transaction():
+            self._conn.execute("UPDATE captures SET quality = ? WHERE id = ?", (json.dumps(notes.to_dict()), capture_id))
+
     def captures(self, profile: str) -> list[Capture]:
         """All captures of a profile, oldest first, with their metric values."""
         check_profile_name(profile)
