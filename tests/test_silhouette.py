@@ -134,3 +134,23 @@ def test_the_values_reach_every_output_format(measurer, webcam_frame, grace_hopp
     table = runner.invoke(main, ["metrics", "--data-dir", str(root)]).output
     width_row = next(line for line in table.splitlines() if "silhouette_width_55" in line or "silhouette_wid" in line)
     assert "-" in width_row
+
+
+def test_the_plain_background_gate_holds_a_capture_only_when_asked(measurer, webcam_frame):
+    """By default the background is not a gate (the capture warns afterwards); with
+    plain_background=2 it holds the capture until the wall beside both cheeks is plain."""
+    from skimage import data
+
+    from facetrack.capture.gates import INSTRUCTIONS, GateConfig, evaluate
+
+    mask = measurer.segmenter.person_mask(webcam_frame)[..., None]
+    gravel = cv2.resize(np.repeat(data.gravel()[..., None], 3, axis=2), webcam_frame.shape[1::-1])
+    busy = (mask * webcam_frame + (1 - mask) * gravel).astype(np.uint8)
+    strict = GateConfig(plain_background=2)
+    for image, passes in ((webcam_frame, True), (busy, False)):
+        faces = measurer.landmarker.detect_all(image)
+        assert "plain_background" not in {r.name for r in evaluate(image, faces, measurer.topology)}
+        (gate,) = [r for r in evaluate(image, faces, measurer.topology, strict) if r.name == "plain_background"]
+        assert gate.passed is passes and (gate.value < 0.75 if passes else gate.value > 1.4), gate
+        if not passes:
+            assert gate.instruction == INSTRUCTIONS["background"]

@@ -48,6 +48,7 @@ INSTRUCTIONS: dict[str, str] = {
     "brows": "relax your forehead: let your brows rest",
     "squint": "relax your eyes: no squinting",
     "blink": "open your eyes and look at the camera",
+    "background": "stand in front of a plain wall that contrasts with your skin (for the silhouette)",
 }
 
 
@@ -71,6 +72,11 @@ class GateConfig:
     max_brow_raise: float = 0.4
     max_squint: float = 0.8
     max_blink: float = 0.5
+    # The plain background the silhouette metrics need: 0 no check, 1 warn after the capture
+    # (the default: the capture goes ahead), 2 a gate that holds the capture until it passes.
+    plain_background: float = 1.0
+    max_background_sd: float = 22.0  # luminance SD beside the cheeks, 0-255
+    min_background_contrast: float = 18.0  # RGB distance between the cheeks and what is beside them
 
     @classmethod
     def from_toml(cls, path: str | Path, **overrides) -> "GateConfig":
@@ -238,6 +244,39 @@ def even_light_gate(image: np.ndarray, face: Landmarks, topology: FaceTopology,
                    config.min_cheek_ratio - ratio)
 
 
+def background_gate(image: np.ndarray, face: Landmarks, topology: FaceTopology, config: GateConfig) -> GateResult:
+    """Beside both cheeks, on the silhouette's middle row (55 % of the way from the eyes to the
+    chin), 0.1-0.35 IOD outside the landmarks' face oval, the background must be plain (low
+    luminance SD) and unlike the skin just inside: the silhouette needs it. The value is the
+    worse side's SD over its limit, or its limit over its contrast (> 1 fails)."""
+    from facetrack.metrics.silhouette import CHEEK_ROW, face_axes, outline_distance, row_centre
+
+    axes = face_axes(face.points, topology)
+    origin = row_centre(axes, CHEEK_ROW)
+    normal = np.array([-axes.across[1], axes.across[0]])
+    h, w = image.shape[:2]
+
+    def pixels(points):
+        xy = np.clip(np.round(points).astype(int), 0, [w - 1, h - 1])
+        return image[xy[:, 1], xy[:, 0]].astype(np.float32)
+
+    worst = 0.0
+    for side in (-1, 1):
+        direction = side * axes.across
+        edge = outline_distance(face.points, topology, origin, direction)
+        if edge is None:
+            return _result("plain_background", False, 9.0, "<= 1 (plain, contrasting)", INSTRUCTIONS["background"], 8.0)
+        band = [origin + (edge + d) * direction + n * normal
+                for d in np.linspace(0.1, 0.35, 8) * axes.iod for n in np.linspace(-0.1, 0.1, 5) * axes.iod]
+        beside = pixels(np.array(band))
+        skin = pixels(np.array([origin + (edge - d) * direction for d in np.linspace(0.1, 0.25, 6) * axes.iod]))
+        sd = float(np.std(beside @ np.array([0.299, 0.587, 0.114], np.float32)))
+        contrast = float(np.linalg.norm(beside.mean(axis=0) - skin.mean(axis=0)))
+        worst = max(worst, sd / config.max_background_sd, config.min_background_contrast / max(contrast, 1e-6))
+    return _result("plain_background", worst <= 1.0, worst, "<= 1 (plain, contrasting)",
+                   INSTRUCTIONS["background"], worst - 1.0)
+
+
 def expression_gates(face: Landmarks, config: GateConfig) -> list[GateResult]:
     b = face.blendshapes
 
@@ -273,7 +312,8 @@ def evaluate(image: np.ndarray, faces: list[Landmarks], topology: FaceTopology,
     return [first, centre_gate(face, topology, config), *pose_gates(face.pose, config, baseline),
             size_gate(face, topology, config, baseline), exposure_gate(crop, config),
             even_light_gate(image, face, topology, config), sharpness_gate(crop, config),
-            *expression_gates(face, config)]
+            *expression_gates(face, config),
+            *([background_gate(image, face, topology, config)] if config.plain_background >= 2 else [])]
 
 
 def first_failure(results: list[GateResult]) -> GateResult | None:

@@ -108,6 +108,7 @@ def status_cmd(profile, data_dir):
     """
     from facetrack.stats.repeatability import Calibration
     from facetrack.stats.schedule import capture_due
+    from facetrack.stats.trends import silhouette_summary
 
     with open_store(data_dir, reading=True) as store:
         captures = store.captures(profile)
@@ -127,6 +128,7 @@ def status_cmd(profile, data_dir):
         click.echo(f"next capture due on {due.next_on.isoformat()}")
     click.echo(f"baseline: capture {baseline.id} on {baseline.taken_at.isoformat(sep=' ')} "
                f"({Path(baseline.source_path).name})")
+    click.echo(silhouette_summary(captures))
     click.echo(calibrated)
 
 

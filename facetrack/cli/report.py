@@ -83,7 +83,8 @@ def compare_cmd(a, b, output, profile, data_dir, model):
     from rich.table import Table
 
     from facetrack.report.charts import save_figure
-    from facetrack.report.pictures import align_photo, before_after_figure, flicker_frames, gif_bytes
+    from facetrack.report.pictures import (align_photo, before_after_figure, flicker_frames, gif_bytes,
+                                           photo_silhouettes)
     from facetrack.stats.compare import compare_captures
 
     topology = topology_of(model)
@@ -96,7 +97,7 @@ def compare_cmd(a, b, output, profile, data_dir, model):
     changes = compare_captures(before, after, mdc=mdc)
     aligned = [align_photo(c, views[c.id], topology) for c in (before, after)]
     output = output or Path(f"compare-{before.id}-{after.id}.png")
-    save_figure(before_after_figure(*aligned, topology, changes), output)
+    save_figure(before_after_figure(*aligned, topology, changes, photo_silhouettes(*aligned, topology)), output)
     gif = output.with_suffix(".gif")
     gif.write_bytes(gif_bytes(flicker_frames(*aligned)))
     table = Table("metric", "units", "before", "after", "change", "noise (MDC95)", "verdict",

@@ -97,7 +97,7 @@ def _sample(image: np.ndarray, xy: np.ndarray) -> np.ndarray:
                      for c in range(image.shape[2])], axis=-1)
 
 
-def _outline_distance(points: np.ndarray, topology: FaceTopology, origin: np.ndarray,
+def outline_distance(points: np.ndarray, topology: FaceTopology, origin: np.ndarray,
                       direction: np.ndarray) -> float | None:
     """Distance from ``origin`` along ``direction`` to the landmarks' face oval (its farthest crossing)."""
     oval = np.asarray(points, dtype=np.float64)[topology.idx("face_oval"), :2]
@@ -141,7 +141,7 @@ def find_edge(mask: np.ndarray, image: np.ndarray, points: np.ndarray, topology:
     inner, outer = (_sample(mask, (origin + (edge + s * axes.iod) * direction)[None])[0] for s in (-0.25, 0.25))
     if inner < rules.inside or outer > rules.outside:
         return Edge(None, "an unsure mask")
-    outline = _outline_distance(points, topology, origin, direction)
+    outline = outline_distance(points, topology, origin, direction)
     if outline is None or abs(edge - outline) > rules.max_from_outline * axes.iod:
         return Edge(None, "hair, an ear or the neck at the edge")
     offsets = np.linspace(0.05, 0.2, 6) * axes.iod

@@ -21,8 +21,8 @@ from facetrack.errors import ReportError
 from facetrack.metrics import ALL_METRICS, HEADLINE, Metric
 from facetrack.records import Capture, LandmarkView
 from facetrack.topology import FaceTopology
-from facetrack.stats.trends import Trend, days_since, linear_trend, trend_beyond_noise
-from facetrack.report.pictures import align_photo, before_after_figure, flicker_frames, gif_bytes
+from facetrack.stats.trends import Trend, days_since, linear_trend, trend_beyond_noise, silhouette_summary
+from facetrack.report.pictures import align_photo, before_after_figure, flicker_frames, gif_bytes, photo_silhouettes
 from facetrack.report.charts import noise_level, trend_figure
 
 CAVEATS = (
@@ -91,6 +91,7 @@ Made by facetrack {{ version }} on {{ today }}, on this computer; nothing was up
 {% if beyond %}<p>Changed beyond measurement noise:</p><ul>
 {% for line in beyond %}<li>{{ line }}</li>{% endfor %}</ul>
 {% else %}<p>Nothing changed beyond measurement noise.</p>{% endif %}
+<p class="small">{{ silhouettes }}. The silhouette metrics measure the real outline against the background; the others, the landmarks (which show only part of an outline change).</p>
 
 <h2>Trends</h2>
 <p class="small">Points: each capture (combined over its views, bar = spread). Dotted: rolling median. Dashed: linear trend per 4 weeks with its 95 % interval. Grey band: the baseline's value ± noise; a change inside it is within noise.</p>
@@ -152,8 +153,9 @@ def render_report(captures: Sequence[Capture], views: Mapping[int, Sequence[Land
         baseline=baseline, version=__version__, today=dt.date.today().isoformat(), beyond=beyond,
         trends_png=png_data_uri(trend_figure(captures, title=f"facetrack: {profile}", baseline_id=baseline.id,
                                              noise=mdc)),
-        compare_png=png_data_uri(before_after_figure(*aligned, topology, changes)),
+        compare_png=png_data_uri(before_after_figure(*aligned, topology, changes,
+                                                     photo_silhouettes(*aligned, topology))),
         flicker_gif=gif_data_uri(gif_bytes(flicker_frames(*aligned))),
         changes=changes, captures=captures, headline=list(HEADLINE),
-        trends=trends, caveats=CAVEATS, calibrated=calibrated)
+        trends=trends, caveats=CAVEATS, calibrated=calibrated, silhouettes=silhouette_summary(captures))
 

@@ -68,12 +68,40 @@ def _outline(ax, points, topology, style):
     ax.plot(line[:, 0], line[:, 1], linewidth=1.6, **style)
 
 
-def before_after_figure(before: AlignedPhoto, after: AlignedPhoto, topology: FaceTopology,
-                        changes: Sequence[Change] = ()):
-    """Side by side, with dates; both lower-face outlines (jaw and cheeks) over the later photo.
+def silhouette_lines(mask: np.ndarray, photo: AlignedPhoto, topology: FaceTopology) -> list[np.ndarray]:
+    """The silhouette's trustworthy edge points on each side of the lower face (rows from 25 to
+    85 % of the way from the eyes to the chin), in the aligned crop's pixels: (N, 2) each."""
+    from facetrack.metrics.silhouette import face_axes, find_edge, row_centre
 
-    The outlines differ in colour and in line style (dashed before, solid after), so the
-    figure also reads in greyscale.
+    axes = face_axes(photo.points, topology)
+    lines = []
+    for side in (-1, 1):
+        points = []
+        for fraction in np.arange(0.25, 0.86, 0.05):
+            edge = find_edge(mask, photo.image, photo.points, topology, axes, fraction, side)
+            if edge.distance is not None:
+                points.append(row_centre(axes, fraction) + side * edge.distance * axes.across)
+        if len(points) >= 2:
+            lines.append(np.array(points))
+    return lines
+
+
+def photo_silhouettes(before: AlignedPhoto, after: AlignedPhoto, topology: FaceTopology):
+    """Both photos' silhouette edges (``silhouette_lines``), from the person segmentation model."""
+    from facetrack.detect.segmentation import Segmenter
+
+    with Segmenter() as segmenter:
+        return tuple(silhouette_lines(segmenter.person_mask(p.image), p, topology) for p in (before, after))
+
+
+def before_after_figure(before: AlignedPhoto, after: AlignedPhoto, topology: FaceTopology,
+                        changes: Sequence[Change] = (), silhouettes=None):
+    """Side by side, with dates; both lower-face outlines (jaw and cheeks) over the later photo,
+    and, given ``silhouettes`` (``photo_silhouettes``), both silhouette edges where the
+    background let them be seen.
+
+    The outlines differ in colour and in line style (dashed before, solid after; the
+    silhouettes dotted before, dash-dot after), so the figure also reads in greyscale.
     """
     from matplotlib.figure import Figure
 
@@ -87,6 +115,11 @@ def before_after_figure(before: AlignedPhoto, after: AlignedPhoto, topology: Fac
         ax.set_axis_off()
     _outline(right, before.points, topology, {**BEFORE_STYLE, "label": f"outline {before.capture.taken_at.date()}"})
     _outline(right, after.points, topology, {**AFTER_STYLE, "label": f"outline {after.capture.taken_at.date()}"})
+    for lines, photo, style in zip(silhouettes or (), (before, after), (BEFORE_STYLE, AFTER_STYLE)):
+        for i, line in enumerate(lines):
+            right.plot(line[:, 0], line[:, 1], linewidth=1.2, color=style["color"],
+                       linestyle=":" if photo is before else "-.", marker=".", markersize=3,
+                       label=f"silhouette {photo.capture.taken_at.date()}" if i == 0 else None)
     right.legend(loc="lower center", fontsize=8, framealpha=0.8)
     beyond = [c for c in changes if c.beyond_noise]
     note = ("beyond noise: " + ", ".join(f"{c.metric.name} {c.change:+.3g}" for c in beyond[:3])

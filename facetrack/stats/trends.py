@@ -64,3 +64,10 @@ def trend_beyond_noise(trend: Trend, span_days: float, mdc: float) -> bool:
     change of one comparison (``metrics.noise.mdc95`` of a spread, or a calibrated MDC95)."""
     change = trend.slope * span_days / DAYS_PER_PERIOD
     return trend.significant and abs(change) > mdc
+
+
+def silhouette_summary(captures) -> str:
+    """How many captures have silhouette values (they need a plain background), in one line."""
+    n = sum(any(name.startswith("silhouette_") for name in c.metrics) for c in captures)
+    return (f"silhouette values in {n} of {len(captures)} captures"
+            + ("" if n == len(captures) else " (they need a plain wall behind you)"))
