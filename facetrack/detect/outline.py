@@ -19,7 +19,7 @@ from facetrack.metrics.silhouette import EdgeRules, silhouette_values
 from facetrack.records import MetricValue
 from facetrack.topology import FaceTopology
 
-CROPS = (2.0, 2.4, 2.8)  # crop side over the face oval's height
+CROPS = (1.4, 1.6, 1.8)  # crop side over the face oval's height
 MIN_VIEWS = 3
 MAX_DISAGREEMENT = 0.03
 NAMES = (*silhouette.ROWS, *silhouette.CHEEKS)

@@ -111,7 +111,7 @@ def responses(measurer, image: np.ndarray, cases: tuple[Case, ...] = CASES) -> d
             rows.append(Response(
                 case.name, amount,
                 {k: exact[k] - exact_base[k] for k in exact},
-                {k: measured[k] - measured_base[k] for k in measured},
+                {k: measured[k] - measured_base[k] for k in measured if k in measured_base},
                 landmark_gain(base_robust, robust_points(changed.views),
                               warps.warp_points(base_robust, warp)),
             ))

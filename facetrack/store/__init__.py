@@ -4,8 +4,8 @@
 archive of a whole store. The record types it reads and writes live in ``facetrack.records``.
 """
 
-from facetrack.store.database import (DB_NAME, IMAGES_DIR, PROFILE_RE, DuplicateCapture, Store, check_profile_name,
-                                      default_data_dir)
+from facetrack.store.database import DB_NAME, IMAGES_DIR, DuplicateCapture, Store, check_profile_name, default_data_dir
+from facetrack.store.schema import PROFILE_RE
 
 __all__ = ["DB_NAME", "IMAGES_DIR", "PROFILE_RE", "DuplicateCapture", "Store", "check_profile_name",
            "default_data_dir"]

@@ -78,6 +78,36 @@ def check_not_damaged(root: Path, images_dir: str) -> None:
         raise damaged(db, f"there are photos in {images} but no database")
 
 
+def _create(db: Path) -> None:
+    """A new database, whole: made under a private scratch name with the current schema, then
+    linked into place, so no process ever sees it half made (an empty database is damage)."""
+    from facetrack.store.schema import migrate
+
+    scratch = db.with_name(f".{db.name}.new-{os.getpid()}")
+    try:
+        os.close(os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+        conn = sqlite3.connect(scratch, isolation_level=None)
+        try:
+            migrate(conn, 0)
+        finally:
+            conn.close()
+        try:
+            os.link(scratch, db)
+        except FileExistsError:
+            pass  # another process made it meanwhile: theirs is used
+        except OSError:  # a file system without hard links
+            if not db.exists():
+                os.replace(scratch, db)
+    finally:
+        scratch.unlink(missing_ok=True)
+    from facetrack.store.images import alive
+
+    for stale in db.parent.glob(f".{db.name}.new-*"):  # left by a process killed while creating
+        pid = stale.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not alive(int(pid)):
+            stale.unlink(missing_ok=True)
+
+
 def connect(root: Path, *, read_only: bool, timeout: float = BUSY_TIMEOUT_S) -> sqlite3.Connection:
     """The database of the data dir ``root``: read-write (created 0600 when missing), or
     read-only (``immutable`` on a read-only disk, where nothing can change it meanwhile)."""
@@ -88,7 +118,7 @@ def connect(root: Path, *, read_only: bool, timeout: float = BUSY_TIMEOUT_S) -> 
                                isolation_level=None)
     else:
         if not db.exists():
-            os.close(os.open(db, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            _create(db)
         for path in [db, *(db.with_name(db.name + s) for s in SIDE_FILES)]:
             if path.exists():
                 os.chmod(path, 0o600)

@@ -30,15 +30,14 @@ from typing import Mapping
 import numpy as np
 
 from facetrack.errors import StoreError
-from facetrack.records import (CameraCalibration, Capture, LandmarkView, MetricValue, NewCapture, QualityNotes,
-                               Repeatability, ViewKind)
+from facetrack.records import Capture, LandmarkView, MetricValue, NewCapture, QualityNotes, ViewKind
+from facetrack.store.calibrations import CalibrationRecords, now
 from facetrack.store.connection import (DB_NAME, check_not_damaged, connect, damaged, explain, guarded,
                                         on_read_only_disk)
 from facetrack.store.images import IMAGES_DIR, alive, image_rel, is_image_rel, write_image
-from facetrack.store.schema import SCHEMA_VERSION, MigrationError, migrate
+from facetrack.store.schema import SCHEMA_VERSION, MigrationError, check_profile_name, migrate
 from facetrack.topology import N_LANDMARKS
 
-PROFILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 
@@ -51,19 +50,6 @@ def default_data_dir(environ: Mapping[str, str] | None = None) -> Path:
     return Path(user_data_dir("facetrack", appauthor=False))
 
 
-def check_profile_name(name: str) -> str:
-    if not isinstance(name, str) or not PROFILE_RE.match(name) or ".." in name:
-        raise StoreError(
-            f"invalid profile name {name!r}: use 1-64 letters, digits, '_', '-' or '.', "
-            "starting with a letter or digit"
-        )
-    return name
-
-
-def _now() -> str:
-    return dt.datetime.now().replace(microsecond=0).isoformat()
-
-
 class DuplicateCapture(StoreError):
     """The profile already holds a capture of this photo (same SHA-256)."""
 
@@ -72,7 +58,7 @@ class DuplicateCapture(StoreError):
         self.capture_id = capture_id
 
 
-class Store:
+class Store(CalibrationRecords):
     """An open store. Use ``Store.open(data_dir)`` as a context manager."""
 
     def __init__(self, root: Path, conn: sqlite3.Connection, read_only: bool = False):
@@ -190,7 +176,7 @@ class Store:
         for rel in files:
             self._path(rel)  # a path of another form is damage: refused before anything is removed
             self._conn.execute("INSERT INTO pending_images (image_file, pid, created_at) VALUES (?, ?, ?)",
-                               (rel, os.getpid(), _now()))
+                               (rel, os.getpid(), now()))
 
     def _release(self, files) -> None:
         for rel in files:
@@ -217,70 +203,6 @@ class Store:
             self._conn.execute("UPDATE profiles SET baseline_capture_id = ? WHERE name = ?",
                                (capture_id, profile))
 
-    def save_repeatability(self, profile: str, results, made_at: dt.datetime | None = None) -> None:
-        """Replace the profile's repeatability calibration (``Repeatability`` objects)."""
-        check_profile_name(profile)
-        made = (made_at or dt.datetime.now()).replace(microsecond=0).isoformat()
-        with self._transaction():
-            pid = self._profile_id(profile)
-            if pid is None:
-                pid = self._conn.execute("INSERT INTO profiles (name, created_at) VALUES (?, ?)",
-                                         (profile, _now())).lastrowid
-            self._conn.execute("DELETE FROM repeatability WHERE profile_id = ?", (pid,))
-            for r in results:
-                self._conn.execute(
-                    "INSERT INTO repeatability (profile_id, metric, sem, n_captures, n_sittings, made_at, version) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (pid, r.metric, float(r.sem), r.n_captures, r.n_sittings, made, r.version))
-
-    def repeatability(self, profile: str):
-        """The profile's calibration: (made_at or None, {metric: Repeatability})."""
-        rows = self._conn.execute(
-            "SELECT r.metric, r.sem, r.n_captures, r.n_sittings, r.made_at, r.version FROM repeatability r "
-            "JOIN profiles p ON p.id = r.profile_id WHERE p.name = ?", (check_profile_name(profile),)).fetchall()
-        if not rows:
-            return None, {}
-        return (dt.datetime.fromisoformat(rows[0][4]),
-                {m: Repeatability(m, sem, n, k, version) for m, sem, n, k, _, version in rows})
-
-    def noise_levels(self, profile: str) -> dict[str, float]:
-        """The profile's calibrated MDC95 per metric ({} when it was never calibrated)."""
-        return {name: r.mdc95 for name, r in self.repeatability(profile)[1].items()}
-
-    def iris_mm(self, profile: str) -> float | None:
-        """The profile's own measured iris diameter in mm, if one was set."""
-        row = self._conn.execute("SELECT iris_mm FROM profiles WHERE name = ?",
-                                 (check_profile_name(profile),)).fetchone()
-        return row[0] if row else None
-
-    def set_iris_mm(self, profile: str, iris_mm: float | None) -> None:
-        if iris_mm is not None and not 9.0 <= iris_mm <= 14.0:
-            raise StoreError(f"an iris diameter of {iris_mm} mm is outside the human range (9-14 mm)")
-        with self._transaction():
-            if self._profile_id(profile) is None:
-                self._conn.execute("INSERT INTO profiles (name, created_at) VALUES (?, ?)",
-                                   (check_profile_name(profile), _now()))
-            self._conn.execute("UPDATE profiles SET iris_mm = ? WHERE name = ?", (iris_mm, profile))
-
-    def save_camera(self, calibration) -> None:
-        """Store (or replace) a camera's calibration at its resolution."""
-        c = calibration
-        with self._transaction():
-            self._conn.execute(
-                "INSERT OR REPLACE INTO cameras (name, width, height, matrix, distortion, rms_px, views, made_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (c.camera, c.width, c.height, np.asarray(c.matrix, "<f8").tobytes(),
-                 np.asarray(c.distortion, "<f8").tobytes(), float(c.rms_px), int(c.views), _now()))
-
-    def camera(self, name: str, width: int, height: int):
-        """The stored ``CameraCalibration`` of this camera at this resolution, or None."""
-        row = self._conn.execute("SELECT matrix, distortion, rms_px, views FROM cameras "
-                                 "WHERE name = ? AND width = ? AND height = ?", (name, width, height)).fetchone()
-        if row is None:
-            return None
-        return CameraCalibration(name, width, height, np.frombuffer(row[0], "<f8").reshape(3, 3).copy(),
-                                 np.frombuffer(row[1], "<f8").copy(), row[2], row[3])
-
     def find_by_hash(self, profile: str, sha256: str) -> int | None:
         row = self._conn.execute(
             "SELECT c.id FROM captures c JOIN profiles p ON p.id = c.profile_id "
@@ -304,13 +226,13 @@ class Store:
                 if pid is None:
                     pid = self._conn.execute(
                         "INSERT INTO profiles (name, created_at) VALUES (?, ?)",
-                        (profile, _now())).lastrowid
+                        (profile, now())).lastrowid
                 yaw, pitch, roll = capture.pose if capture.pose else (None, None, None)
                 cid = self._conn.execute(
                     "INSERT INTO captures (profile_id, taken_at, taken_at_source, imported_at, "
                     "source_path, image_file, sha256, width, height, yaw, pitch, roll, quality) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (pid, capture.taken_at.isoformat(), capture.taken_at_source, _now(),
+                    (pid, capture.taken_at.isoformat(), capture.taken_at_source, now(),
                      capture.source_path, rel, capture.sha256, capture.width, capture.height,
                      yaw, pitch, roll, json.dumps(capture.quality.to_dict()))).lastrowid
                 self._insert_views(cid, capture.views)
@@ -488,6 +410,7 @@ class Store:
         return 1
 
 
-for _name, _method in list(vars(Store).items()):
+for _name in {n for klass in Store.__mro__[:-1] for n in vars(klass)}:
+    _method = getattr(Store, _name)
     if callable(_method) and not _name.startswith("_") and _name not in ("open", "close"):
         setattr(Store, _name, guarded(_method))

@@ -7,7 +7,22 @@ migrating the same store at the same time.
 
 from __future__ import annotations
 
+import re
 import sqlite3
+
+from facetrack.errors import StoreError
+
+#: The profile names a store accepts (they also appear in file names and messages).
+PROFILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def check_profile_name(name: str) -> str:
+    if not isinstance(name, str) or not PROFILE_RE.match(name) or ".." in name:
+        raise StoreError(
+            f"invalid profile name {name!r}: use 1-64 letters, digits, '_', '-' or '.', "
+            "starting with a letter or digit"
+        )
+    return name
 
 MIGRATIONS: tuple[str, ...] = (
     # v1
