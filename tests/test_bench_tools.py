@@ -23,8 +23,13 @@ def test_peak_memory_of_the_process_itself(mb):
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="peak memory of helpers is read from /proc")
-def test_peak_memory_counts_child_processes_too():
-    child = ALLOCATE.format(mb=200)
+def test_peak_memory_counts_child_processes_too(tmp_path):
+    # each child allocates, then waits until the other has too, then holds it 0.3 s: the two
+    # blocks overlap in time however busy the machine is
+    child = ("import os, time, pathlib; block = bytearray(200 * 2**20); block[::4096] = b'x' * len(block[::4096]);"
+             f" d = pathlib.Path({str(tmp_path)!r}); (d / str(os.getpid())).touch(); t = time.time()\n"
+             "while len(list(d.iterdir())) < 2 and time.time() - t < 60: time.sleep(0.01)\n"
+             "time.sleep(0.3)")
     parent = ("import subprocess, sys; procs = [subprocess.Popen([sys.executable, '-c', %r]) for _ in range(2)];"
               " [p.wait() for p in procs]" % child)
     run = run_measured([sys.executable, "-c", parent])
