@@ -105,7 +105,7 @@ def main() -> None:
     from facetrack.detect.landmarks import Landmarker
     from dataclasses import replace
 
-    from facetrack.detect.measure import (DEFAULT_AUGMENTATIONS, Augmentation, Measurer, check_measurable, is_mirrored,
+    from facetrack.detect.measure import (DEFAULT_AUGMENTATIONS, Augmentation, Measurer, check_measurable,
                                    measure_views)
     from facetrack.metrics import combine_views, compute_metrics
     from facetrack.metrics.align import to_canonical
@@ -117,7 +117,7 @@ def main() -> None:
     looks = photometric()
     views_18 = [Augmentation(a, s, f) for a, s in GEOMETRIC + MORE_GEOMETRIC for f in (False, True)]
     flips = (Augmentation(), Augmentation(flip=True))  # the photo and its mirror image
-    with Measurer.from_model(augmentations=views_18) as m, Landmarker(m.model_path, video=True) as tracker:
+    with Measurer.from_model(augmentations=views_18, silhouette=False) as m, Landmarker(m.model_path, video=True) as tracker:
         topo = m.topology
         blank = np.zeros((256, 256, 3), np.uint8)
         single = {k: {} for k in ["image mode"] + [f"tracked x{k}" for k in range(2, TRACK_STEPS + 1)]
@@ -158,11 +158,12 @@ def main() -> None:
                     again = m.landmarker.detect(canvas)
                     if again is not None:
                         add(f"pre-warp {side}px, {scale:g} px/cm", back(again.points))
-                found = m.detect_views(variant, original=first)  # the 18 geometric views
-                for look, apply in looks.items():  # the photo and its mirror image, each look
-                    found += [replace(v, kind=f"{look},{v.kind}".removesuffix(",original"))
+                # the 18 geometric views, then the photo and its mirror image in each look, by name
+                found = [(str(v.kind), v) for v in m.detect_views(variant, original=first)]
+                for look, apply in looks.items():
+                    found += [(f"{look},{v.kind}".removesuffix(",original"), v)
                               for v in m.detect_views(apply(variant), augmentations=flips)]
-                views[name].append(({v.kind: compute_metrics(v.points, topo) for v in found}, flipped))
+                views[name].append(({k: compute_metrics(v.points, topo) for k, v in found}, flipped))
 
         print("1. One detection per photo (perturbation suite, both portraits, 36 cells):")
         for label, rows in single.items():
@@ -170,7 +171,7 @@ def main() -> None:
             print(f"  {label:32s} {missed:2d} above target, geometric mean SD/target {gm:.3f}")
 
         def kinds(pairs):
-            return [Augmentation(a, s, f).kind for a, s in pairs for f in (False, True)]
+            return [str(Augmentation(a, s, f).kind) for a, s in pairs for f in (False, True)]
 
         def looked(names):
             return [n + s for n in names for s in ("", ",flip")]
@@ -193,7 +194,7 @@ def main() -> None:
                 estimates[label][name] = []
                 for per_view, flipped in variants:
                     present = [k for k in ks if k in per_view]
-                    combined = combine_views([per_view[k] for k in present], [is_mirrored(k) for k in present])
+                    combined = combine_views([per_view[k] for k in present], [k.endswith("flip") for k in present])
                     estimates[label][name].append(as_unflipped({k: v.value for k, v in combined.items()}, flipped))
         for label, rows in {**estimates, **prewarped}.items():
             missed, gm = gm_ratio(rows)

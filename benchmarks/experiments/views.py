@@ -63,16 +63,20 @@ def main() -> None:
     from facetrack.capture.sources import video_frames
     from facetrack.demo import portrait
     from facetrack.errors import InputError
-    from facetrack.detect.measure import Measurer, is_mirrored
+    from facetrack.detect.measure import Measurer
+    from facetrack.records import ViewKind
+
+    def is_mirrored(kind: str) -> bool:
+        return ViewKind.parse(kind).mirrored
     from facetrack.metrics import REGISTRY, combine_views, compute_metrics, get_metric
     from precision import NEUTRAL_FRAMES, VIDEO, perturbation_suite, read_sd, target
 
-    sets = {name: [aug.kind for aug in augs] for name, augs in view_sets().items()}
+    sets = {name: [str(aug.kind) for aug in augs] for name, augs in view_sets().items()}
     sources = {}
-    with Measurer.from_model(augmentations=view_sets()["all 42"]) as m:
+    with Measurer.from_model(augmentations=view_sets()["all 42"], silhouette=False) as m:
 
         def per_view(image, flipped=False):  # every view's metrics, by view kind, and the flip flag
-            return {v.kind: compute_metrics(v.points, m.topology) for v in m.measure_photo(image).views}, flipped
+            return {str(v.kind): compute_metrics(v.points, m.topology) for v in m.measure_photo(image).views}, flipped
 
         for name, image in (("grace_hopper", portrait()), ("astronaut", data.astronaut())):
             variants = []
