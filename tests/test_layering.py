@@ -24,6 +24,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("facetrack.capture", "facetrack.store", "facetrack.stats", "facetrack.lab"),
     ("facetrack.ingest", "facetrack.report"),
     ("facetrack.demo",),
+    ("facetrack.app",),
     ("facetrack.cli",),
 )
 

@@ -1,0 +1,92 @@
+"""The app's pages: HTML made on the server from the library's own results (no script or style
+from anywhere but the app itself)."""
+
+from __future__ import annotations
+
+import jinja2
+
+STYLE = """
+body { font-family: system-ui, sans-serif; margin: 0; color: #222; background: #fafafa; }
+header { background: #1f2d3d; color: #fff; padding: 0.6rem 1rem; display: flex; flex-wrap: wrap; gap: 1rem;
+         align-items: center; }
+header a { color: #fff; text-decoration: none; font-weight: 600; }
+header a.here { text-decoration: underline; }
+main { padding: 1rem; max-width: 1100px; margin: auto; }
+.grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(170px, 1fr)); gap: 0.8rem; }
+.card { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: 0.5rem; font-size: 0.85rem; }
+.card img { width: 100%; height: 190px; object-fit: cover; border-radius: 4px; }
+.error { background: #fde8e8; border: 1px solid #e0a0a0; padding: 0.6rem; border-radius: 4px; }
+.note { background: #e8f3fd; border: 1px solid #a0c4e0; padding: 0.6rem; border-radius: 4px; }
+table { border-collapse: collapse; width: 100%; font-size: 0.85rem; }
+td, th { border-bottom: 1px solid #ddd; padding: 0.3rem; text-align: left; }
+img.figure, .figure svg { max-width: 100%; height: auto; }
+.wide { overflow-x: auto; } header { overflow-x: auto; }
+button, input[type=submit] { padding: 0.35rem 0.7rem; }
+@media (max-width: 500px) { main { padding: 0.5rem; } .card img { height: 140px; } }
+"""
+
+BASE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>facetrack: {{ title }}</title><style>{{ style }}</style></head>
+<body><header><span>facetrack</span>
+{% for href, label in nav %}<a href="{{ href }}"{% if label == title %} class="here"{% endif %}>{{ label }}</a>{% endfor %}
+<span>profile: {% for p in profiles %}<a href="?profile={{ p }}"{% if p == profile %} class="here"{% endif %}>{{ p }}</a> {% endfor %}</span>
+</header><main>
+{% if message %}<p class="{{ 'error' if error else 'note' }}" id="message">{{ message }}</p>{% endif %}
+{{ body | safe }}
+</main></body></html>"""
+
+PHOTOS = """<h1>Photos</h1>
+<form method="post" action="/upload" enctype="multipart/form-data">
+<label>Add photos: <input type="file" name="photos" accept="image/*" multiple></label>
+<input type="submit" value="Upload"></form>
+<p>{{ captures | length }} captures, oldest first. {{ silhouettes }}.</p>
+<div class="grid">
+{% for c in captures %}<div class="card" id="capture-{{ c.id }}">
+<img src="/photo/{{ c.id }}" alt="capture {{ c.id }}" loading="lazy">
+<div><b>{{ c.id }}</b> · {{ c.taken_at.date() }}{% if c.id == baseline_id %} · <b>baseline</b>{% endif %}</div>
+<div>{{ c.quality.views or 0 }} views{% if c.quality.silhouette_missing %} · no silhouette ({{ c.quality.silhouette_missing | length }}){% endif %}</div>
+<form method="post" action="/baseline/{{ c.id }}" style="display:inline"><button>baseline</button></form>
+<form method="post" action="/delete/{{ c.id }}" style="display:inline"
+ onsubmit="return confirm('Delete capture {{ c.id }} and its photo? This cannot be undone.')"><button>delete</button></form>
+</div>{% endfor %}
+</div>"""
+
+TRENDS = """<h1>Trends</h1>
+<p id="summary">{{ summary }}</p>
+{% if figure %}<div class="figure">{{ figure | safe }}</div>{% endif %}
+<div class="wide"><table><tr><th>metric</th><th>units</th><th>trend per 4 weeks [95 %]</th><th>noise (MDC95)</th><th>verdict</th></tr>
+{% for t in trends %}<tr><td>{{ t.metric.name }}</td><td>{{ t.metric.units }}</td>
+<td>{% if t.trend %}{{ '%+.3g' % t.trend.slope }} [{{ '%+.2g' % t.trend.ci_low }}, {{ '%+.2g' % t.trend.ci_high }}]{% else %}-{% endif %}</td>
+<td>{{ '%.3g' % t.noise }}</td><td>{{ 'beyond noise' if t.beyond_noise else 'within noise' }}</td></tr>{% endfor %}
+</table></div>"""
+
+COMPARE = """<h1>Before / after</h1>
+<form method="get" action="/compare">
+<label>before <select name="a">{% for c in captures %}<option value="{{ c.id }}"{% if c.id == before.id %} selected{% endif %}>{{ c.id }} ({{ c.taken_at.date() }})</option>{% endfor %}</select></label>
+<label>after <select name="b">{% for c in captures %}<option value="{{ c.id }}"{% if c.id == after.id %} selected{% endif %}>{{ c.id }} ({{ c.taken_at.date() }})</option>{% endfor %}</select></label>
+<input type="submit" value="Compare"></form>
+<p><img class="figure" id="pair" src="data:image/png;base64,{{ pair }}" alt="the two captures, aligned"></p>
+<p><img class="figure" id="flicker" src="data:image/gif;base64,{{ flicker }}" alt="flicking between the two"></p>
+<div class="wide"><table><tr><th>metric</th><th>before</th><th>after</th><th>change</th><th>noise</th><th>verdict</th></tr>
+{% for c in changes %}<tr><td>{{ c.metric.name }}</td><td>{{ '%.4g' % c.before }}</td><td>{{ '%.4g' % c.after }}</td>
+<td>{{ '%+.3g' % c.change }}</td><td>{{ '%.3g' % c.noise }}</td><td>{{ c.verdict }}</td></tr>{% endfor %}
+</table></div>"""
+
+REPORT = """<h1>Report and export</h1>
+<ul>
+<li><a href="/download/report.html">The report (one self-contained HTML file)</a></li>
+<li><a href="/download/captures.csv">Every capture as CSV</a></li>
+<li><a href="/download/captures.json">... as JSON</a></li>
+<li><a href="/download/captures.parquet">... as Parquet</a></li>
+</ul>"""
+
+NAV = (("/photos", "Photos"), ("/trends", "Trends"), ("/compare", "Before / after"), ("/report", "Report"))
+_ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+
+
+def render(title: str, body_template: str, *, profile: str, profiles, message: str | None = None,
+           error: bool = False, **values) -> str:
+    body = _ENV.from_string(body_template).render(**values)
+    return _ENV.from_string(BASE).render(title=title, style=STYLE, nav=NAV, profile=profile,
+                                         profiles=profiles, message=message, error=error, body=body)

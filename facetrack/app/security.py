@@ -1,0 +1,71 @@
+"""What keeps the local web app local: only this machine's own page may talk to it.
+
+- The server binds 127.0.0.1 only (``server.serve``).
+- ``Host`` must be the app's own (127.0.0.1 or localhost at its port): a web page the user
+  has open elsewhere cannot reach it through DNS rebinding.
+- ``Origin``, when a browser sends one, must be the app's own; a request that changes
+  anything (not GET or HEAD) must carry it, or a ``Referer`` of the app's own.
+- A per-launch secret token: the printed URL carries it once; the app then keeps it in an
+  HttpOnly, SameSite=Strict cookie and drops it from the address bar. A request without it
+  is refused.
+"""
+
+from __future__ import annotations
+
+import secrets
+from http.cookies import SimpleCookie
+from urllib.parse import parse_qsl, urlencode
+
+COOKIE = "facetrack_token"
+SAFE_METHODS = (b"GET", b"HEAD")
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Guard:
+    """ASGI middleware that refuses any request that is not from the app's own page."""
+
+    def __init__(self, app, *, port: int, token: str):
+        self.app = app
+        self.token = token
+        self.hosts = {f"127.0.0.1:{port}", f"localhost:{port}"}
+        self.origins = {f"http://{h}" for h in self.hosts}
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = {k.lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        host = headers.get(b"host", "")
+        if host not in self.hosts:
+            return await _refuse(send, 421, f"this app answers only at {' or '.join(sorted(self.hosts))}")
+        origin = headers.get(b"origin")
+        if origin is not None and origin not in self.origins:
+            return await _refuse(send, 403, "requests from another site are refused")
+        if scope["method"].encode() not in SAFE_METHODS and origin is None:
+            referer = headers.get(b"referer", "")
+            if not any(referer.startswith(o + "/") for o in self.origins):
+                return await _refuse(send, 403, "a change must come from the app's own page")
+        cookie = SimpleCookie(headers.get(b"cookie", ""))
+        if COOKIE in cookie and secrets.compare_digest(cookie[COOKIE].value, self.token):
+            return await self.app(scope, receive, send)
+        query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
+        if secrets.compare_digest(query.get("token", ""), self.token):
+            rest = urlencode({k: v for k, v in query.items() if k != "token"})
+            location = scope["path"] + (f"?{rest}" if rest else "")
+            return await _send(send, 303, b"", [(b"location", location.encode()),
+                                                 (b"set-cookie", f"{COOKIE}={self.token}; HttpOnly; "
+                                                  "SameSite=Strict; Path=/".encode())])
+        return await _refuse(send, 403, "open the link that `facetrack app` printed (it holds this launch's key)")
+
+
+async def _send(send, status: int, body: bytes, headers=()) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode()), *headers]})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _refuse(send, status: int, why: str) -> None:
+    await _send(send, status, f"refused: {why}\n".encode())

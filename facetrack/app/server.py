@@ -1,0 +1,255 @@
+"""``facetrack app``: the weekly routine's data in a local web page (photos, trends, before /
+after, report and export), over the same library as the command line.
+
+Every page reads the store afresh; every change (upload, baseline, delete) goes through the
+same library calls as the CLI (``ingest.importer``, ``Store``), with the same refusals.
+Images are served by capture id only: no path from the browser reaches the file system.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import socket
+import tempfile
+from pathlib import Path
+
+from facetrack.app import pages
+from facetrack.app.security import Guard, new_token
+from facetrack.errors import FacetrackError, ReportError, shown
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+PROFILE_COOKIE = "facetrack_profile"
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def create_app(data_dir, *, profile: str = "default", port: int, token: str, measurer_factory=None):
+    """The ASGI app for the store in ``data_dir``, guarded for ``port`` and ``token``."""
+    from starlette.applications import Starlette
+    from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+    from starlette.routing import Route
+
+    from facetrack.store import Store, check_profile_name
+
+    state = {"measurer": None}
+
+    def measurer():
+        if state["measurer"] is None:
+            from facetrack.detect.measure import Measurer
+
+            state["measurer"] = (measurer_factory or Measurer.from_model)()
+        return state["measurer"]
+
+    def topology_of():
+        if "topology" not in state:
+            from facetrack.detect.model import resolve
+            from facetrack.topology import load_topology
+
+            state["topology"] = load_topology(resolve().path)
+        return state["topology"]
+
+    def current(request) -> str:
+        name = request.query_params.get("profile") or request.cookies.get(PROFILE_COOKIE) or profile
+        return check_profile_name(name)
+
+    def page(request, title, template, status=200, **values):
+        name = current(request)
+        with Store.open(data_dir, read_only_ok=True) as store:
+            profiles = sorted({*store.profiles(), name})
+        response = HTMLResponse(pages.render(title, template, profile=name, profiles=profiles, **values),
+                                status_code=status)
+        response.set_cookie(PROFILE_COOKIE, name, httponly=True, samesite="strict")
+        return response
+
+    def photos(request, message=None, error=False, status=200):
+        from facetrack.stats.trends import silhouette_summary
+
+        name = current(request)
+        with Store.open(data_dir, read_only_ok=True) as store:
+            captures = store.captures(name)
+            baseline = store.baseline(name)
+        return page(request, "Photos", pages.PHOTOS, status=status, message=message, error=error,
+                    captures=captures, baseline_id=baseline.id if baseline else None,
+                    silhouettes=silhouette_summary(captures))
+
+    async def upload(request):
+        from facetrack.ingest.importer import import_photos
+
+        name = current(request)
+        if int(request.headers.get("content-length") or 0) > MAX_UPLOAD_BYTES:
+            return photos(request, f"refused: the upload is over {MAX_UPLOAD_BYTES // 2**20} MB", True, 413)
+        form = await request.form(max_files=64)
+        files = [f for f in form.getlist("photos") if hasattr(f, "read")]
+        if not files:
+            return photos(request, "choose one or more photos first", True, 400)
+        with tempfile.TemporaryDirectory() as tmp:
+            paths = []
+            for i, item in enumerate(files):
+                safe = "".join(ch for ch in Path(item.filename or "photo").name if ch.isalnum() or ch in "._-")
+                path = Path(tmp) / f"{i:03d}-{safe or 'photo'}"
+                path.write_bytes(await item.read())
+                paths.append(path)
+            with Store.open(data_dir) as store:
+                report = import_photos(paths, store=store, measurer=measurer(), profile=name)
+        def label(path):
+            return shown(path.name.split("-", 1)[1])
+
+        lines = [f"imported {label(p)} as capture {cid}" for p, cid in report.imported]
+        lines += [f"{label(p)}: already imported as capture {cid}" for p, cid in report.duplicates]
+        lines += [f"refused {label(p)}: {why}" for p, why in report.rejected]
+        return photos(request, "; ".join(lines), bool(report.rejected), 400 if report.rejected else 200)
+
+    def change(action):
+        async def handler(request):
+            cid = int(request.path_params["cid"])
+            name = current(request)
+            try:
+                with Store.open(data_dir) as store:
+                    if action == "delete":
+                        if cid not in {c.id for c in store.captures(name)}:
+                            raise ReportError(f"profile {name!r} has no capture {cid}")
+                        store.delete_capture(cid)
+                    else:
+                        store.set_baseline(name, cid)
+            except FacetrackError as exc:
+                return photos(request, str(exc), True, 400)
+            return RedirectResponse("/photos", status_code=303)
+        return handler
+
+    def photo(request):
+        cid = int(request.path_params["cid"])
+        with Store.open(data_dir, read_only_ok=True) as store:
+            found = [c for c in store.captures(current(request)) if c.id == cid]
+        if not found:
+            return Response("no such capture in this profile\n", status_code=404, media_type="text/plain")
+        return FileResponse(found[0].image_path, headers={"cache-control": "private, max-age=3600"})
+
+    def trends(request):
+        from facetrack.report.charts import trend_figure
+        from facetrack.report.html import metric_trends
+        from facetrack.stats.repeatability import Calibration
+
+        name = current(request)
+        with Store.open(data_dir, read_only_ok=True) as store:
+            captures = store.captures(name)
+            baseline = store.baseline(name)
+            calibration = Calibration(*store.repeatability(name))
+        if len(captures) < 2:
+            return page(request, "Trends", pages.TRENDS, summary=f"profile {name!r} has {len(captures)} "
+                        "captures: trends need at least 2", figure=None, trends=[])
+        found = metric_trends(captures, calibration.mdc)
+        beyond = [t.metric.name for t in found if t.beyond_noise]
+        summary = (f"{len(captures)} captures from {captures[0].taken_at.date()} to {captures[-1].taken_at.date()}. "
+                   + (f"Changed beyond noise: {', '.join(beyond)}." if beyond else "Nothing changed beyond noise."))
+        buf = io.StringIO()
+        trend_figure(captures, title=f"facetrack: {name}", baseline_id=baseline.id,
+                     noise=calibration.mdc).savefig(buf, format="svg")
+        svg = buf.getvalue()
+        return page(request, "Trends", pages.TRENDS, summary=summary, figure=svg[svg.index("<svg"):], trends=found)
+
+    def compare(request):
+        from facetrack.report.pictures import (align_photo, before_after_figure, flicker_frames, gif_bytes,
+                                               photo_silhouettes)
+        from facetrack.stats.compare import choose_pair, compare_captures
+        from facetrack.stats.repeatability import Calibration
+
+        name = current(request)
+        pick = {k: int(request.query_params[k]) for k in ("a", "b") if request.query_params.get(k, "").isdigit()}
+        try:
+            with Store.open(data_dir, read_only_ok=True) as store:
+                captures = store.captures(name)
+                baseline = store.baseline(name) if len(captures) >= 2 else None
+                before, after = choose_pair(captures, baseline, name, pick.get("a"), pick.get("b"))
+                views = {c.id: store.landmark_views(c.id) for c in (before, after)}
+                calibration = Calibration(*store.repeatability(name))
+        except FacetrackError as exc:
+            return page(request, "Before / after", "<h1>Before / after</h1>", message=str(exc), error=True)
+        topology = topology_of()
+        aligned = [align_photo(c, views[c.id], topology) for c in (before, after)]
+        changes = compare_captures(before, after, mdc=calibration.mdc)
+        png = io.BytesIO()
+        before_after_figure(*aligned, topology, changes, photo_silhouettes(*aligned, topology)).savefig(png, format="png")
+        return page(request, "Before / after", pages.COMPARE, captures=captures, before=before, after=after,
+                    changes=changes, pair=base64.b64encode(png.getvalue()).decode(),
+                    flicker=base64.b64encode(gif_bytes(flicker_frames(*aligned))).decode())
+
+    def report(request):
+        return page(request, "Report", pages.REPORT)
+
+    def download(request):
+        from facetrack.report.export import FORMATS, export_captures
+
+        what = request.path_params["what"]
+        name = current(request)
+        with Store.open(data_dir, read_only_ok=True) as store, tempfile.TemporaryDirectory() as tmp:
+            captures = store.captures(name)
+            try:
+                if what == "report.html":
+                    from facetrack.report.html import render_report
+                    from facetrack.stats.compare import choose_pair
+                    baseline = store.baseline(name)
+                    before, after = choose_pair(captures, baseline, name)
+                    views = {c.id: store.landmark_views(c.id) for c in (before, after)}
+                    html = render_report(captures, views, topology_of(), profile=name,
+                                         baseline_id=baseline.id, before_id=before.id, after_id=after.id)
+                    data, media = html.encode(), "text/html"
+                else:
+                    stem, _, fmt = what.partition(".")
+                    if stem != "captures" or fmt not in FORMATS:
+                        return Response("no such download\n", status_code=404, media_type="text/plain")
+                    data = export_captures(captures, Path(tmp) / what, fmt).read_bytes()
+                    media = {"csv": "text/csv", "json": "application/json"}.get(fmt, "application/octet-stream")
+            except FacetrackError as exc:
+                return page(request, "Report", pages.REPORT, message=str(exc), error=True, status=400)
+        return Response(data, media_type=media,
+                        headers={"content-disposition": f'attachment; filename="{name}-{what}"'})
+
+    routes = [
+        Route("/", lambda request: RedirectResponse("/photos", status_code=303)),
+        Route("/photos", photos), Route("/upload", upload, methods=["POST"]),
+        Route("/delete/{cid:int}", change("delete"), methods=["POST"]),
+        Route("/baseline/{cid:int}", change("baseline"), methods=["POST"]),
+        Route("/photo/{cid:int}", photo), Route("/trends", trends), Route("/compare", compare),
+        Route("/report", report), Route("/download/{what}", download),
+    ]
+    async def refused(request, exc):  # a library error is one line, never a traceback
+        return Response(f"refused: {exc}\n", status_code=400, media_type="text/plain")
+
+    app = Starlette(routes=routes, exception_handlers={FacetrackError: refused})
+
+    async def guarded(scope, receive, send):
+        await Guard(app, port=port, token=token)(scope, receive, send)
+
+    guarded.close = lambda: state["measurer"] and state["measurer"].close()
+    return guarded
+
+
+def serve(data_dir, *, profile: str = "default", port: int | None = None,
+          on_ready=None) -> None:
+    """Run the app on 127.0.0.1 until interrupted; ``on_ready(url)`` is called with the URL
+    (holding this launch's token) once the server listens."""
+    import uvicorn
+
+    port = port or free_port()
+    token = new_token()
+    app = create_app(data_dir, profile=profile, port=port, token=token)
+    config = uvicorn.Config(app, host=HOST, port=port, log_level="warning", lifespan="off")
+    url = f"http://{HOST}:{port}/photos?token={token}"
+
+    class Announcing(uvicorn.Server):
+        async def startup(self, sockets=None):
+            await super().startup(sockets)
+            if on_ready:
+                on_ready(url)
+
+    server = Announcing(config)
+    try:
+        server.run()
+    finally:
+        app.close()
