@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "facetrack"
 
 #: Lowest first. A module may import modules of its own entry and of entries below it.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("facetrack", "facetrack.errors", "facetrack.topology"),
+    ("facetrack", "facetrack.errors", "facetrack.files", "facetrack.topology"),
     ("facetrack.metrics",),
     ("facetrack.records",),
     ("facetrack.detect",),
@@ -141,7 +141,8 @@ def test_only_one_place_imports(graph, library, allowed):
     ("facetrack.capture", ("facetrack.capture", "facetrack.detect", "facetrack.metrics", "facetrack.records",
                            "facetrack.topology", "facetrack.errors")),
     ("facetrack.stats", ("facetrack.stats", "facetrack.metrics", "facetrack.records", "facetrack.errors")),
-    ("facetrack.store", ("facetrack.store", "facetrack.records", "facetrack.topology", "facetrack.errors")),
+    ("facetrack.store", ("facetrack.store", "facetrack.records", "facetrack.topology", "facetrack.errors",
+                         "facetrack.files")),
 ])
 def test_a_stage_imports_only_what_it_may(graph, stage, may_import):
     wrong = sorted(f"{m} -> {t}" for m in graph if m == stage or m.startswith(stage + ".")

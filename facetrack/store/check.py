@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from facetrack.store.database import Store
-from facetrack.store.images import IMAGES_DIR, is_image_rel, sha256_of
+from facetrack.files import sha256_of
+from facetrack.store.images import IMAGES_DIR, is_image_rel
 
 
 @dataclass

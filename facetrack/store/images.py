@@ -30,16 +30,6 @@ def is_image_rel(rel: object, sha256: str | None = None) -> bool:
     return bool(m) and m[1] == m[2][:2] and (sha256 is None or m[2] == sha256)
 
 
-def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def write_image(target: Path, data: bytes) -> bool:
     """Write an image file atomically unless it is already there; True if created."""
     if target.exists():
