@@ -36,13 +36,18 @@ def server(demo_dir, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser():
+def playwright():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright):
+    b = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    yield b
+    b.close()
 
 
 @pytest.fixture
@@ -97,6 +102,68 @@ def test_the_pages_fit_a_desktop_and_a_phone(browser, server, width, height, tmp
             tab.goto(server[0].split("/photos")[0] + path)
             assert tab.evaluate("document.scrollingElement.scrollWidth") <= width, path  # no sideways scrolling
             tab.screenshot(path=str(tmp_path / f"{path.strip('/')}.png"))
+    finally:
+        context.close()
+
+
+def write_y4m(frames, path: Path, fps: int = 30) -> Path:
+    """A raw video Chromium's fake camera plays (I420), from RGB frames."""
+    h, w = frames[0].shape[:2]
+    with open(path, "wb") as fh:
+        fh.write(f"YUV4MPEG2 W{w} H{h} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
+        for rgb in frames:
+            fh.write(b"FRAME\n")
+            fh.write(cv2.cvtColor(rgb, cv2.COLOR_RGB2YUV_I420).tobytes())
+    return path
+
+
+@pytest.fixture(scope="module")
+def fake_camera(tmp_path_factory):
+    """The real webcam clip, its neutral part looped to 4 s, as the browser's camera."""
+    from common import SHARED_DATA, long_neutral_webcam_clip
+
+    from facetrack.capture.sources import video_frames
+
+    clip = SHARED_DATA / "single_face.mp4"
+    if not clip.is_file():
+        pytest.skip(f"needs the real webcam clip {clip} (../shared/data beside the project); not there")
+    folder = tmp_path_factory.mktemp("camera")
+    avi = long_neutral_webcam_clip(clip, folder / "neutral.avi")
+    return write_y4m([f.image for f in video_frames(avi)], folder / "camera.y4m")
+
+
+def test_the_capture_page_guides_captures_and_stores(playwright, server, fake_camera):
+    """Chromium's fake camera plays a real face: the page shows the overlay, captures by itself,
+    stores the capture and shows it against last time."""
+    url, _ = server
+    b = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                   args=[*ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                                         f"--use-file-for-fake-video-capture={fake_camera}"])
+    try:
+        tab = b.new_context(viewport={"width": 1280, "height": 800}).new_page()
+        tab.goto(url)
+        texts = []
+        for _ in range(2):  # a new profile: the first capture is its baseline, the second is compared
+            tab.goto(url.split("/photos")[0] + "/capture?profile=webcam")
+            tab.wait_for_function("location.pathname.startsWith('/capture/result/') || "
+                                  "document.getElementById('status').textContent.startsWith('No capture')",
+                                  timeout=90_000)
+            texts.append(tab.locator("main").inner_text())
+    finally:
+        b.close()
+    assert "Captured: capture" in texts[0] and "first capture" in texts[0]
+    assert "Against last time" in texts[1] and ("within noise" in texts[1] or "beyond noise" in texts[1])
+
+
+def test_without_a_camera_the_page_says_so_and_offers_upload(browser, server):
+    context = browser.new_context()  # headless Chromium without a fake device: no camera
+    try:
+        tab = context.new_page()
+        tab.goto(server[0])
+        tab.goto(server[0].split("/photos")[0] + "/capture")
+        tab.wait_for_function("document.getElementById('status').textContent.startsWith('No camera')",
+                              timeout=15_000)
+        assert tab.locator("#fallback a").get_attribute("href") == "/photos"
     finally:
         context.close()
 

@@ -81,7 +81,67 @@ REPORT = """<h1>Report and export</h1>
 <li><a href="/download/captures.parquet">... as Parquet</a></li>
 </ul>"""
 
-NAV = (("/photos", "Photos"), ("/trends", "Trends"), ("/compare", "Before / after"), ("/report", "Report"))
+CAPTURE = """<h1>This week's photo</h1>
+<p id="status">Starting the camera... Allow it when the browser asks.</p>
+<p><img id="preview" alt="the camera, as a mirror, with what to do" style="max-width:100%"></p>
+<video id="camera" playsinline muted style="display:none"></video>
+<p id="fallback" style="display:none">No camera here? <a href="/photos">Add a photo on the Photos page</a> instead.</p>
+<script>
+(async () => {
+  const status = document.getElementById("status"), preview = document.getElementById("preview");
+  const video = document.getElementById("camera");
+  let stream;
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({video: {width: 640, height: 480}});
+  } catch (e) {
+    status.textContent = "No camera: " + (e.name || e) + ".";
+    document.getElementById("fallback").style.display = "";
+    return;
+  }
+  video.srcObject = stream;
+  await video.play();
+  await fetch("/capture/start", {method: "POST"});
+  status.textContent = "Follow the instruction on the picture; it captures by itself.";
+  const canvas = document.createElement("canvas");
+  canvas.width = video.videoWidth; canvas.height = video.videoHeight;
+  const ctx = canvas.getContext("2d");
+  const t0 = performance.now();
+  window.facetrackRoundTrips = [];  // ms from a frame grabbed to its answer (read by the benchmark)
+  for (let index = 0; ; index++) {  // one frame at a time: the next goes when the answer is back
+    const sent = performance.now();
+    ctx.drawImage(video, 0, 0);
+    const blob = await new Promise(done => canvas.toBlob(done, "image/jpeg", 0.92));
+    const answer = await fetch("/capture/frame", {method: "POST", body: blob,
+      headers: {"x-timestamp": String(Math.round(sent - t0)), "x-index": String(index)}});
+    window.facetrackRoundTrips.push(performance.now() - sent);
+    if ((answer.headers.get("content-type") || "").startsWith("image/")) {
+      const old = preview.src;
+      preview.src = URL.createObjectURL(await answer.blob());
+      if (old) URL.revokeObjectURL(old);
+      continue;
+    }
+    const outcome = await answer.json();
+    sessionStorage.setItem("facetrackRoundTrips", JSON.stringify(window.facetrackRoundTrips));
+    stream.getTracks().forEach(track => track.stop());
+    if (outcome.capture) { location.href = "/capture/result/" + outcome.capture; return; }
+    status.textContent = "No capture: " + outcome.error;
+    document.getElementById("fallback").style.display = "";
+    return;
+  }
+})();
+</script>"""
+
+RESULT = """<h1>Captured: capture {{ capture.id }}</h1>
+<p><img src="/photo/{{ capture.id }}" alt="the new photo" style="max-width:320px;width:100%"></p>
+{% for title, other, changes in comparisons %}
+<h2>{{ title }}: capture {{ other.id }} ({{ other.taken_at.date() }})</h2>
+<div class="wide"><table class="verdicts"><tr><th>metric</th><th>then</th><th>now</th><th>change</th><th>noise</th><th>verdict</th></tr>
+{% for c in changes %}<tr><td>{{ c.metric.name }}</td><td>{{ '%.4g' % c.before }}</td><td>{{ '%.4g' % c.after }}</td>
+<td>{{ '%+.3g' % c.change }}</td><td>{{ '%.3g' % c.noise }}</td><td>{{ c.verdict }}</td></tr>{% endfor %}
+</table></div>
+{% else %}<p>This is the profile's first capture: later ones will be compared with it.</p>{% endfor %}"""
+
+NAV = (("/capture", "Capture"), ("/photos", "Photos"), ("/trends", "Trends"), ("/compare", "Before / after"), ("/report", "Report"))
 _ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
 
 

@@ -14,6 +14,8 @@ import socket
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 from facetrack.app import pages
 from facetrack.app.security import Guard, new_token
 from facetrack.errors import FacetrackError, ReportError, shown
@@ -32,7 +34,7 @@ def free_port() -> int:
 def create_app(data_dir, *, profile: str = "default", port: int, token: str, measurer_factory=None):
     """The ASGI app for the store in ``data_dir``, guarded for ``port`` and ``token``."""
     from starlette.applications import Starlette
-    from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+    from starlette.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
     from starlette.routing import Route
 
     from facetrack.store import Store, check_profile_name
@@ -182,6 +184,60 @@ def create_app(data_dir, *, profile: str = "default", port: int, token: str, mea
     def report(request):
         return page(request, "Report", pages.REPORT)
 
+    def capture_page(request):
+        return page(request, "Capture", pages.CAPTURE)
+
+    async def capture_start(request):
+        from facetrack.app.live import LiveCapture
+
+        if state.get("live") is not None:
+            state["live"].close()
+        state["live"] = LiveCapture(data_dir, current(request), measurer())
+        return JSONResponse({"started": True})
+
+    async def capture_frame(request):
+        import cv2
+        from starlette.concurrency import run_in_threadpool
+
+        live = state.get("live")
+        if live is None:
+            return JSONResponse({"error": "no capture is running: reload the page"})
+        data = await request.body()
+        if len(data) > MAX_UPLOAD_BYTES:
+            return JSONResponse({"error": "the frame is too large"}, status_code=413)
+        bgr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+        if bgr is None:
+            return JSONResponse({"error": "the frame is not an image"}, status_code=400)
+        stamp, index = (int(request.headers.get(h, "0") or 0) for h in ("x-timestamp", "x-index"))
+        answer = await run_in_threadpool(live.send, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), stamp, index)
+        if answer.overlay is not None:
+            ok, jpeg = cv2.imencode(".jpg", cv2.cvtColor(answer.overlay, cv2.COLOR_RGB2BGR),
+                                    [cv2.IMWRITE_JPEG_QUALITY, 85])
+            return Response(jpeg.tobytes(), media_type="image/jpeg", headers={"cache-control": "no-store"})
+        state["live"] = None
+        if answer.capture_id is not None:
+            return JSONResponse({"capture": answer.capture_id})
+        return JSONResponse({"error": answer.error})
+
+    def capture_result(request):
+        from facetrack.stats.compare import compare_captures
+        from facetrack.stats.repeatability import Calibration
+
+        cid, name = int(request.path_params["cid"]), current(request)
+        with Store.open(data_dir, read_only_ok=True) as store:
+            captures = store.captures(name)
+            baseline = store.baseline(name)
+            mdc = Calibration(*store.repeatability(name)).mdc
+        mine = [c for c in captures if c.id == cid]
+        if not mine:
+            return Response("no such capture in this profile\n", status_code=404, media_type="text/plain")
+        earlier = [c for c in captures if c.taken_at < mine[0].taken_at and c.id != cid]
+        others = [("Against last time", earlier[-1])] if earlier else []
+        if baseline is not None and baseline.id != cid and (not earlier or baseline.id != earlier[-1].id):
+            others.append(("Against the baseline", baseline))
+        comparisons = [(title, other, compare_captures(other, mine[0], mdc=mdc)) for title, other in others]
+        return page(request, "Capture", pages.RESULT, capture=mine[0], comparisons=comparisons)
+
     def download(request):
         from facetrack.report.export import FORMATS, export_captures
 
@@ -217,6 +273,9 @@ def create_app(data_dir, *, profile: str = "default", port: int, token: str, mea
         Route("/baseline/{cid:int}", change("baseline"), methods=["POST"]),
         Route("/photo/{cid:int}", photo), Route("/trends", trends), Route("/compare", compare),
         Route("/report", report), Route("/download/{what}", download),
+        Route("/capture", capture_page), Route("/capture/start", capture_start, methods=["POST"]),
+        Route("/capture/frame", capture_frame, methods=["POST"]),
+        Route("/capture/result/{cid:int}", capture_result),
     ]
     async def refused(request, exc):  # a library error is one line, never a traceback
         return Response(f"refused: {exc}\n", status_code=400, media_type="text/plain")
@@ -226,7 +285,13 @@ def create_app(data_dir, *, profile: str = "default", port: int, token: str, mea
     async def guarded(scope, receive, send):
         await Guard(app, port=port, token=token)(scope, receive, send)
 
-    guarded.close = lambda: state["measurer"] and state["measurer"].close()
+    def close():
+        if state.get("live") is not None:
+            state["live"].close()
+        if state["measurer"] is not None:
+            state["measurer"].close()
+
+    guarded.close = close
     return guarded
 
 
