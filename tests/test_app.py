@@ -110,3 +110,20 @@ def test_a_bad_profile_name_is_one_refusal(client):
     signed_in(client)
     bad = client.get("/photos?profile=../../etc")
     assert bad.status_code == 400 and bad.text.startswith("refused: invalid profile name")
+
+
+def test_settings_are_saved_checked_and_reset(client, store_dir):
+    from facetrack.capture.gates import GateConfig
+
+    signed_in(client)
+    page = client.get("/settings").text
+    assert 'name="max_yaw"' in page and "default 5" in page
+    saved = client.post("/settings", headers={"origin": ORIGIN}, data={"max_yaw": "4", "max_pitch": "6"})
+    assert saved.status_code == 200 and "saved" in saved.text
+    config = GateConfig.from_toml(store_dir / "gates.toml")
+    assert (config.max_yaw, config.max_pitch, config.max_roll) == (4.0, 6.0, 5.0)
+    bad = client.post("/settings", headers={"origin": ORIGIN}, data={"max_yaw": "wide"})
+    assert bad.status_code == 400 and "max_yaw=wide" in bad.text and "is not a number" in bad.text
+    assert GateConfig.from_toml(store_dir / "gates.toml").max_yaw == 4.0  # unchanged by the refusal
+    assert client.post("/settings/reset", headers={"origin": ORIGIN}).status_code == 200
+    assert not (store_dir / "gates.toml").exists()

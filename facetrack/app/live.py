@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from facetrack.capture.gates import GateConfig
 from facetrack.capture.session import CaptureSettings
 from facetrack.capture.sources import Frame
 from facetrack.errors import FacetrackError
@@ -47,11 +48,12 @@ class _Display:
 class LiveCapture:
     """One capture from the page's camera, for ``profile`` in the store at ``data_dir``."""
 
-    def __init__(self, data_dir, profile: str, measurer, settings: CaptureSettings = CaptureSettings()):
+    def __init__(self, data_dir, profile: str, measurer, settings: CaptureSettings = CaptureSettings(),
+                 config: GateConfig = GateConfig()):
         self._frames: queue.Queue = queue.Queue(maxsize=1)
         self._answers: queue.Queue = queue.Queue()
         self._done = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(data_dir, profile, measurer, settings),
+        self._thread = threading.Thread(target=self._run, args=(data_dir, profile, measurer, settings, config),
                                         name="facetrack-live-capture", daemon=True)
         self._thread.start()
 
@@ -65,7 +67,7 @@ class LiveCapture:
                 return
             yield frame
 
-    def _run(self, data_dir, profile, measurer, settings) -> None:
+    def _run(self, data_dir, profile, measurer, settings, config) -> None:
         from facetrack.detect.landmarks import Landmarker
         from facetrack.ingest.guided import guided_capture
         from facetrack.store import Store
@@ -73,7 +75,7 @@ class LiveCapture:
         try:
             with Store.open(data_dir) as store, Landmarker(measurer.model_path, video=True) as tracker:
                 outcome = guided_capture(self._incoming(), store=store, measurer=measurer, tracker=tracker,
-                                         profile=profile, settings=settings, first=True,
+                                         profile=profile, config=config, settings=settings, first=True,
                                          display=_Display(self._answers), source="browser camera")
             self._answers.put(Answer(capture_id=outcome.capture_id))
         except FacetrackError as exc:

@@ -141,7 +141,18 @@ RESULT = """<h1>Captured: capture {{ capture.id }}</h1>
 </table></div>
 {% else %}<p>This is the profile's first capture: later ones will be compared with it.</p>{% endfor %}"""
 
-NAV = (("/capture", "Capture"), ("/photos", "Photos"), ("/trends", "Trends"), ("/compare", "Before / after"), ("/report", "Report"))
+SETTINGS = """<h1>Capture settings</h1>
+<p>The checks a capture must pass (the same names as <code>GateConfig</code> and
+<code>facetrack capture --gate</code>). They are kept in <code>{{ path }}</code>, which
+<code>facetrack capture</code> also reads. Loosening one makes captures less comparable.</p>
+<form method="post" action="/settings"><div class="wide"><table>
+{% for name, value, default in rows %}<tr><td><label for="{{ name }}">{{ name }}</label></td>
+<td><input id="{{ name }}" name="{{ name }}" value="{{ value }}" inputmode="decimal" size="8"></td>
+<td class="small">default {{ default }}</td></tr>{% endfor %}
+</table></div><input type="submit" value="Save"></form>
+<form method="post" action="/settings/reset"><button>Back to the defaults</button></form>"""
+
+NAV = (("/capture", "Capture"), ("/photos", "Photos"), ("/trends", "Trends"), ("/compare", "Before / after"), ("/report", "Report"), ("/settings", "Settings"))
 _ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
 
 

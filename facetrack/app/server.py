@@ -21,8 +21,17 @@ from facetrack.app.security import Guard, new_token
 from facetrack.errors import FacetrackError, ReportError, shown
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+GATES_FILE = "gates.toml"  # the capture settings, in the data dir (``facetrack capture`` reads it too)
 PROFILE_COOKIE = "facetrack_profile"
 HOST = "127.0.0.1"
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    import os
+
+    part = path.with_name(f".{path.name}.{os.getpid()}.part")
+    part.write_text(text)
+    os.replace(part, path)
 
 
 def free_port() -> int:
@@ -184,6 +193,39 @@ def create_app(data_dir, *, profile: str = "default", port: int, token: str, mea
     def report(request):
         return page(request, "Report", pages.REPORT)
 
+    def gates_path() -> Path:
+        return Path(data_dir) / GATES_FILE
+
+    def gate_config():
+        from facetrack.capture.gates import GateConfig
+
+        return GateConfig.from_toml(gates_path()) if gates_path().is_file() else GateConfig()
+
+    def settings(request, message=None, error=False, status=200):
+        from dataclasses import fields
+
+        from facetrack.capture.gates import GateConfig
+
+        config, defaults = gate_config(), GateConfig()
+        rows = [(f.name, f"{getattr(config, f.name):g}", f"{getattr(defaults, f.name):g}") for f in fields(config)]
+        return page(request, "Settings", pages.SETTINGS, status=status, message=message, error=error,
+                    rows=rows, path=gates_path())
+
+    async def settings_save(request):
+        from facetrack.capture.gates import GateConfig
+
+        form = await request.form()
+        try:
+            config = GateConfig().with_overrides([f"{k}={v}" for k, v in form.items()])
+        except ValueError as exc:
+            return settings(request, f"not saved: {exc}", True, 400)
+        _write_atomically(gates_path(), config.to_toml())
+        return settings(request, "saved: the next capture uses these")
+
+    async def settings_reset(request):
+        gates_path().unlink(missing_ok=True)
+        return settings(request, "back to the defaults")
+
     def capture_page(request):
         return page(request, "Capture", pages.CAPTURE)
 
@@ -192,7 +234,7 @@ def create_app(data_dir, *, profile: str = "default", port: int, token: str, mea
 
         if state.get("live") is not None:
             state["live"].close()
-        state["live"] = LiveCapture(data_dir, current(request), measurer())
+        state["live"] = LiveCapture(data_dir, current(request), measurer(), config=gate_config())
         return JSONResponse({"started": True})
 
     async def capture_frame(request):
@@ -276,6 +318,8 @@ def create_app(data_dir, *, profile: str = "default", port: int, token: str, mea
         Route("/capture", capture_page), Route("/capture/start", capture_start, methods=["POST"]),
         Route("/capture/frame", capture_frame, methods=["POST"]),
         Route("/capture/result/{cid:int}", capture_result),
+        Route("/settings", settings), Route("/settings", settings_save, methods=["POST"]),
+        Route("/settings/reset", settings_reset, methods=["POST"]),
     ]
     async def refused(request, exc):  # a library error is one line, never a traceback
         return Response(f"refused: {exc}\n", status_code=400, media_type="text/plain")

@@ -93,6 +93,10 @@ class GateConfig:
         return replace(cls(), **{k: float(v) for k, v in table.items()},
                        **{k: v for k, v in overrides.items() if v is not None})
 
+    def to_toml(self) -> str:
+        """The ``[gates]`` table ``from_toml`` reads (every threshold, this config's values)."""
+        return "[gates]\n" + "".join(f"{f.name} = {getattr(self, f.name)!r}\n" for f in fields(self))
+
     def with_overrides(self, items) -> "GateConfig":
         """This config with ``KEY=VALUE`` items applied (``--gate max_yaw=4``); ValueError
         names an item that is not a known threshold and a number."""

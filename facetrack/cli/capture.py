@@ -69,6 +69,11 @@ def capture_cmd(camera, video, images, no_preview, width, height, hold, burst, t
         raise click.UsageError("give at most one of --camera, --video, --images")
     if camera is None and video is None and images is None:
         camera = 0
+    if config_file is None:  # the settings saved by `facetrack app`, when there are any
+        from facetrack.store import default_data_dir
+
+        saved = Path(data_dir or default_data_dir()) / "gates.toml"
+        config_file = saved if saved.is_file() else None
     config = _gate_config(config_file, gate_overrides)
     settings = CaptureSettings(hold_s=hold, burst=burst, timeout_s=timeout)
     when = parse_when(taken_at)
