@@ -326,8 +326,10 @@ def create_app(data_dir, *, profile: str = "default", port: int, token: str, mea
 
     app = Starlette(routes=routes, exception_handlers={FacetrackError: refused})
 
+    guard = Guard(app, port=port, token=token)
+
     async def guarded(scope, receive, send):
-        await Guard(app, port=port, token=token)(scope, receive, send)
+        await guard(scope, receive, send)
 
     def close():
         if state.get("live") is not None:

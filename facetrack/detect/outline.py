@@ -4,8 +4,8 @@ the landmarks (``metrics.silhouette``), combined, with the reason for every miss
 Views: square crops around the face at two sizes, each as it is and mirrored (the mirror's
 landmarks are mirrored with it, so "left" stays the subject's left). A metric is given only
 when at least ``MIN_VIEWS`` views find trustworthy edges and they agree within
-``MAX_DISAGREEMENT`` (relative); its value balances the direct and mirrored views like the
-landmark metrics do. Otherwise it is missing, and the notes say why.
+``MAX_DISAGREEMENT`` (relative); its value and spread combine the views as the landmark
+metrics' do (``metrics.combine_views``: direct and mirrored views balanced). Otherwise it is missing, and the notes say why.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from facetrack.metrics import silhouette
+from facetrack.metrics import combine_views, silhouette
 from facetrack.metrics.silhouette import EdgeRules, silhouette_values
 from facetrack.records import MetricValue
 from facetrack.topology import FaceTopology
@@ -99,12 +99,8 @@ def combine_outline(per_view: list[tuple[bool, dict[str, float]]],
         if np.ptp(x) > MAX_DISAGREEMENT * abs(np.median(x)):
             problems[name] = f"the views disagree by {100 * np.ptp(x) / abs(np.median(x)):.1f} %"
             continue
-        groups = [x[[m == flag for m, _ in found]] for flag in (False, True)]
-        groups = [g for g in groups if len(g)]
-        values[name] = float(np.mean([g.mean() for g in groups]))
-        deviations = np.concatenate([g - g.mean() for g in groups])
-        spreads[name] = float(1.4826 * np.median(np.abs(deviations)))
-        counts[name] = len(x)
+        combined = combine_views([{name: v} for _, v in found], [m for m, _ in found])[name]
+        values[name], spreads[name], counts[name] = combined.value, combined.spread, combined.n
     return OutlineMeasurement(values, spreads, counts, problems)
 
 

@@ -8,7 +8,6 @@ backup refuses a store with problems.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from facetrack.store.database import Store
 from facetrack.files import sha256_of
@@ -67,8 +66,3 @@ def check_store(store: Store, *, hashes: bool = True) -> CheckReport:
 def remove_orphans(store: Store, report: CheckReport) -> int:
     """Remove the orphans ``report`` found (each only if still unused); return how many."""
     return sum(store.remove_orphan(rel) for rel in report.orphans if is_image_rel(rel))
-
-
-def referenced_images(store: Store, report: CheckReport) -> list[Path]:
-    """The photos of a sound store, for a backup."""
-    return sorted(store.root / rel for _, rel, sha in store.image_rows() if is_image_rel(rel, sha))
