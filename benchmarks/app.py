@@ -3,7 +3,8 @@
 1. From `facetrack app` to a ready page: process start to the photos page loaded, whole
    process as a user starts it. Target: <= 3 s.
 2. The trends page of 104 weekly captures (the report benchmark's store): navigation to the
-   page loaded (its chart drawn on the server). Target: <= 1 s.
+   page loaded and its hover targets laid over the chart (the chart is drawn on the server).
+   Target: <= 1 s.
 3. The guidance round trip at 640x480: a frame grabbed from the camera -> sent -> gates and
    overlay -> the answer back, measured in the page over a guided capture from Chromium's
    fake camera playing the real webcam clip. Target: p95 <= 60 ms.
@@ -69,17 +70,19 @@ def collect() -> dict[str, float]:
             ready = time.perf_counter() - t0
             base = url.split("/photos")[0]
             times = []
-            for _ in range(3):
+            for _ in range(4):  # the first right after the ready page: the chart's modules not yet loaded
                 start = time.perf_counter()
                 tab.goto(base + "/trends")
+                tab.wait_for_selector("body[data-hover=ready]", state="attached")  # hover targets laid
                 times.append(time.perf_counter() - start)
-            trends = float(np.median(times))
+            first, trends = times[0], float(np.median(times[1:]))
         finally:
             proc.terminate()
             proc.wait()
         print(f"facetrack app to a ready page: {ready:.2f} s (target <= 3 s); trends page, 104 captures: "
-              f"{trends:.2f} s, median of 3 (target <= 1 s)")
-        out.update({"app_ready_s": round(ready, 2), "app_trends_104_s": round(trends, 2)})
+              f"first visit {first:.2f} s, later visits {trends:.2f} s, median of 3 (target <= 1 s)")
+        out.update({"app_ready_s": round(ready, 2), "app_trends_104_first_s": round(first, 2),
+                    "app_trends_104_s": round(trends, 2)})
         clip = SHARED_DATA / "single_face.mp4"
         if not clip.is_file():
             print(f"(guidance round trip skipped: {clip} not found)")
@@ -95,7 +98,7 @@ def collect() -> dict[str, float]:
             tab = camera.new_page()
             tab.goto(url)
             tab.goto(url.split("/photos")[0] + "/capture?profile=live")
-            tab.wait_for_function("location.pathname.startsWith('/capture/result/') || "
+            tab.wait_for_function("() => location.pathname.startsWith('/capture/result/') || "
                                   "document.getElementById('status').textContent.startsWith('No capture')",
                                   timeout=60_000)
             ms = np.array(tab.evaluate("JSON.parse(sessionStorage.getItem('facetrackRoundTrips') || '[]')"))

@@ -66,7 +66,8 @@ SUMMARY = (
     ("sd_pct_silhouette_width_70", "silhouette_width_70, frame-to-frame SD %", "<= 0.3", lambda v: v <= 0.3),
     ("silhouette_ms_per_photo", "silhouette cost per photo or burst frame, ms", "", None),
     ("app_ready_s", "facetrack app to a ready page, s", "<= 3", lambda v: v <= 3),
-    ("app_trends_104_s", "app trends page, 104 captures, s", "<= 1", lambda v: v <= 1),
+    ("app_trends_104_first_s", "app trends page, 104 captures, first visit, s", "<= 1", lambda v: v <= 1),
+    ("app_trends_104_s", "app trends page, 104 captures, later visits, s", "<= 1", lambda v: v <= 1),
     ("app_round_trip_p95_ms", "app guidance round trip p95, ms (640x480)", "<= 60", lambda v: v <= 60),
     ("sensitivity_rows_clearly_missed", "... of them outside by more than the noise", "0", lambda v: v == 0),
 )

@@ -27,11 +27,16 @@ def main() -> None:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
                                         args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-            for name, size, path in (("app_trends", (1280, 800), "/trends"), ("app_photos_phone", (390, 844), "/photos")):
+            shots = (("app_trends", (1280, 800), "/trends", 'svg[data-metric="jaw_angle_mean"] .point'),
+                     ("app_photos_phone", (390, 844), "/photos", None))
+            for name, size, path, hover in shots:
                 context = browser.new_context(viewport={"width": size[0], "height": size[1]})
                 tab = context.new_page()
                 tab.goto(url)
                 tab.goto(base + path)
+                if hover:  # a point's hover card: date, value +- spread, the photo
+                    tab.locator(hover).nth(7).hover()
+                    tab.wait_for_function("() => document.querySelector('#tip img').complete")
                 tab.screenshot(path=str(OUT / f"{name}.png"))
                 context.close()
                 print(OUT / f"{name}.png")

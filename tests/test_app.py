@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 
 import cv2
+import numpy as np
 import pytest
 from starlette.testclient import TestClient
 
 from facetrack.app.server import create_app
+from facetrack.metrics import REGISTRY, get_metric
 from facetrack.store import Store
 
 PORT = 8765
@@ -70,6 +72,56 @@ def test_photos_page_lists_the_captures_and_serves_images_by_id_only(client, sto
     assert image.status_code == 200 and image.content[:2] == b"\xff\xd8"
     assert client.get("/photo/9999").status_code == 404
     assert client.get("/photo/..%2Ffacetrack.db").status_code == 404  # no path reaches the files
+    thumb = client.get(f"/thumb/{ids[0]}")
+    assert thumb.status_code == 200 and thumb.headers["content-type"] == "image/jpeg"
+    small = cv2.imdecode(np.frombuffer(thumb.content, np.uint8), cv2.IMREAD_COLOR)
+    assert small.shape[1] == 240 and len(thumb.content) < len(image.content) / 4
+    assert client.get("/thumb/9999").status_code == 404
+
+
+@pytest.mark.parametrize("path, signed", [("/photos", True), ("/trends", True), ("/photos", False)])
+def test_every_answer_keeps_the_page_to_the_app_itself(client, path, signed):
+    if signed:
+        signed_in(client)
+    answer = client.get(path)
+    assert answer.status_code == (200 if signed else 403)
+    policy = dict(part.strip().split(" ", 1) for part in answer.headers["content-security-policy"].split(";"))
+    assert policy["default-src"] == "'self'" and policy["connect-src"] == "'self'"
+    assert policy["frame-ancestors"] == "'none'" and "http" not in answer.headers["content-security-policy"]
+    assert answer.headers["x-content-type-options"] == "nosniff"
+
+
+POINT = re.compile(r'<g class="point" tabindex="0" data-capture="(\d+)" data-date="([\d-]+)" data-value="([^"]+)" '
+                   r'data-spread="([^"]*)" data-label="([^"]+)" data-units="([^"]+)"')
+
+
+def points_on(page: str) -> dict[str, list[tuple]]:
+    """Each panel's points on a trends page: {metric: [(capture, date, value, spread, label, units)]}."""
+    out = {}
+    for panel in re.finditer(r'<svg class="panel"[^>]*data-metric="(\w+)"(.*?)</svg>', page, re.S):
+        out[panel.group(1)] = POINT.findall(panel.group(2))
+    return out
+
+
+def test_the_trends_page_carries_each_points_hover_data(client, store_dir):
+    signed_in(client)
+    trends = client.get("/trends").text
+    panels = points_on(trends)
+    assert list(panels) == ["jaw_angle_mean", "bigonial_bizygomatic_ratio", "cheek_fullness_left",
+                            "cheek_fullness_right", "midface_width_ratio", "asymmetry_index"]  # grouped
+    assert [h for h in re.findall(r"<h2>(.*?)</h2>", trends)][:3] == ["Jaw", "Mid-face", "Symmetry"]
+    with Store.open(store_dir) as store:
+        captures = {c.id: c for c in store.captures("demo")}
+    for name, points in panels.items():
+        assert [int(p[0]) for p in points] == list(captures)
+        for cid, date, value, spread, label, units in points:
+            stored = captures[int(cid)].metrics[name]
+            assert float(value) == pytest.approx(stored.value, rel=1e-3)
+            assert float(spread) == pytest.approx(stored.spread, rel=1e-3)
+            assert date == captures[int(cid)].taken_at.date().isoformat() and units == get_metric(name).units
+            assert label == get_metric(name).label
+    every = points_on(client.get("/trends?all=1").text)
+    assert len(every) == len(REGISTRY)  # every metric with values (the demo has no silhouette values)
 
 
 def test_upload_imports_through_the_same_path_and_refuses_a_non_image(client, store_dir, astronaut, tmp_path):
@@ -96,7 +148,10 @@ def test_delete_removes_the_capture(client, store_dir):
 def test_trends_compare_and_downloads(client):
     signed_in(client)
     trends = client.get("/trends").text
-    assert "<svg" in trends and "Changed beyond noise" in trends and "cheek_fullness_left" in trends
+    assert "<svg" in trends and "cheek_fullness_left" in trends
+    summary = re.search(r'<p id="summary">(.*?)</p>', trends).group(1)
+    assert "Mid-face width rose" in summary and "more than the noise" in summary  # the demo's widening
+    assert "Cheek fullness (left)" in trends  # plain-language names, the key beside them
     pair = client.get("/compare?a=1&b=12").text
     assert 'id="pair"' in pair and "beyond noise" in pair
     report = client.get("/download/report.html")
@@ -104,6 +159,21 @@ def test_trends_compare_and_downloads(client):
     csv = client.get("/download/captures.csv")
     assert csv.status_code == 200 and csv.text.count("\n") == 13
     assert client.get("/download/../../etc/passwd").status_code == 404
+
+
+def test_the_trends_page_follows_every_change(client):
+    def chart():
+        page = client.get("/trends").text
+        return page[page.index("<svg"):page.rindex("</svg>")], {int(p[0]) for p in points_on(page)["jaw_angle_mean"]}
+
+    signed_in(client)
+    first, shown = chart()
+    assert chart()[0] == first and 12 in shown
+    client.post("/baseline/3", headers={"origin": ORIGIN})
+    moved, _ = chart()
+    assert moved != first  # the baseline line and the noise band moved
+    client.post("/delete/12", headers={"origin": ORIGIN})
+    assert 12 not in chart()[1]
 
 
 def test_a_bad_profile_name_is_one_refusal(client):
@@ -127,3 +197,50 @@ def test_settings_are_saved_checked_and_reset(client, store_dir):
     assert GateConfig.from_toml(store_dir / "gates.toml").max_yaw == 4.0  # unchanged by the refusal
     assert client.post("/settings/reset", headers={"origin": ORIGIN}).status_code == 200
     assert not (store_dir / "gates.toml").exists()
+
+
+@pytest.fixture(scope="module")
+def webcam_jpegs():
+    """The real webcam clip's frames as the page would send them (JPEG)."""
+    from common import SHARED_DATA
+
+    from facetrack.capture.sources import video_frames
+
+    clip = SHARED_DATA / "single_face.mp4"
+    if not clip.is_file():
+        pytest.skip(f"needs the real webcam clip {clip} (../shared/data beside the project); not there")
+    return [cv2.imencode(".jpg", cv2.cvtColor(f.image, cv2.COLOR_RGB2BGR))[1].tobytes() for f in video_frames(clip)]
+
+
+def send_frames(client, jpegs, start=0):
+    """Frames to the running capture until one answer is not an overlay; that answer (or None)."""
+    for i, jpeg in enumerate(jpegs, start):
+        answer = client.post("/capture/frame", content=jpeg,
+                             headers={"origin": ORIGIN, "x-timestamp": str(i * 33), "x-index": str(i)})
+        if not answer.headers["content-type"].startswith("image/jpeg"):
+            return answer.json()
+    return None
+
+
+def test_the_capture_buttons_are_the_cli_previews_keys(client, store_dir, webcam_jpegs):
+    """Cancel (Esc) stores nothing; Capture now (Space) takes the next burst whatever the checks say."""
+    signed_in(client)
+    origin = {"origin": ORIGIN}
+    assert client.post("/capture/now", headers=origin).status_code == 409  # no capture running
+    with Store.open(store_dir) as store:
+        before = len(store.captures("webcam"))
+    client.post("/capture/start?profile=webcam", headers=origin)
+    assert send_frames(client, webcam_jpegs[:3]) is None  # guiding
+    assert client.post("/capture/cancel", headers=origin).json() == {"pressed": "cancel"}
+    assert send_frames(client, webcam_jpegs[3:6], 3) == {"error": "cancelled: nothing was stored"}
+    with Store.open(store_dir) as store:
+        assert len(store.captures("webcam")) == before
+    # the clip's smile (frames 20 on) never passes the checks: only the button can capture it
+    client.post("/capture/start?profile=webcam", headers=origin)
+    assert send_frames(client, webcam_jpegs[30:32], 30) is None
+    client.post("/capture/now", headers=origin)
+    outcome = send_frames(client, webcam_jpegs[32:], 32)
+    assert outcome is not None and "capture" in outcome, outcome
+    with Store.open(store_dir) as store:
+        (made,) = [c for c in store.captures("webcam") if c.id == outcome["capture"]]
+    assert made.quality.manual is True and "no_smile" in made.quality.failed_gates

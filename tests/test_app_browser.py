@@ -62,14 +62,58 @@ def page(browser, server):
 def test_the_photos_page_shows_every_capture(page):
     assert page.url.endswith("/photos")  # the token left the address bar
     assert page.locator(".card").count() == 12
-    assert page.locator(".card img").first.evaluate("img => img.complete && img.naturalWidth > 0")
+    page.wait_for_function("() => { const img = document.querySelector('.card img'); "
+                           "return img.complete && img.naturalWidth == 240; }")  # a thumbnail, by id
 
 
 def test_the_trends_page_renders_the_demo(page, server):
     page.goto(server[0].split("/photos")[0] + "/trends")
     assert "12 captures" in page.locator("#summary").inner_text()
-    assert page.locator(".figure svg").count() == 1
+    assert page.locator("svg.panel").count() == 6  # the headline metrics (the demo has no silhouette values)
+    assert page.locator("svg.panel .point").count() == 6 * 12
     assert page.locator("table tr").count() > 20  # one row per metric
+
+
+def test_hovering_a_point_shows_its_date_value_spread_and_photo(page, server):
+    from facetrack.store import Store
+
+    with Store.open(server[2], read_only_ok=True) as store:
+        last = store.captures("demo")[-1]
+    page.goto(server[0].split("/photos")[0] + "/trends")
+    page.wait_for_selector("body[data-hover=ready]", state="attached")
+    tip = page.locator("#tip")
+    assert tip.is_hidden()
+    dot = page.locator(f'svg[data-metric="midface_width_ratio"] .point[data-capture="{last.id}"]')
+    dot.hover()
+    assert tip.is_visible()
+    value = last.metrics["midface_width_ratio"]
+    assert tip.inner_text().split("\n") == ["Mid-face width", f"{last.taken_at.date()} · capture {last.id}",
+                                             f"{value.value:.4g} ± {value.spread:.2g} ratio"]
+    page.wait_for_function("() => { const i = document.querySelector('#tip img'); "
+                           "return i.complete && i.naturalWidth == 240; }")
+    box, spot = tip.bounding_box(), dot.bounding_box()
+    assert abs(box["y"] - spot["y"]) < 40 and box["x"] + box["width"] <= 1280  # beside the point, on screen
+    page.mouse.move(1, 1)
+    assert tip.is_hidden()
+    page.locator('svg[data-metric="jaw_angle_mean"] .point').first.focus()  # the keyboard reaches it too
+    assert tip.is_visible() and "Jaw angle (mean)" in tip.inner_text()
+
+
+def test_no_page_breaks_its_own_content_policy(browser, server):
+    """Every script, style and image comes from the app itself: no console error on any page."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    errors = []
+    try:
+        tab = context.new_page()
+        tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        tab.on("pageerror", lambda e: errors.append(str(e)))
+        tab.goto(server[0])
+        for path in ("/photos", "/trends", "/compare", "/report", "/settings"):
+            tab.goto(server[0].split("/photos")[0] + path)
+            tab.wait_for_load_state("load")
+    finally:
+        context.close()
+    assert errors == []
 
 
 def test_before_after_shows_the_two_aligned_captures(page, server):
@@ -90,6 +134,24 @@ def test_upload_imports_a_photo_and_refuses_a_non_image(page, astronaut, tmp_pat
     page.set_input_files("input[name=photos]", str(text))
     page.click("input[type=submit]")
     assert "refused notes.txt: is not an image facetrack can read" in page.locator("#message").inner_text()
+
+
+def test_dropping_a_photo_on_the_page_imports_it(page):
+    """Drag and drop: the dropped file goes through the same upload as the file picker."""
+    import base64
+
+    from skimage import data
+
+    ok, jpeg = cv2.imencode(".jpg", cv2.cvtColor(data.astronaut()[:, ::-1].copy(), cv2.COLOR_RGB2BGR))
+    before = page.locator(".card").count()
+    transfer = page.evaluate_handle(
+        """b64 => { const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+                    const t = new DataTransfer(); t.items.add(new File([bytes], "dropped.jpg", {type: "image/jpeg"}));
+                    return t; }""", base64.b64encode(jpeg.tobytes()).decode())
+    with page.expect_navigation():
+        page.dispatch_event("#drop", "drop", {"dataTransfer": transfer})
+    assert "imported dropped.jpg as capture" in page.locator("#message").inner_text()
+    assert page.locator(".card").count() == before + 1
 
 
 @pytest.mark.parametrize("width, height", [(1280, 800), (390, 844)])
@@ -150,7 +212,7 @@ def test_the_capture_page_guides_captures_and_stores(playwright, server, fake_ca
         tab = b.new_context(viewport={"width": 1280, "height": 800}).new_page()
         tab.goto(url)
         tab.goto(url.split("/photos")[0] + "/capture?profile=webcam")
-        tab.wait_for_function("location.pathname.startsWith('/capture/result/') || "
+        tab.wait_for_function("() => location.pathname.startsWith('/capture/result/') || "
                               "document.getElementById('status').textContent.startsWith('No capture')",
                               timeout=90_000)
         text = tab.locator("main").inner_text()
@@ -166,7 +228,7 @@ def test_without_a_camera_the_page_says_so_and_offers_upload(browser, server):
         tab = context.new_page()
         tab.goto(server[0])
         tab.goto(server[0].split("/photos")[0] + "/capture")
-        tab.wait_for_function("document.getElementById('status').textContent.startsWith('No camera')",
+        tab.wait_for_function("() => document.getElementById('status').textContent.startsWith('No camera')",
                               timeout=15_000)
         assert tab.locator("#fallback a").get_attribute("href") == "/photos"
     finally:

@@ -124,7 +124,7 @@ def test_metrics_describe_lists_every_metric():
 
     result = run("metrics", "--describe")
     for metric in REGISTRY:
-        assert metric.name in result.output
+        assert f'{metric.name} "{metric.label}" (v{metric.version}' in result.output
 
 
 def test_model_path_says_why(model_path):

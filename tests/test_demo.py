@@ -50,7 +50,8 @@ def test_demo_chart_has_a_panel_with_12_points_per_metric(demo_dir, which):
         fig = trend_figure(store.captures("demo"), metrics=None if which == "headline" else REGISTRY)
     titles = [ax.get_title() for ax in fig.axes if ax.get_visible()]
     for metric in metrics:
-        (ax,) = [a for a in fig.axes if a.get_visible() and a.get_title().endswith(": " + metric.name)]
+        (ax,) = [a for a in fig.axes if a.get_visible() and a.get_gid() == f"panel:{metric.name}"]
+        assert ax.get_title().endswith(": " + metric.label)
         points = [c for c in ax.containers if c.lines[0].get_gid() == f"points:{metric.name}"]
         assert len(points) == 1 and len(points[0].lines[0].get_xdata()) == 12
         assert any(line.get_gid() == f"trend:{metric.name}" for line in ax.lines)

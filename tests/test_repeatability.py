@@ -105,7 +105,7 @@ def test_the_trend_noise_band_uses_the_calibrated_noise(demo_dir):
     base = captures[0].metrics["jaw_angle_mean"].value
     for noise in (0.5, None):
         fig = trend_figure(captures, noise={"jaw_angle_mean": noise} if noise else None)
-        (ax,) = [a for a in fig.axes if a.get_title().endswith(": jaw_angle_mean")]
+        (ax,) = [a for a in fig.axes if a.get_gid() == "panel:jaw_angle_mean"]
         (band,) = [p for p in ax.patches if p.get_gid() == "noise:jaw_angle_mean"]
         low, high = band.get_y(), band.get_y() + band.get_height()
         if noise:

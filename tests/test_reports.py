@@ -16,7 +16,7 @@ from PIL import Image
 
 from facetrack.cli import main
 from facetrack.stats.compare import compare_captures
-from facetrack.metrics import HEADLINE, REGISTRY
+from facetrack.metrics import HEADLINE, REGISTRY, get_metric
 from facetrack.report.charts import trend_figure
 from facetrack.store import Store
 
@@ -39,8 +39,9 @@ def test_trend_chart_panels_and_series(demo):
     _, captures = demo
     fig = trend_figure(captures, baseline_id=captures[0].id)
     panels = [ax for ax in fig.axes if ax.get_visible()]
-    names = [ax.get_title().split(": ")[1] for ax in panels]
+    names = [ax.get_gid().split(":", 1)[1] for ax in panels]
     assert sorted(names) == sorted(HEADLINE)
+    assert [ax.get_title().split(": ", 1)[1] for ax in panels] == [get_metric(n).label for n in names]
     groups = [ax.get_title().split(": ")[0] for ax in panels]
     assert groups == sorted(groups, key=["Jaw", "Mid-face", "Symmetry"].index)  # grouped, in order
     for ax, name in zip(panels, names):
@@ -50,6 +51,96 @@ def test_trend_chart_panels_and_series(demo):
                 f"baseline:{name}"} <= gids, (name, gids)
         points = next(c for c in ax.containers if c.lines[0].get_gid() == f"points:{name}")
         assert len(points.lines[0].get_xdata()) == 12
+
+
+def svg_points(svg: str) -> np.ndarray:
+    """(capture, value, x, y) of each point in one SVG panel."""
+    found = re.findall(r'data-capture="(\d+)" data-date="[^"]+" data-value="([^"]+)"[^>]*data-x="([^"]+)" '
+                       r'data-y="([^"]+)"', svg)
+    return np.array(found, float).reshape(-1, 4)
+
+
+def test_the_svg_panels_place_each_point_by_its_time_and_value(demo):
+    from facetrack.report.charts import panel_series
+    from facetrack.report.svg_chart import panel_svg
+
+    _, captures = demo
+    for panel in panel_series(captures, baseline_id=captures[0].id):
+        points = svg_points(panel_svg(panel))
+        assert [int(c) for c in points[:, 0]] == [c.id for c in captures]
+        np.testing.assert_allclose(points[:, 1], panel.values, rtol=1e-3)
+        assert np.all(np.diff(points[:, 2]) > 0)  # later is further right
+        order = np.argsort(panel.values)
+        assert np.all(np.diff(points[order, 3]) <= 0.01)  # larger is higher up
+        # the drawn heights are a linear map of the values (a straight line through them)
+        fit = np.polyfit(panel.values, points[:, 3], 1)
+        assert fit[0] < 0
+        np.testing.assert_allclose(np.polyval(fit, panel.values), points[:, 3], atol=0.01)
+
+
+def test_the_svg_panel_is_unchanged_by_a_shift_of_every_value(demo):
+    """Adding a constant to every value and to the baseline moves the axis labels, not the points."""
+    import dataclasses
+
+    from facetrack.report.charts import panel_series
+    from facetrack.report.svg_chart import panel_svg
+
+    _, captures = demo
+    panel = panel_series(captures, metrics=[get_metric("midface_width_ratio")])[0]
+    shifted = dataclasses.replace(panel, values=panel.values + 7.0, rolling=panel.rolling + 7.0,
+                                  fit=panel.fit + 7.0)
+    np.testing.assert_allclose(svg_points(panel_svg(shifted))[:, 2:], svg_points(panel_svg(panel))[:, 2:], atol=0.02)
+
+
+def test_a_capture_without_a_value_has_no_point(demo):
+    import dataclasses
+
+    from facetrack.report.charts import panel_series
+    from facetrack.report.svg_chart import panel_svg
+
+    _, captures = demo
+    gap = [dataclasses.replace(c, metrics={k: v for k, v in c.metrics.items() if k != "midface_width_ratio"})
+           if c.id == captures[4].id else c for c in captures]
+    (panel,) = panel_series(gap, metrics=[get_metric("midface_width_ratio")])
+    svg = panel_svg(panel)
+    assert captures[4].id not in svg_points(svg)[:, 0]
+    assert len(svg_points(svg)) == 11 and svg.count('class="point"') == 11
+
+
+@pytest.mark.parametrize("name, shape", [("cheek_fullness_left", "<circle cx"), ("cheek_fullness_right", "<rect x"),
+                                         ("midface_width_ratio", "<path d=\"M")])
+def test_the_marker_shape_says_the_side(demo, name, shape):
+    from facetrack.report.charts import panel_series
+    from facetrack.report.svg_chart import panel_svg
+
+    _, captures = demo
+    svg = panel_svg(panel_series(captures, metrics=[get_metric(name)])[0])
+    first = svg[svg.index('<g class="point"'):]
+    assert first[first.index(">") + 1:].replace('<path class="bar"', "").lstrip().startswith(shape) or \
+        shape in first[:first.index("</g>")].split('class="bar"')[-1]
+
+
+@pytest.mark.parametrize("low, high, ticks", [
+    (0.803, 0.826, [0.805, 0.81, 0.815, 0.82, 0.825]),
+    (131.6, 134.1, [132, 132.5, 133, 133.5, 134]),
+    (-0.2, 0.3, [-0.2, -0.1, 0, 0.1, 0.2, 0.3]),
+    (5.0, 5.0, [5.0]),
+])
+def test_nice_ticks(low, high, ticks):
+    from facetrack.report.svg_chart import nice_ticks
+
+    assert nice_ticks(low, high) == pytest.approx(ticks)
+
+
+def test_date_ticks_are_month_starts_over_long_spans_and_days_over_short_ones():
+    import datetime as dt
+
+    from facetrack.report.svg_chart import date_ticks
+
+    long = date_ticks(dt.datetime(2026, 1, 5), dt.datetime(2027, 12, 20))
+    assert all(t.day == 1 for t in long) and 3 <= len(long) <= 7 and long[0] == dt.datetime(2026, 2, 1)
+    short = date_ticks(dt.datetime(2026, 1, 5, 9), dt.datetime(2026, 1, 26, 9))
+    assert all(dt.datetime(2026, 1, 5, 9) <= t <= dt.datetime(2026, 1, 26, 9) for t in short) and len(short) >= 3
 
 
 @pytest.mark.parametrize("name", CHANGED)
@@ -101,9 +192,9 @@ def test_the_html_report_is_self_contained(demo, tmp_path):
     assert len(images) == len(srcs) == 3 and {fmt for _, fmt, _ in images} == {"PNG", "GIF"}
     summary = html.split("<h2>Summary</h2>")[1].split("<h2>")[0]
     for name in CHANGED:
-        assert name in summary
+        assert get_metric(name).label in summary
     for name in UNCHANGED:
-        assert name not in summary
+        assert get_metric(name).label not in summary
     assert "collagen" in html and all(m.name in html for m in REGISTRY)
 
 

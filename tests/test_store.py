@@ -44,6 +44,17 @@ def test_capture_round_trip(tmp_path):
         assert store.find_by_hash("other", "ab" * 32) is None
 
 
+def test_one_capture_by_id_is_the_same_as_in_the_list_and_stays_in_its_profile(tmp_path):
+    with Store.open(tmp_path) as store:
+        mine = [store.add_capture("me", new_capture(sha=f"{i:02x}" * 32)) for i in range(3)]
+        theirs = store.add_capture("you", new_capture(sha="ee" * 32))
+        listed = {c.id: c for c in store.captures("me")}
+        for cid in mine:
+            assert store.capture("me", cid) == listed[cid]
+        assert store.capture("me", theirs) is None and store.capture("you", mine[0]) is None
+        assert store.capture("me", 999) is None
+
+
 def test_failed_insert_leaves_no_rows_and_no_file(tmp_path):
     with Store.open(tmp_path) as store:
         before = store.counts()

@@ -33,16 +33,19 @@ class Answer:
 
 
 class _Display:
-    """``guided_capture``'s preview: hands each overlay back to the waiting request."""
+    """``guided_capture``'s preview: hands each overlay back to the waiting request, and the
+    page's buttons to the session as the CLI preview's keys ("capture": Space, "cancel": Esc)."""
 
     def __init__(self, out: queue.Queue):
         self.out = out
+        self.pressed: str | None = None
 
     def show(self, image: np.ndarray) -> None:
         self.out.put(Answer(overlay=image))
 
     def key(self) -> str | None:
-        return None
+        key, self.pressed = self.pressed, None
+        return key
 
 
 class LiveCapture:
@@ -53,6 +56,7 @@ class LiveCapture:
         self._frames: queue.Queue = queue.Queue(maxsize=1)
         self._answers: queue.Queue = queue.Queue()
         self._done = threading.Event()
+        self._display = _Display(self._answers)
         self._thread = threading.Thread(target=self._run, args=(data_dir, profile, measurer, settings, config),
                                         name="facetrack-live-capture", daemon=True)
         self._thread.start()
@@ -76,7 +80,7 @@ class LiveCapture:
             with Store.open(data_dir) as store, Landmarker(measurer.model_path, video=True) as tracker:
                 outcome = guided_capture(self._incoming(), store=store, measurer=measurer, tracker=tracker,
                                          profile=profile, config=config, settings=settings, first=True,
-                                         display=_Display(self._answers), source="browser camera")
+                                         display=self._display, source="browser camera")
             self._answers.put(Answer(capture_id=outcome.capture_id))
         except FacetrackError as exc:
             self._answers.put(Answer(error=str(exc)))
@@ -93,6 +97,13 @@ class LiveCapture:
             return self._answers.get(timeout=FRAME_TIMEOUT_S)
         except queue.Empty:
             return Answer(error="the capture stopped answering")
+
+    def press(self, key: str) -> None:
+        """The page's button: "capture" takes the next burst whatever the checks say (as
+        Space does in the CLI preview), "cancel" ends the capture and stores nothing (Esc)."""
+        if key not in ("capture", "cancel"):
+            raise ValueError(f"key must be 'capture' or 'cancel' but got {key!r}")
+        self._display.pressed = key
 
     def close(self) -> None:
         if not self._done.is_set():

@@ -19,15 +19,32 @@ main { padding: 1rem; max-width: 1100px; margin: auto; }
 .note { background: #e8f3fd; border: 1px solid #a0c4e0; padding: 0.6rem; border-radius: 4px; }
 table { border-collapse: collapse; width: 100%; font-size: 0.85rem; }
 td, th { border-bottom: 1px solid #ddd; padding: 0.3rem; text-align: left; }
-img.figure, .figure svg { max-width: 100%; height: auto; }
-.wide { overflow-x: auto; } header { overflow-x: auto; }
+img.figure { max-width: 100%; height: auto; }
+.wide { overflow-x: auto; } .small { font-size: 0.8em; color: #555; }
+#chart { position: relative; }
+.panels { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 440px), 1fr)); gap: 0.6rem; }
+svg.panel { width: 100%; height: auto; background: #fff; border: 1px solid #ddd; border-radius: 4px;
+            font-family: system-ui, sans-serif; }
+svg.panel .title { font-size: 14px; font-weight: 600; fill: #222; } svg.panel .note, svg.panel .tick { font-size: 10.5px; fill: #555; }
+svg.panel .frame { fill: none; stroke: #999; } svg.panel .grid { stroke: #eee; } svg.panel .band { fill: #e2e2e2; }
+svg.panel .baseline { stroke: #444; stroke-dasharray: 7 3 1.5 3; }
+svg.panel .rolling { fill: none; stroke: #666; stroke-width: 1.5; stroke-dasharray: 1.5 3; }
+svg.panel .trend { fill: none; stroke: #111; stroke-width: 1.2; stroke-dasharray: 6 4; }
+svg.panel .bar { fill: none; stroke: #888; } svg.panel .point { fill: #111; cursor: pointer; outline: none; }
+svg.panel .target { fill: transparent; } svg.panel .point:hover .target, svg.panel .point:focus .target
+  { fill: rgba(200, 40, 40, 0.2); stroke: #c82828; stroke-width: 1.5; }
+#tip { position: absolute; z-index: 2; background: #fff; border: 1px solid #888; border-radius: 4px; padding: 0.4rem;
+       font-size: 0.8rem; pointer-events: none; box-shadow: 0 2px 6px rgba(0,0,0,0.2); max-width: 14rem; }
+#tip img { display: block; width: 120px; height: auto; margin-bottom: 0.2rem; } header { overflow-x: auto; }
 button, input[type=submit] { padding: 0.35rem 0.7rem; }
+.drop { border: 2px dashed #9ab; border-radius: 6px; padding: 1rem; margin-bottom: 0.8rem; background: #fff; }
+.drop.over { background: #e8f3fd; border-color: #1f6fb2; }
 @media (max-width: 500px) { main { padding: 0.5rem; } .card img { height: 140px; } }
 """
 
 BASE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>facetrack: {{ title }}</title><style>{{ style }}</style></head>
+<link rel="icon" href="data:,"><title>facetrack: {{ title }}</title><style>{{ style }}</style></head>
 <body><header><span>facetrack</span>
 {% for href, label in nav %}<a href="{{ href }}"{% if label == title %} class="here"{% endif %}>{{ label }}</a>{% endfor %}
 <span>profile: {% for p in profiles %}<a href="?profile={{ p }}"{% if p == profile %} class="here"{% endif %}>{{ p }}</a> {% endfor %}</span>
@@ -37,13 +54,29 @@ BASE = """<!doctype html>
 </main></body></html>"""
 
 PHOTOS = """<h1>Photos</h1>
-<form method="post" action="/upload" enctype="multipart/form-data">
-<label>Add photos: <input type="file" name="photos" accept="image/*" multiple></label>
-<input type="submit" value="Upload"></form>
+<form method="post" action="/upload" enctype="multipart/form-data" id="upload">
+<div id="drop" class="drop">Drop photos here, or
+<label>choose them: <input type="file" name="photos" accept="image/*" multiple></label>
+<input type="submit" value="Upload"></div></form>
+<script>
+(() => {
+  const drop = document.getElementById("drop"), form = document.getElementById("upload");
+  const input = form.querySelector("input[type=file]");
+  for (const kind of ["dragenter", "dragover"]) drop.addEventListener(kind, e => {
+    e.preventDefault(); drop.classList.add("over"); });
+  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+  drop.addEventListener("drop", e => {  // the dropped files go through the same form as the picker's
+    e.preventDefault(); drop.classList.remove("over");
+    if (!e.dataTransfer.files.length) return;
+    input.files = e.dataTransfer.files;
+    form.submit();
+  });
+})();
+</script>
 <p>{{ captures | length }} captures, oldest first. {{ silhouettes }}.</p>
 <div class="grid">
 {% for c in captures %}<div class="card" id="capture-{{ c.id }}">
-<img src="/photo/{{ c.id }}" alt="capture {{ c.id }}" loading="lazy">
+<a href="/photo/{{ c.id }}"><img src="/thumb/{{ c.id }}" alt="capture {{ c.id }}" loading="lazy"></a>
 <div><b>{{ c.id }}</b> · {{ c.taken_at.date() }}{% if c.id == baseline_id %} · <b>baseline</b>{% endif %}</div>
 <div>{{ c.quality.views or 0 }} views{% if c.quality.silhouette_missing %} · no silhouette ({{ c.quality.silhouette_missing | length }}){% endif %}</div>
 <form method="post" action="/baseline/{{ c.id }}" style="display:inline"><button>baseline</button></form>
@@ -54,9 +87,47 @@ PHOTOS = """<h1>Photos</h1>
 
 TRENDS = """<h1>Trends</h1>
 <p id="summary">{{ summary }}</p>
-{% if figure %}<div class="figure">{{ figure | safe }}</div>{% endif %}
+{% if groups %}<p class="small">Each point is a capture (bar: its spread). Grey band: the baseline's value ± noise;
+a change inside it is within noise. Dash-dot line: the baseline. Dotted: rolling median. Dashed: the trend.
+Point at a capture (or tab to it, or tap it) to see its date, value ± spread and photo.
+{% if every %}<a href="/trends">Show the main metrics only</a>{% else %}<a href="/trends?all=1">Show every metric</a>{% endif %}</p>
+<div id="chart">
+{% for group, svgs in groups %}<h2>{{ group }}</h2><div class="panels">{% for svg in svgs %}{{ svg | safe }}{% endfor %}</div>
+{% endfor %}
+<div id="tip" role="tooltip" hidden><img alt="the capture's photo" width="120"><div class="what"></div>
+<div class="when"></div><div class="value"></div></div></div>
+<script>
+(() => {
+  const chart = document.getElementById("chart"), tip = document.getElementById("tip");
+  const describe = d => d.value + (d.spread ? " ± " + Number(d.spread).toPrecision(2) : "") + " " + d.units;
+  const hide = () => { tip.hidden = true; };
+  function show(point) {
+    const d = point.dataset;
+    tip.querySelector(".what").textContent = d.label;
+    tip.querySelector(".when").textContent = d.date + " · capture " + d.capture;
+    tip.querySelector(".value").textContent = describe(d);
+    tip.querySelector("img").src = "/thumb/" + d.capture;
+    tip.hidden = false;
+    const box = point.querySelector(".target").getBoundingClientRect(), host = chart.getBoundingClientRect();
+    let left = box.right - host.left + 6;
+    if (left + tip.offsetWidth > host.width) left = box.left - host.left - tip.offsetWidth - 6;
+    tip.style.left = Math.max(0, left) + "px";
+    tip.style.top = Math.max(0, box.top - host.top - 10) + "px";
+  }
+  for (const point of chart.querySelectorAll(".point")) {
+    const d = point.dataset;
+    point.setAttribute("role", "img");
+    point.setAttribute("aria-label", d.label + ", " + d.date + ": " + describe(d));
+    for (const kind of ["mouseenter", "focus", "click"]) point.addEventListener(kind, () => show(point));
+    for (const kind of ["mouseleave", "blur"]) point.addEventListener(kind, hide);
+  }
+  document.addEventListener("keydown", e => { if (e.key === "Escape") hide(); });
+  document.body.dataset.hover = "ready";
+})();
+</script>{% endif %}
+<h2>Every metric</h2>
 <div class="wide"><table><tr><th>metric</th><th>units</th><th>trend per 4 weeks [95 %]</th><th>noise (MDC95)</th><th>verdict</th></tr>
-{% for t in trends %}<tr><td>{{ t.metric.name }}</td><td>{{ t.metric.units }}</td>
+{% for t in trends %}<tr><td>{{ t.metric.label }} <span class="small">{{ t.metric.name }}</span></td><td>{{ t.metric.units }}</td>
 <td>{% if t.trend %}{{ '%+.3g' % t.trend.slope }} [{{ '%+.2g' % t.trend.ci_low }}, {{ '%+.2g' % t.trend.ci_high }}]{% else %}-{% endif %}</td>
 <td>{{ '%.3g' % t.noise }}</td><td>{{ 'beyond noise' if t.beyond_noise else 'within noise' }}</td></tr>{% endfor %}
 </table></div>"""
@@ -69,7 +140,7 @@ COMPARE = """<h1>Before / after</h1>
 <p><img class="figure" id="pair" src="data:image/png;base64,{{ pair }}" alt="the two captures, aligned"></p>
 <p><img class="figure" id="flicker" src="data:image/gif;base64,{{ flicker }}" alt="flicking between the two"></p>
 <div class="wide"><table><tr><th>metric</th><th>before</th><th>after</th><th>change</th><th>noise</th><th>verdict</th></tr>
-{% for c in changes %}<tr><td>{{ c.metric.name }}</td><td>{{ '%.4g' % c.before }}</td><td>{{ '%.4g' % c.after }}</td>
+{% for c in changes %}<tr><td>{{ c.metric.label }} <span class="small">{{ c.metric.name }}</span></td><td>{{ '%.4g' % c.before }}</td><td>{{ '%.4g' % c.after }}</td>
 <td>{{ '%+.3g' % c.change }}</td><td>{{ '%.3g' % c.noise }}</td><td>{{ c.verdict }}</td></tr>{% endfor %}
 </table></div>"""
 
@@ -84,6 +155,8 @@ REPORT = """<h1>Report and export</h1>
 CAPTURE = """<h1>This week's photo</h1>
 <p id="status">Starting the camera... Allow it when the browser asks.</p>
 <p><img id="preview" alt="the camera, as a mirror, with what to do" style="max-width:100%"></p>
+<p id="buttons" hidden><button id="now" title="Take the burst now, whatever the checks say (the capture is marked manual)">Capture now</button>
+<button id="cancel">Cancel</button></p>
 <video id="camera" playsinline muted style="display:none"></video>
 <p id="fallback" style="display:none">No camera here? <a href="/photos">Add a photo on the Photos page</a> instead.</p>
 <script>
@@ -102,6 +175,11 @@ CAPTURE = """<h1>This week's photo</h1>
   await video.play();
   await fetch("/capture/start", {method: "POST"});
   status.textContent = "Follow the instruction on the picture; it captures by itself.";
+  const buttons = document.getElementById("buttons");
+  buttons.hidden = false;
+  for (const [id, path] of [["now", "/capture/now"], ["cancel", "/capture/cancel"]]) {
+    document.getElementById(id).addEventListener("click", () => fetch(path, {method: "POST"}));
+  }
   const canvas = document.createElement("canvas");
   canvas.width = video.videoWidth; canvas.height = video.videoHeight;
   const ctx = canvas.getContext("2d");
@@ -123,6 +201,7 @@ CAPTURE = """<h1>This week's photo</h1>
     const outcome = await answer.json();
     sessionStorage.setItem("facetrackRoundTrips", JSON.stringify(window.facetrackRoundTrips));
     stream.getTracks().forEach(track => track.stop());
+    buttons.hidden = true;
     if (outcome.capture) { location.href = "/capture/result/" + outcome.capture; return; }
     status.textContent = "No capture: " + outcome.error;
     document.getElementById("fallback").style.display = "";
@@ -136,7 +215,7 @@ RESULT = """<h1>Captured: capture {{ capture.id }}</h1>
 {% for title, other, changes in comparisons %}
 <h2>{{ title }}: capture {{ other.id }} ({{ other.taken_at.date() }})</h2>
 <div class="wide"><table class="verdicts"><tr><th>metric</th><th>then</th><th>now</th><th>change</th><th>noise</th><th>verdict</th></tr>
-{% for c in changes %}<tr><td>{{ c.metric.name }}</td><td>{{ '%.4g' % c.before }}</td><td>{{ '%.4g' % c.after }}</td>
+{% for c in changes %}<tr><td>{{ c.metric.label }} <span class="small">{{ c.metric.name }}</span></td><td>{{ '%.4g' % c.before }}</td><td>{{ '%.4g' % c.after }}</td>
 <td>{{ '%+.3g' % c.change }}</td><td>{{ '%.3g' % c.noise }}</td><td>{{ c.verdict }}</td></tr>{% endfor %}
 </table></div>
 {% else %}<p>This is the profile's first capture: later ones will be compared with it.</p>{% endfor %}"""

@@ -8,6 +8,9 @@
 - A per-launch secret token: the printed URL carries it once; the app then keeps it in an
   HttpOnly, SameSite=Strict cookie and drops it from the address bar. A request without it
   is refused.
+- Every answer carries a Content-Security-Policy: the page may load scripts, styles, images
+  and connections from the app itself only (no CDN, nothing from the network), and no other
+  site may frame it.
 """
 
 from __future__ import annotations
@@ -18,6 +21,13 @@ from urllib.parse import parse_qsl, urlencode
 
 COOKIE = "facetrack_token"
 SAFE_METHODS = (b"GET", b"HEAD")
+#: Only the app itself: inline scripts and styles are the app's own pages; data: and blob:
+#: images are the charts, before/after pictures and the camera preview.
+POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+          "img-src 'self' data: blob:; media-src 'self' blob: mediastream:; connect-src 'self'; "
+          "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+HEADERS = [(b"content-security-policy", POLICY.encode()), (b"x-content-type-options", b"nosniff"),
+           (b"referrer-policy", b"same-origin")]
 
 
 def new_token() -> str:
@@ -49,7 +59,12 @@ class Guard:
                 return await _refuse(send, 403, "a change must come from the app's own page")
         cookie = SimpleCookie(headers.get(b"cookie", ""))
         if COOKIE in cookie and secrets.compare_digest(cookie[COOKIE].value, self.token):
-            return await self.app(scope, receive, send)
+            async def send_with_policy(message):
+                if message["type"] == "http.response.start":
+                    message = {**message, "headers": [*message.get("headers", []), *HEADERS]}
+                await send(message)
+
+            return await self.app(scope, receive, send_with_policy)
         query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
         if secrets.compare_digest(query.get("token", ""), self.token):
             rest = urlencode({k: v for k, v in query.items() if k != "token"})
@@ -63,7 +78,7 @@ class Guard:
 async def _send(send, status: int, body: bytes, headers=()) -> None:
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                            (b"content-length", str(len(body)).encode()), *headers]})
+                            (b"content-length", str(len(body)).encode()), *HEADERS, *headers]})
     await send({"type": "http.response.body", "body": body})
 
 

@@ -133,36 +133,54 @@ def create_app(data_dir, *, profile: str = "default", port: int, token: str, mea
             return RedirectResponse("/photos", status_code=303)
         return handler
 
-    def photo(request):
-        cid = int(request.path_params["cid"])
+    def stored_capture(request):
         with Store.open(data_dir, read_only_ok=True) as store:
-            found = [c for c in store.captures(current(request)) if c.id == cid]
-        if not found:
+            return store.capture(current(request), int(request.path_params["cid"]))
+
+    def photo(request):
+        capture = stored_capture(request)
+        if capture is None:
             return Response("no such capture in this profile\n", status_code=404, media_type="text/plain")
-        return FileResponse(found[0].image_path, headers={"cache-control": "private, max-age=3600"})
+        return FileResponse(capture.image_path, headers={"cache-control": "private, max-age=3600"})
+
+    thumbnails: dict[str, bytes] = {}  # by the photo's sha256: a photo never changes under its hash
+
+    def thumbnail(request):
+        from facetrack.report.pictures import thumbnail_jpeg
+
+        capture = stored_capture(request)
+        if capture is None:
+            return Response("no such capture in this profile\n", status_code=404, media_type="text/plain")
+        if capture.sha256 not in thumbnails:
+            if len(thumbnails) >= 1024:
+                thumbnails.clear()
+            thumbnails[capture.sha256] = thumbnail_jpeg(capture.image_path)
+        return Response(thumbnails[capture.sha256], media_type="image/jpeg",
+                        headers={"cache-control": "private, max-age=3600"})
 
     def trends(request):
-        from facetrack.report.charts import trend_figure
-        from facetrack.report.html import metric_trends
+        from facetrack.metrics import ALL_METRICS, HEADLINE, SILHOUETTE, get_metric
+        from facetrack.metrics.labels import GROUP_LABELS
+        from facetrack.report.charts import panel_series
+        from facetrack.report.summary import metric_trends, plain_summary
+        from facetrack.report.svg_chart import panels_svg
         from facetrack.stats.repeatability import Calibration
 
         name = current(request)
+        every = request.query_params.get("all") == "1"
         with Store.open(data_dir, read_only_ok=True) as store:
             captures = store.captures(name)
             baseline = store.baseline(name)
-            calibration = Calibration(*store.repeatability(name))
+            mdc = Calibration(*store.repeatability(name)).mdc
         if len(captures) < 2:
             return page(request, "Trends", pages.TRENDS, summary=f"profile {name!r} has {len(captures)} "
-                        "captures: trends need at least 2", figure=None, trends=[])
-        found = metric_trends(captures, calibration.mdc)
-        beyond = [t.metric.name for t in found if t.beyond_noise]
-        summary = (f"{len(captures)} captures from {captures[0].taken_at.date()} to {captures[-1].taken_at.date()}. "
-                   + (f"Changed beyond noise: {', '.join(beyond)}." if beyond else "Nothing changed beyond noise."))
-        buf = io.StringIO()
-        trend_figure(captures, title=f"facetrack: {name}", baseline_id=baseline.id,
-                     noise=calibration.mdc).savefig(buf, format="svg")
-        svg = buf.getvalue()
-        return page(request, "Trends", pages.TRENDS, summary=summary, figure=svg[svg.index("<svg"):], trends=found)
+                        "captures: trends need at least 2", groups=[], every=every, trends=[])
+        found = metric_trends(captures, mdc)
+        shown = ALL_METRICS if every else [*(get_metric(n) for n in HEADLINE), *SILHOUETTE[:3]]
+        panels = panel_series(captures, metrics=shown, baseline_id=baseline.id, noise=mdc)
+        groups = [(GROUP_LABELS[group], svgs) for group, svgs in panels_svg(panels)]
+        return page(request, "Trends", pages.TRENDS, summary=plain_summary(captures, found), groups=groups,
+                    every=every, trends=found)
 
     def compare(request):
         from facetrack.report.pictures import (align_photo, before_after_figure, flicker_frames, gif_bytes,
@@ -236,6 +254,15 @@ def create_app(data_dir, *, profile: str = "default", port: int, token: str, mea
             state["live"].close()
         state["live"] = LiveCapture(data_dir, current(request), measurer(), config=gate_config())
         return JSONResponse({"started": True})
+
+    def capture_press(key):
+        async def handler(request):
+            live = state.get("live")
+            if live is None:
+                return JSONResponse({"error": "no capture is running: reload the page"}, status_code=409)
+            live.press(key)
+            return JSONResponse({"pressed": key})
+        return handler
 
     async def capture_frame(request):
         import cv2
@@ -313,10 +340,12 @@ def create_app(data_dir, *, profile: str = "default", port: int, token: str, mea
         Route("/photos", photos), Route("/upload", upload, methods=["POST"]),
         Route("/delete/{cid:int}", change("delete"), methods=["POST"]),
         Route("/baseline/{cid:int}", change("baseline"), methods=["POST"]),
-        Route("/photo/{cid:int}", photo), Route("/trends", trends), Route("/compare", compare),
+        Route("/photo/{cid:int}", photo), Route("/thumb/{cid:int}", thumbnail), Route("/trends", trends), Route("/compare", compare),
         Route("/report", report), Route("/download/{what}", download),
         Route("/capture", capture_page), Route("/capture/start", capture_start, methods=["POST"]),
         Route("/capture/frame", capture_frame, methods=["POST"]),
+        Route("/capture/now", capture_press("capture"), methods=["POST"]),
+        Route("/capture/cancel", capture_press("cancel"), methods=["POST"]),
         Route("/capture/result/{cid:int}", capture_result),
         Route("/settings", settings), Route("/settings", settings_save, methods=["POST"]),
         Route("/settings/reset", settings_reset, methods=["POST"]),

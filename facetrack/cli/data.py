@@ -110,7 +110,7 @@ def metrics_cmd(as_csv, as_json, describe, profile, data_dir):
 
     if describe:
         for m in ALL_METRICS:
-            click.echo(f"{m.name} (v{m.version}, {m.group}, {m.units}): {m.description}")
+            click.echo(f"{m.name} \"{m.label}\" (v{m.version}, {m.group}, {m.units}): {m.description}")
         return
     with open_store(data_dir, reading=True) as store:
         captures = store.captures(profile)

@@ -66,6 +66,13 @@ class Metric:
         return self.text or inspect.getdoc(self.definition) or ""
 
     @property
+    def label(self) -> str:
+        """The plain-language name a page shows ("Cheek fullness (left)"); ``name`` is the key."""
+        from facetrack.metrics.labels import label
+
+        return label(self.name)
+
+    @property
     def needs_plain_background(self) -> bool:
         """Measured on the person mask's outline: given only in front of a plain background."""
         return self.group == "silhouette"

@@ -6,6 +6,7 @@ writes it (format from the file suffix: png, svg or pdf).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -13,12 +14,11 @@ import numpy as np
 
 from facetrack.errors import ReportError
 from facetrack.metrics import HEADLINE, Metric, get_metric
+from facetrack.metrics.labels import GROUP_LABELS
 from facetrack.records import Capture
 from facetrack.metrics.noise import mdc95
-from facetrack.stats.trends import DAYS_PER_PERIOD, days_since, linear_trend
+from facetrack.stats.trends import DAYS_PER_PERIOD, Trend, days_since, linear_trend
 
-GROUP_TITLES = {"jaw": "Jaw", "midface": "Mid-face", "symmetry": "Symmetry",
-                "silhouette": "Silhouette (plain background)"}
 MARKERS = {"left": "o", "right": "s", None: "D"}
 
 
@@ -51,6 +51,64 @@ def noise_level(captures: Sequence[Capture], name: str) -> float:
     return mdc95(float(np.median(spreads))) if spreads else float("nan")
 
 
+@dataclass(frozen=True)
+class PanelSeries:
+    """What one trend panel shows, for any renderer (matplotlib here, SVG in ``svg_chart``).
+
+    ``values``/``spreads`` hold NaN where a capture has no value; ``level`` is the noise
+    level (MDC95) drawn as a band of +-level around ``values[base_index]``; ``rolling`` is
+    the centred 3-point rolling median (None with fewer than 3 captures); ``fit`` is the
+    linear trend at each capture's time (None without a trend).
+    """
+
+    metric: Metric
+    captures: tuple[Capture, ...]
+    days: np.ndarray
+    values: np.ndarray
+    spreads: np.ndarray
+    level: float
+    base_index: int
+    rolling: np.ndarray | None
+    trend: Trend | None
+    fit: np.ndarray | None
+
+    @property
+    def base_value(self) -> float:
+        return float(self.values[self.base_index])
+
+
+def panel_series(captures: Sequence[Capture], *, metrics: Sequence[Metric] | None = None,
+                 baseline_id: int | None = None, noise: Mapping[str, float] | None = None) -> list[PanelSeries]:
+    """One ``PanelSeries`` per metric that has a value in any capture, grouped jaw / mid-face /
+    symmetry / silhouette. ``metrics`` defaults to ``HEADLINE``; ``noise`` gives calibrated
+    noise levels (the others come from the captures' own spread); the baseline defaults to
+    the first capture. Needs at least 2 captures."""
+    if len(captures) < 2:
+        raise ReportError(
+            f"a trend chart needs at least 2 captures, this profile has {len(captures)}"
+        )
+    days = days_since([c.taken_at for c in captures])
+    if metrics is None:
+        metrics = [get_metric(name) for name in HEADLINE]
+    metrics = sorted((m for m in metrics if any(m.name in c.metrics for c in captures)),
+                     key=lambda m: GROUP_ORDER.index(m.group) if m.group in GROUP_ORDER else len(GROUP_ORDER))
+    base_index = next((i for i, c in enumerate(captures) if c.id == baseline_id), 0)
+    out = []
+    for metric in metrics:
+        values = np.array([c.metrics[metric.name].value if metric.name in c.metrics else np.nan
+                           for c in captures])
+        spreads = np.array([(c.metrics[metric.name].spread or 0.0) if metric.name in c.metrics
+                            else np.nan for c in captures])
+        level = (noise or {}).get(metric.name, noise_level(captures, metric.name))
+        trend = fit = None
+        if np.isfinite(values).sum() >= 3 and np.ptp(days) > 0:
+            trend = linear_trend(days, values)
+            fit = trend.intercept + trend.slope * days / DAYS_PER_PERIOD
+        out.append(PanelSeries(metric, tuple(captures), days, values, spreads, float(level), base_index,
+                               rolling_median(values) if len(captures) >= 3 else None, trend, fit))
+    return out
+
+
 def trend_figure(captures: Sequence[Capture], *, metrics: Sequence[Metric] | None = None,
                  title: str | None = None, baseline_id: int | None = None,
                  noise: Mapping[str, float] | None = None):
@@ -70,19 +128,11 @@ def trend_figure(captures: Sequence[Capture], *, metrics: Sequence[Metric] | Non
     from matplotlib.figure import Figure
     import matplotlib.dates as mdates
 
-    if len(captures) < 2:
-        raise ReportError(
-            f"a trend chart needs at least 2 captures, this profile has {len(captures)}"
-        )
+    panels = panel_series(captures, metrics=metrics, baseline_id=baseline_id, noise=noise)
     times = [c.taken_at for c in captures]
-    days = days_since(times)
-    if metrics is None:
-        metrics = [get_metric(name) for name in HEADLINE]
-    metrics = sorted((m for m in metrics if any(m.name in c.metrics for c in captures)),
-                     key=lambda m: GROUP_ORDER.index(m.group) if m.group in GROUP_ORDER else len(GROUP_ORDER))
-    base_index = next((i for i, c in enumerate(captures) if c.id == baseline_id), 0)
+    days = panels[0].days if panels else days_since(times)
     ncols = 2
-    nrows = int(np.ceil(len(metrics) / ncols))
+    nrows = max(1, int(np.ceil(len(panels) / ncols)))
     fig = Figure(figsize=(11, 3.0 * nrows + 0.6))
     fig.subplots_adjust(left=0.07, right=0.98, top=1 - 0.6 / (3.0 * nrows + 0.6), bottom=0.9 / (3.0 * nrows + 0.6),
                         hspace=0.55, wspace=0.2)
@@ -90,31 +140,27 @@ def trend_figure(captures: Sequence[Capture], *, metrics: Sequence[Metric] | Non
     months = max(1, int(np.ceil(np.ptp(days) / 30.4 / 6)))
     locator = mdates.MonthLocator(interval=months) if np.ptp(days) > 60 else mdates.AutoDateLocator(maxticks=6)
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
-    for ax, metric in zip(axes, metrics):
-        values = np.array([c.metrics[metric.name].value if metric.name in c.metrics else np.nan
-                           for c in captures])
-        spreads = np.array([(c.metrics[metric.name].spread or 0.0) if metric.name in c.metrics
-                            else np.nan for c in captures])
-        level = (noise or {}).get(metric.name, noise_level(captures, metric.name))
-        base_value = values[base_index]
+    for ax, panel in zip(axes, panels):
+        metric, level, base_value = panel.metric, panel.level, panel.base_value
         if np.isfinite(level) and np.isfinite(base_value):
             ax.axhspan(base_value - level, base_value + level, color="0.88", zorder=0,
                        label=f"noise band (baseline ± {level:.2g})", gid=f"noise:{metric.name}")
-        ax.axvline(times[base_index], color="0.3", linestyle="-.", linewidth=1, label="baseline",
+        ax.axvline(times[panel.base_index], color="0.3", linestyle="-.", linewidth=1, label="baseline",
                    gid=f"baseline:{metric.name}")
-        ax.errorbar(times, values, yerr=np.nan_to_num(spreads), fmt=MARKERS[_side(metric)],
+        ax.errorbar(times, panel.values, yerr=np.nan_to_num(panel.spreads), fmt=MARKERS[_side(metric)],
                     color="black", ecolor="0.5", capsize=3, markersize=5, linestyle="none",
                     label="capture (value ± spread)", gid=f"points:{metric.name}")
-        if len(captures) >= 3:
-            ax.plot(times, rolling_median(values), linestyle=":", color="0.35", linewidth=1.5,
+        if panel.rolling is not None:
+            ax.plot(times, panel.rolling, linestyle=":", color="0.35", linewidth=1.5,
                     label="rolling median (3)", gid=f"rolling:{metric.name}")
-        if np.isfinite(values).sum() >= 3 and np.ptp(days) > 0:
-            trend = linear_trend(days, values)
-            fit = trend.intercept + trend.slope * days / DAYS_PER_PERIOD
-            ax.plot(times, fit, linestyle="--", color="0.1",
+        if panel.trend is not None:
+            trend = panel.trend
+            ax.plot(times, panel.fit, linestyle="--", color="0.1",
                     label=f"trend {trend.slope:+.3g}/4 wk [{trend.ci_low:+.2g}, {trend.ci_high:+.2g}]",
                     gid=f"trend:{metric.name}")
-        ax.set_title(f"{GROUP_TITLES.get(metric.group, metric.group)}: {metric.name}", fontsize=10)
+        # a fixed title position: matplotlib's automatic one measures every tick label (slow)
+        ax.set_title(f"{GROUP_LABELS.get(metric.group, metric.group)}: {metric.label}", fontsize=10, y=1.01)
+        ax.set_gid(f"panel:{metric.name}")
         ax.set_ylabel(metric.units, fontsize=8)
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))
@@ -122,7 +168,7 @@ def trend_figure(captures: Sequence[Capture], *, metrics: Sequence[Metric] | Non
         ax.tick_params(axis="y", labelsize=8)
         ax.legend(fontsize=6.5, loc="upper left")  # "best" costs seconds with a hundred points
         ax.grid(True, color="0.93")
-    for ax in axes[len(metrics):]:
+    for ax in axes[len(panels):]:
         ax.set_visible(False)
     fig.suptitle(title or f"facetrack trends ({len(captures)} captures)")
     return fig
@@ -136,3 +182,4 @@ def save_figure(fig, path: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
     return path
+

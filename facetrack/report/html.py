@@ -10,20 +10,19 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
-from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-import numpy as np
 
 from facetrack import __version__
 from facetrack.stats.compare import compare_captures
 from facetrack.errors import ReportError
-from facetrack.metrics import ALL_METRICS, HEADLINE, Metric
+from facetrack.metrics import HEADLINE
 from facetrack.records import Capture, LandmarkView
 from facetrack.topology import FaceTopology
-from facetrack.stats.trends import Trend, days_since, linear_trend, trend_beyond_noise, silhouette_summary
+from facetrack.stats.trends import silhouette_summary
 from facetrack.report.pictures import align_photo, before_after_figure, flicker_frames, gif_bytes, photo_silhouettes
-from facetrack.report.charts import noise_level, trend_figure
+from facetrack.report.charts import trend_figure
+from facetrack.report.summary import metric_trends, plain_summary
 
 CAVEATS = (
     "These numbers are geometric proxies computed from face landmarks found in photos from one "
@@ -39,14 +38,6 @@ CAVEATS = (
 )
 
 
-@dataclass(frozen=True)
-class MetricTrend:
-    metric: Metric
-    trend: Trend | None
-    noise: float
-    beyond_noise: bool
-
-
 def png_data_uri(fig, dpi: int = 90) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": 3})
@@ -55,22 +46,6 @@ def png_data_uri(fig, dpi: int = 90) -> str:
 
 def gif_data_uri(data: bytes) -> str:
     return "data:image/gif;base64," + base64.b64encode(data).decode("ascii")
-
-
-def metric_trends(captures: Sequence[Capture], mdc: Mapping[str, float] | None = None) -> list[MetricTrend]:
-    days = days_since([c.taken_at for c in captures])
-    out = []
-    for metric in ALL_METRICS:
-        values = np.array([c.metrics[metric.name].value if metric.name in c.metrics else np.nan
-                           for c in captures])
-        noise = (mdc or {}).get(metric.name, noise_level(captures, metric.name))
-        trend = None
-        if np.isfinite(values).sum() >= 3 and np.ptp(days) > 0:
-            trend = linear_trend(days, values)
-        beyond = (trend is not None and np.isfinite(noise)
-                  and trend_beyond_noise(trend, float(np.ptp(days)), noise))
-        out.append(MetricTrend(metric, trend, noise, beyond))
-    return out
 
 
 TEMPLATE = """<!DOCTYPE html>
@@ -88,6 +63,7 @@ td:first-child, th:first-child { text-align: left; } .beyond { font-weight: 600;
 Made by facetrack {{ version }} on {{ today }}, on this computer; nothing was uploaded.</p>
 
 <h2>Summary</h2>
+<p id="summary">{{ summary }}</p>
 {% if beyond %}<p>Changed beyond measurement noise:</p><ul>
 {% for line in beyond %}<li>{{ line }}</li>{% endfor %}</ul>
 {% else %}<p>Nothing changed beyond measurement noise.</p>{% endif %}
@@ -101,7 +77,7 @@ Made by facetrack {{ version }} on {{ today }}, on this computer; nothing was up
 <img alt="before and after, aligned" src="{{ compare_png }}">
 <p><img alt="flicking between before and after" src="{{ flicker_gif }}"></p>
 <table><tr><th>metric</th><th>units</th><th>before</th><th>after</th><th>change</th><th>noise (MDC95)</th><th>verdict</th></tr>
-{% for c in changes %}<tr{% if c.beyond_noise %} class="beyond"{% endif %}><td>{{ c.metric.name }}</td><td>{{ c.metric.units }}</td>
+{% for c in changes %}<tr{% if c.beyond_noise %} class="beyond"{% endif %}><td>{{ c.metric.label }} <span class="small">{{ c.metric.name }}</span></td><td>{{ c.metric.units }}</td>
 <td>{{ "%.4g"|format(c.before) }}</td><td>{{ "%.4g"|format(c.after) }}</td><td>{{ "%+.3g"|format(c.change) }}</td><td>{{ "%.3g"|format(c.noise) }}</td><td>{{ c.verdict }}</td></tr>
 {% endfor %}</table>
 
@@ -115,7 +91,7 @@ Made by facetrack {{ version }} on {{ today }}, on this computer; nothing was up
 <h2>Methods</h2>
 <p>Each photo is analysed on this computer with MediaPipe Face Landmarker (478 landmarks). The landmarks are aligned to MediaPipe's canonical face by a weighted similarity transform on its 33 pose landmarks, so head rotation, distance and position do not enter the numbers. A capture's value combines several views (the frames of a burst, or rotated, rescaled and mirrored copies of a photo): the average of the 20 % trimmed means over the direct views and over the mirrored ones, which cancels the model's own left/right bias; its spread is 1.4826 x the median absolute deviation of the views about their own group's trimmed mean. {% if calibrated %}Noise levels below are this profile's own MDC95 from its repeatability calibration of {{ calibrated }} (1.96 x sqrt 2 x the SEM of repeated captures in one sitting).{% else %}Noise levels below are this profile's MDC95 estimated from the captures' own spreads (1.96 x sqrt 2 x the median spread); a repeatability calibration (<code>facetrack calibrate repeatability</code>) measures it directly.{% endif %}</p>
 <table><tr><th>metric</th><th>units</th><th>noise (MDC95)</th><th>trend per 4 weeks [95 % CI]</th><th>what it is</th></tr>
-{% for t in trends %}<tr{% if t.beyond_noise %} class="beyond"{% endif %}><td>{{ t.metric.name }} (v{{ t.metric.version }})</td><td>{{ t.metric.units }}</td><td>{{ "%.3g"|format(t.noise) }}</td>
+{% for t in trends %}<tr{% if t.beyond_noise %} class="beyond"{% endif %}><td>{{ t.metric.label }} <span class="small">{{ t.metric.name }} (v{{ t.metric.version }})</span></td><td>{{ t.metric.units }}</td><td>{{ "%.3g"|format(t.noise) }}</td>
 <td>{% if t.trend %}{{ "%+.3g"|format(t.trend.slope) }} [{{ "%+.2g"|format(t.trend.ci_low) }}, {{ "%+.2g"|format(t.trend.ci_high) }}]{% else %}-{% endif %}</td>
 <td style="text-align:left">{{ t.metric.description }}</td></tr>
 {% endfor %}</table>
@@ -143,14 +119,15 @@ def render_report(captures: Sequence[Capture], views: Mapping[int, Sequence[Land
     changes = compare_captures(before, after, mdc=mdc)
     trends = metric_trends(captures, mdc)
     aligned = [align_photo(c, views[c.id], topology) for c in (before, after)]
-    beyond = [f"{c.metric.name}: {c.change:+.3g} {c.metric.units} from capture {before.id} to {after.id} "
+    beyond = [f"{c.metric.label}: {c.change:+.3g} {c.metric.units} from capture {before.id} to {after.id} "
               f"(noise {c.noise:.2g})" for c in changes if c.beyond_noise]
-    beyond += [f"{t.metric.name}: trend {t.trend.slope:+.3g} {t.metric.units} per 4 weeks "
+    beyond += [f"{t.metric.label}: trend {t.trend.slope:+.3g} {t.metric.units} per 4 weeks "
                f"[{t.trend.ci_low:+.2g}, {t.trend.ci_high:+.2g}] over all captures" for t in trends if t.beyond_noise]
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     return env.from_string(TEMPLATE).render(
         profile=profile, n=len(captures), first=captures[0].taken_at.date(), last=captures[-1].taken_at.date(),
         baseline=baseline, version=__version__, today=dt.date.today().isoformat(), beyond=beyond,
+        summary=plain_summary(captures, trends),
         trends_png=png_data_uri(trend_figure(captures, title=f"facetrack: {profile}", baseline_id=baseline.id,
                                              noise=mdc)),
         compare_png=png_data_uri(before_after_figure(*aligned, topology, changes,

@@ -51,6 +51,24 @@ def read_rgb(path: Path) -> np.ndarray:
         raise ReportError(f"{path}: the capture's photo cannot be read ({exc})") from None
 
 
+def thumbnail_jpeg(path: Path, width: int = 240) -> bytes:
+    """A small JPEG of the photo at ``path`` (``width`` pixels wide at most, upright)."""
+    import io
+
+    from PIL import Image, ImageOps
+
+    try:
+        with Image.open(path) as img:
+            img.draft("RGB", (width, width * 4))  # a JPEG decodes at a fraction of its size: fast
+            small = ImageOps.exif_transpose(img).convert("RGB")
+            small.thumbnail((width, width * 4))
+    except (OSError, ValueError) as exc:
+        raise ReportError(f"{path}: the capture's photo cannot be read ({exc})") from None
+    buf = io.BytesIO()
+    small.save(buf, "JPEG", quality=85)
+    return buf.getvalue()
+
+
 def align_photo(capture: Capture, views: Sequence[LandmarkView], topology: FaceTopology,
                 crop: Crop = Crop(), image: np.ndarray | None = None) -> AlignedPhoto:
     import cv2

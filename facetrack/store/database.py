@@ -35,6 +35,7 @@ from facetrack.store.calibrations import CalibrationRecords, now
 from facetrack.store.connection import (DB_NAME, check_not_damaged, connect, damaged, explain, guarded,
                                         on_read_only_disk)
 from facetrack.store.images import IMAGES_DIR, alive, image_rel, is_image_rel, write_image
+from facetrack.store.maintenance import MaintenanceRecords
 from facetrack.store.schema import SCHEMA_VERSION, MigrationError, check_profile_name, migrate
 from facetrack.topology import N_LANDMARKS
 
@@ -58,7 +59,7 @@ class DuplicateCapture(StoreError):
         self.capture_id = capture_id
 
 
-class Store(CalibrationRecords):
+class Store(CalibrationRecords, MaintenanceRecords):
     """An open store. Use ``Store.open(data_dir)`` as a context manager."""
 
     def __init__(self, root: Path, conn: sqlite3.Connection, read_only: bool = False):
@@ -305,17 +306,26 @@ class Store(CalibrationRecords):
 
     def captures(self, profile: str) -> list[Capture]:
         """All captures of a profile, oldest first, with their metric values."""
+        return self._captures(profile)
+
+    def capture(self, profile: str, capture_id: int) -> Capture | None:
+        """One capture of the profile, or None when the profile has no capture ``capture_id``."""
+        found = self._captures(profile, int(capture_id))
+        return found[0] if found else None
+
+    def _captures(self, profile: str, capture_id: int | None = None) -> list[Capture]:
         check_profile_name(profile)
+        only, args = ("", (profile,)) if capture_id is None else (" AND c.id = ?", (profile, capture_id))
         rows = self._conn.execute(
             "SELECT c.id, c.taken_at, c.taken_at_source, c.source_path, c.image_file, c.sha256, "
             "c.width, c.height, c.yaw, c.pitch, c.roll, c.quality FROM captures c "
-            "JOIN profiles p ON p.id = c.profile_id WHERE p.name = ? ORDER BY c.taken_at, c.id",
-            (profile,)).fetchall()
+            "JOIN profiles p ON p.id = c.profile_id WHERE p.name = ?" + only + " ORDER BY c.taken_at, c.id",
+            args).fetchall()
         metrics: dict[int, dict[str, MetricValue]] = {r[0]: {} for r in rows}
         for cid, name, version, value, spread, n in self._conn.execute(
                 "SELECT m.capture_id, m.name, m.version, m.value, m.spread, m.n FROM metric_values m "
                 "JOIN captures c ON c.id = m.capture_id JOIN profiles p ON p.id = c.profile_id "
-                "WHERE p.name = ?", (profile,)):
+                "WHERE p.name = ?" + only, args):
             metrics[cid][name] = MetricValue(value, spread, n, version)
         return [
             Capture(id=r[0], profile=profile, taken_at=dt.datetime.fromisoformat(r[1]),
@@ -345,41 +355,6 @@ class Store(CalibrationRecords):
         except (ValueError, TypeError) as exc:
             raise StoreError(f"{self.root / DB_NAME}: the landmarks of capture {capture_id} are damaged ({exc}); "
                              "restore the store from a backup") from None
-
-    def integrity_errors(self) -> list[str]:
-        """SQLite's own check of the database file: [] when it is sound."""
-        lines = [line for r in self._conn.execute("PRAGMA integrity_check") for line in str(r[0]).splitlines()]
-        return [] if lines == ["ok"] else lines
-
-    def image_rows(self) -> list[tuple[int, str, str]]:
-        """(capture id, stored image path, sha256) of every capture, as stored (unchecked)."""
-        return self._conn.execute("SELECT id, image_file, sha256 FROM captures ORDER BY id").fetchall()
-
-    def pending_files(self, *, live_only: bool = True) -> set[str]:
-        """Image paths noted as being written or removed (by a running process, by default)."""
-        rows = self._conn.execute("SELECT image_file, pid FROM pending_images").fetchall()
-        return {rel for rel, pid in rows if not live_only or alive(pid)}
-
-    def remove_orphan(self, rel: str) -> int:
-        """Remove an image file no capture and no pending write uses (``facetrack check --repair``)."""
-        with self._transaction():
-            return self._remove_if_unreferenced(rel)
-
-    def snapshot(self, target: Path) -> None:
-        """A consistent copy of the database at ``target`` (SQLite's backup API: other
-        processes may keep writing meanwhile)."""
-        dst = sqlite3.connect(target)
-        try:
-            self._conn.backup(dst)
-        finally:
-            dst.close()
-
-    def counts(self) -> dict[str, int]:
-        """Row counts per table and the number of image files (for checks and status)."""
-        out = {t: self._conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-               for t in ("profiles", "captures", "landmarks", "metric_values")}
-        out["image_files"] = sum(1 for p in (self.root / IMAGES_DIR).rglob("*") if p.is_file())
-        return out
 
     # --- internals ------------------------------------------------------------------------
     @contextmanager

@@ -1,0 +1,107 @@
+"""Each metric's trend over a profile's captures, and the plain-language paragraph on top of
+the trends page and the report ("Mid-face width rose 4.1 % over 11 weeks, more than the
+noise; jaw unchanged within noise.")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from facetrack.metrics import ALL_METRICS, HEADLINE, Metric
+from facetrack.metrics.labels import GROUP_LABELS
+from facetrack.records import Capture
+from facetrack.report.charts import GROUP_ORDER, noise_level
+from facetrack.stats.trends import DAYS_PER_PERIOD, Trend, days_since, linear_trend, trend_beyond_noise
+
+#: Units in which a change reads best as a percentage of the starting value; the others
+#: (already percentages, or signed left-minus-right indices near zero) read in their units.
+RELATIVE_UNITS = ("ratio", "deg", "x inter-ocular distance")
+#: At most this many changed metrics are named in the summary; the rest are counted.
+MAX_NAMED = 4
+
+
+@dataclass(frozen=True)
+class MetricTrend:
+    """A metric's linear trend over the captures (None with fewer than 3 values), its noise
+    level (MDC95) and whether the fitted change over the whole span is beyond that noise."""
+
+    metric: Metric
+    trend: Trend | None
+    noise: float
+    beyond_noise: bool
+    span_days: float = 0.0
+
+    @property
+    def change(self) -> float:
+        """The fitted change from the first capture to the last, in the metric's units."""
+        return self.trend.slope * self.span_days / DAYS_PER_PERIOD if self.trend else float("nan")
+
+
+def metric_trends(captures: Sequence[Capture], mdc: Mapping[str, float] | None = None) -> list[MetricTrend]:
+    """Every metric's ``MetricTrend``; ``mdc``: calibrated noise levels, else the captures' spread."""
+    days = days_since([c.taken_at for c in captures])
+    span = float(np.ptp(days)) if len(days) else 0.0
+    out = []
+    for metric in ALL_METRICS:
+        values = np.array([c.metrics[metric.name].value if metric.name in c.metrics else np.nan
+                           for c in captures])
+        noise = (mdc or {}).get(metric.name, noise_level(captures, metric.name))
+        trend = None
+        if np.isfinite(values).sum() >= 3 and span > 0:
+            trend = linear_trend(days, values)
+        beyond = trend is not None and np.isfinite(noise) and trend_beyond_noise(trend, span, noise)
+        out.append(MetricTrend(metric, trend, noise, beyond, span))
+    return out
+
+
+def describe_change(found: MetricTrend) -> str:
+    """One metric's fitted change in words: "Mid-face width rose 4.1 %"."""
+    metric, change = found.metric, found.change
+    word = "rose" if change > 0 else "fell"
+    start = found.trend.intercept
+    if metric.units in RELATIVE_UNITS and metric.kind != "signed" and abs(start) > 1e-9:
+        return f"{metric.label} {word} {abs(change) / abs(start) * 100:.1f} %"
+    return f"{metric.label} {word} by {abs(change):.2g} {metric.units}"
+
+
+def plain_summary(captures: Sequence[Capture], trends: Sequence[MetricTrend]) -> str:
+    """The one-paragraph summary of a profile's trends, in plain words.
+
+    Names the metrics whose change over the whole span is beyond noise (headline metrics
+    first, at most ``MAX_NAMED``), then the groups in which nothing changed beyond noise.
+    A group without a trend (fewer than 3 values, e.g. no silhouette values) is not called
+    unchanged: it is said to have too few values.
+    """
+    if len(captures) < 2:
+        return f"{len(captures)} capture{'s' if len(captures) != 1 else ''}: trends need at least 2."
+    span = trends[0].span_days if trends else 0.0
+    weeks = round(span / 7)
+    period = f"{weeks} week{'s' if weeks != 1 else ''}" if weeks else f"{span:.0f} days"
+    parts = [f"{len(captures)} captures from {captures[0].taken_at.date()} to {captures[-1].taken_at.date()}."]
+    changed = sorted((t for t in trends if t.beyond_noise),
+                     key=lambda t: (t.metric.name not in HEADLINE, -abs(t.change) / t.noise if t.noise else 0))
+    if changed:
+        named = "; ".join(describe_change(t) for t in changed[:MAX_NAMED])
+        more = len(changed) - MAX_NAMED
+        parts.append(f"Over {period}: {named}" + (f"; and {more} more" if more > 0 else "")
+                     + (", more than the noise." if len(changed) == 1 else ", each more than the noise."))
+    steady, sparse = [], []
+    for group in GROUP_ORDER:
+        members = [t for t in trends if t.metric.group == group]
+        if not members or any(t.beyond_noise for t in members):
+            continue
+        if any(t.trend is not None for t in members):
+            steady.append(GROUP_LABELS[group].split(" (")[0])
+        else:
+            sparse.append(GROUP_LABELS[group])
+    if steady:
+        parts.append(f"{_join(steady)}: unchanged within noise" + ("." if changed else f" over {period}."))
+    if sparse:
+        parts.append(f"{_join(sparse)}: too few values for a trend.")
+    return " ".join(parts)
+
+
+def _join(words: Sequence[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]

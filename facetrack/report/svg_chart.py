@@ -1,0 +1,187 @@
+"""The trend panels as plain SVG for a web page, each capture's point carrying its hover data.
+
+The same panels as ``charts.trend_figure`` (from ``charts.panel_series``: noise band around
+the baseline, baseline line, points with their spread, rolling median, trend), drawn as
+SVG text directly: no matplotlib, so a page is ready in milliseconds, and every point is
+an element the page can hover, focus and tap. Sizes are in the SVG's own units; the page
+scales each panel to its width.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from html import escape
+from typing import Sequence
+
+import numpy as np
+
+from facetrack.report.charts import PanelSeries
+
+WIDTH, HEIGHT = 520, 250
+LEFT, RIGHT, TOP, BOTTOM = 58, 14, 40, 34
+#: Marker per side, as in the PNG chart: the shape carries the meaning, not colour alone.
+SHAPES = {"left": "circle", "right": "square", None: "diamond"}
+
+
+def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Round tick values covering [low, high]: steps of 1, 2 or 5 x a power of ten.
+
+    >>> nice_ticks(0.803, 0.826)
+    [0.805, 0.81, 0.815, 0.82, 0.825]
+    """
+    if not (np.isfinite(low) and np.isfinite(high)) or high <= low:
+        return [low] if np.isfinite(low) else []
+    raw = (high - low) / max(count - 1, 1)
+    power = 10 ** math.floor(math.log10(raw))
+    step = min((m * power for m in (1, 2, 5, 10)), key=lambda step: abs((high - low) / step - (count - 1)))
+    first = math.ceil(low / step - 1e-9) * step
+    ticks = []
+    value = first
+    while value <= high + step * 1e-9:
+        ticks.append(round(value, 12))
+        value += step
+    return ticks
+
+
+def date_ticks(first: dt.datetime, last: dt.datetime, count: int = 5) -> list[dt.datetime]:
+    """Month starts when the span is over 60 days (every n-th month), else whole days."""
+    span = (last - first).total_seconds() / 86400
+    if span > 60:
+        months = max(1, math.ceil(span / 30.4 / count))
+        out, year, month = [], first.year, first.month + 1
+        while True:
+            year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+            tick = dt.datetime(year, month, 1, tzinfo=first.tzinfo)
+            if tick > last:
+                return out
+            out.append(tick)
+            month += months
+    step = max(1, math.ceil(span / count))
+    start = dt.datetime(first.year, first.month, first.day, tzinfo=first.tzinfo)
+    return [start + dt.timedelta(days=step * i) for i in range(count + 2)
+            if first <= start + dt.timedelta(days=step * i) <= last]
+
+
+def _side(name: str) -> str | None:
+    return next((side for side in ("left", "right") if name.endswith("_" + side)), None)
+
+
+def _marker(shape: str, x: float, y: float, r: float = 3.6) -> str:
+    if shape == "circle":
+        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}"/>'
+    if shape == "square":
+        return f'<rect x="{x - r:.1f}" y="{y - r:.1f}" width="{2 * r}" height="{2 * r}"/>'
+    return f'<path d="M{x:.1f} {y - r * 1.3:.1f}L{x + r:.1f} {y:.1f}L{x:.1f} {y + r * 1.3:.1f}L{x - r:.1f} {y:.1f}Z"/>'
+
+
+def _polyline(xs, ys, css: str) -> str:
+    """A line through the finite points; a missing value breaks it."""
+    runs, run = [], []
+    for x, y in zip(xs, ys):
+        if np.isfinite(y):
+            run.append(f"{x:.1f},{y:.1f}")
+        elif run:
+            runs.append(run)
+            run = []
+    if run:
+        runs.append(run)
+    return "".join(f'<polyline class="{css}" points="{" ".join(r)}"/>' for r in runs if len(r) > 1)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.4g}"
+
+
+def panel_svg(panel: PanelSeries) -> str:
+    """One panel as an ``<svg>`` element; each capture's point is a ``<g class="point">`` with
+    ``data-`` attributes: capture, date, value, spread, label, units."""
+    metric, captures = panel.metric, panel.captures
+    values, spreads = panel.values, np.nan_to_num(panel.spreads)
+    finite = np.isfinite(values)
+    lows = [values[finite] - spreads[finite]]
+    highs = [values[finite] + spreads[finite]]
+    if np.isfinite(panel.level) and np.isfinite(panel.base_value):
+        lows.append([panel.base_value - panel.level])
+        highs.append([panel.base_value + panel.level])
+    if panel.fit is not None:
+        lows.append(panel.fit)
+        highs.append(panel.fit)
+    low, high = float(np.min(np.concatenate(lows))), float(np.max(np.concatenate(highs)))
+    if high - low < 1e-12:
+        low, high = low - 1, high + 1
+    pad = (high - low) * 0.08
+    low, high = low - pad, high + pad
+    t0 = min(c.taken_at for c in captures)
+    span = max(panel.days.max() - panel.days.min(), 1.0)
+    d0, d1 = panel.days.min() - span * 0.04, panel.days.max() + span * 0.04
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x_of(day):
+        return LEFT + (np.asarray(day, float) - d0) / (d1 - d0) * plot_w
+
+    def y_of(value):
+        return TOP + (high - np.asarray(value, float)) / (high - low) * plot_h
+
+    title = escape(metric.label)
+    trend = panel.trend
+    note = (f"trend {trend.slope:+.3g} per 4 weeks [{trend.ci_low:+.2g}, {trend.ci_high:+.2g}]"
+            if trend is not None else "no trend yet (needs 3 values)")
+    if np.isfinite(panel.level):
+        note += f" · noise ± {panel.level:.2g}"
+    out = [f'<svg class="panel" viewBox="0 0 {WIDTH} {HEIGHT}" role="group" aria-label="{title}" '
+           f'data-metric="{metric.name}" xmlns="http://www.w3.org/2000/svg">',
+           f'<text class="title" x="{LEFT}" y="15">{title}</text>',
+           f'<text class="note" x="{LEFT}" y="29">{escape(note)}</text>',
+           f'<rect class="frame" x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}"/>']
+    for tick in nice_ticks(low, high):
+        y = float(y_of(tick))
+        out.append(f'<line class="grid" x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y:.1f}" y2="{y:.1f}"/>'
+                   f'<text class="tick" x="{LEFT - 5}" y="{y + 3.5:.1f}" text-anchor="end">{tick:g}</text>')
+    for tick in date_ticks(t0 + dt.timedelta(days=float(d0)), t0 + dt.timedelta(days=float(d1))):
+        x = float(x_of((tick - t0).total_seconds() / 86400))
+        out.append(f'<line class="grid" x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{TOP + plot_h}"/>'
+                   f'<text class="tick" x="{x:.1f}" y="{TOP + plot_h + 14}" text-anchor="middle">'
+                   f'{tick.date().isoformat()}</text>')
+    out.append(f'<text class="tick" transform="translate(12 {TOP + plot_h / 2:.0f}) rotate(-90)" '
+               f'text-anchor="middle">{escape(metric.units)}</text>')
+    if np.isfinite(panel.level) and np.isfinite(panel.base_value):
+        top, bottom = y_of(panel.base_value + panel.level), y_of(panel.base_value - panel.level)
+        out.append(f'<rect class="band" x="{LEFT}" y="{top:.1f}" width="{plot_w}" height="{bottom - top:.1f}">'
+                   f'<title>noise band: baseline ± {panel.level:.2g}</title></rect>')
+    xb = float(x_of(panel.days[panel.base_index]))
+    out.append(f'<line class="baseline" x1="{xb:.1f}" x2="{xb:.1f}" y1="{TOP}" y2="{TOP + plot_h}">'
+               f'<title>baseline: capture {captures[panel.base_index].id}</title></line>')
+    xs = x_of(panel.days)
+    if panel.rolling is not None:
+        out.append(_polyline(xs, y_of(panel.rolling), "rolling"))
+    if panel.fit is not None:
+        out.append(_polyline(xs, y_of(panel.fit), "trend"))
+    shape = SHAPES[_side(metric.name)]
+    for capture, x, value, spread in zip(captures, xs, values, panel.spreads):
+        if not np.isfinite(value):
+            continue
+        y = float(y_of(value))
+        spread_text = "" if not np.isfinite(spread) else _fmt(spread)
+        bar = ""
+        if np.isfinite(spread) and spread > 0:
+            y_hi, y_lo = y_of(value + spread), y_of(value - spread)
+            bar = (f'<path class="bar" d="M{x:.1f} {y_hi:.1f}V{y_lo:.1f}M{x - 3:.1f} {y_hi:.1f}h6'
+                   f'M{x - 3:.1f} {y_lo:.1f}h6"/>')
+        out.append(f'<g class="point" tabindex="0" data-capture="{capture.id}" '
+                   f'data-date="{capture.taken_at.date().isoformat()}" data-value="{_fmt(value)}" '
+                   f'data-spread="{spread_text}" data-label="{title}" data-units="{escape(metric.units)}" '
+                   f'data-x="{x:.2f}" data-y="{y:.2f}">{bar}{_marker(shape, x, y)}'
+                   f'<circle class="target" cx="{x:.1f}" cy="{y:.1f}" r="9"/></g>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def panels_svg(panels: Sequence[PanelSeries]) -> list[tuple[str, list[str]]]:
+    """The panels as SVG, grouped: ``[(group, [svg, ...]), ...]`` in the panels' order."""
+    groups: list[tuple[str, list[str]]] = []
+    for panel in panels:
+        if not groups or groups[-1][0] != panel.metric.group:
+            groups.append((panel.metric.group, []))
+        groups[-1][1].append(panel_svg(panel))
+    return groups
