@@ -34,6 +34,8 @@ def main() -> None:
                 tab = context.new_page()
                 tab.goto(url)
                 tab.goto(base + path)
+                tab.wait_for_function("() => [...document.images].filter(i => i.getAttribute('src') && i.getBoundingClientRect().top < innerHeight)"
+                                      ".every(i => i.complete && i.naturalWidth > 0)")  # the thumbnails in view
                 if hover:  # a point's hover card: date, value +- spread, the photo
                     tab.locator(hover).nth(7).hover()
                     tab.wait_for_function("() => document.querySelector('#tip img').complete")

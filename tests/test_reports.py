@@ -92,6 +92,22 @@ def test_the_svg_panel_is_unchanged_by_a_shift_of_every_value(demo):
     np.testing.assert_allclose(svg_points(panel_svg(shifted))[:, 2:], svg_points(panel_svg(panel))[:, 2:], atol=0.02)
 
 
+def test_the_trend_is_drawn_inside_its_95_percent_interval(demo):
+    from facetrack.report.charts import panel_series
+    from facetrack.report.svg_chart import panel_svg
+
+    _, captures = demo
+    for panel in panel_series(captures):
+        svg = panel_svg(panel)
+        corners = np.array(re.search(r'<polygon class="interval" points="([^"]+)"', svg).group(1)
+                           .replace(",", " ").split(), float).reshape(4, 2)
+        line = np.array(re.search(r'<polyline class="trend" points="([^"]+)"', svg).group(1)
+                        .replace(",", " ").split(), float).reshape(-1, 2)
+        assert corners[0, 0] == pytest.approx(line[0, 0], abs=0.1) and corners[1, 0] == pytest.approx(line[-1, 0], abs=0.1)
+        for end, (top, bottom) in ((line[0], (corners[0, 1], corners[3, 1])), (line[-1], (corners[1, 1], corners[2, 1]))):
+            assert min(top, bottom) - 0.1 <= end[1] <= max(top, bottom) + 0.1
+
+
 def test_a_capture_without_a_value_has_no_point(demo):
     import dataclasses
 

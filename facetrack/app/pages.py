@@ -30,6 +30,7 @@ svg.panel .frame { fill: none; stroke: #999; } svg.panel .grid { stroke: #eee; }
 svg.panel .baseline { stroke: #444; stroke-dasharray: 7 3 1.5 3; }
 svg.panel .rolling { fill: none; stroke: #666; stroke-width: 1.5; stroke-dasharray: 1.5 3; }
 svg.panel .trend { fill: none; stroke: #111; stroke-width: 1.2; stroke-dasharray: 6 4; }
+svg.panel .interval { fill: rgba(30, 90, 160, 0.10); stroke: rgba(30, 90, 160, 0.35); stroke-width: 0.8; }
 svg.panel .bar { fill: none; stroke: #888; } svg.panel .point { fill: #111; cursor: pointer; outline: none; }
 svg.panel .target { fill: transparent; } svg.panel .point:hover .target, svg.panel .point:focus .target
   { fill: rgba(200, 40, 40, 0.2); stroke: #c82828; stroke-width: 1.5; }
@@ -73,7 +74,7 @@ PHOTOS = """<h1>Photos</h1>
   });
 })();
 </script>
-<p>{{ captures | length }} captures, oldest first. {{ silhouettes }}.</p>
+<p>{{ captures | length }} captures, oldest first; {{ silhouettes }}.</p>
 <div class="grid">
 {% for c in captures %}<div class="card" id="capture-{{ c.id }}">
 <a href="/photo/{{ c.id }}"><img src="/thumb/{{ c.id }}" alt="capture {{ c.id }}" loading="lazy"></a>
@@ -88,7 +89,7 @@ PHOTOS = """<h1>Photos</h1>
 TRENDS = """<h1>Trends</h1>
 <p id="summary">{{ summary }}</p>
 {% if groups %}<p class="small">Each point is a capture (bar: its spread). Grey band: the baseline's value ± noise;
-a change inside it is within noise. Dash-dot line: the baseline. Dotted: rolling median. Dashed: the trend.
+a change inside it is within noise. Dash-dot line: the baseline. Dotted: rolling median. Dashed: the trend; the blue wedge around it, its 95 % interval.
 Point at a capture (or tab to it, or tap it) to see its date, value ± spread and photo.
 {% if every %}<a href="/trends">Show the main metrics only</a>{% else %}<a href="/trends?all=1">Show every metric</a>{% endif %}</p>
 <div id="chart">

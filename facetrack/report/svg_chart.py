@@ -89,6 +89,23 @@ def _polyline(xs, ys, css: str) -> str:
     return "".join(f'<polyline class="{css}" points="{" ".join(r)}"/>' for r in runs if len(r) > 1)
 
 
+def _interval(panel: PanelSeries, x_of, y_of) -> str:
+    """The trend's 95 % interval: the lines through the fitted line's centre (mean time, mean
+    value) with the slope's interval ends, shaded between them."""
+    from facetrack.stats.trends import DAYS_PER_PERIOD
+
+    trend, keep = panel.trend, np.isfinite(panel.values)
+    day_mid = float(panel.days[keep].mean())
+    value_mid = trend.intercept + trend.slope * day_mid / DAYS_PER_PERIOD
+    ends = np.array([panel.days.min(), panel.days.max()])
+    low = value_mid + trend.ci_low * (ends - day_mid) / DAYS_PER_PERIOD
+    high = value_mid + trend.ci_high * (ends - day_mid) / DAYS_PER_PERIOD
+    xs, ylo, yhi = x_of(ends), y_of(low), y_of(high)
+    corners = [(xs[0], yhi[0]), (xs[1], yhi[1]), (xs[1], ylo[1]), (xs[0], ylo[0])]
+    return (f'<polygon class="interval" points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in corners)}">'
+            f'<title>the trend\'s 95 % interval: {trend.ci_low:+.2g} to {trend.ci_high:+.2g} per 4 weeks</title></polygon>')
+
+
 def _fmt(value: float) -> str:
     return f"{value:.4g}"
 
@@ -133,7 +150,9 @@ def panel_svg(panel: PanelSeries) -> str:
            f'data-metric="{metric.name}" xmlns="http://www.w3.org/2000/svg">',
            f'<text class="title" x="{LEFT}" y="15">{title}</text>',
            f'<text class="note" x="{LEFT}" y="29">{escape(note)}</text>',
-           f'<rect class="frame" x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}"/>']
+           f'<rect class="frame" x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}"/>',
+           f'<clipPath id="plot-{metric.name}"><rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}"/>'
+           '</clipPath>']
     for tick in nice_ticks(low, high):
         y = float(y_of(tick))
         out.append(f'<line class="grid" x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y:.1f}" y2="{y:.1f}"/>'
@@ -156,6 +175,7 @@ def panel_svg(panel: PanelSeries) -> str:
     if panel.rolling is not None:
         out.append(_polyline(xs, y_of(panel.rolling), "rolling"))
     if panel.fit is not None:
+        out.append(f'<g clip-path="url(#plot-{metric.name})">{_interval(panel, x_of, y_of)}</g>')
         out.append(_polyline(xs, y_of(panel.fit), "trend"))
     shape = SHAPES[_side(metric.name)]
     for capture, x, value, spread in zip(captures, xs, values, panel.spreads):
