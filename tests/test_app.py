@@ -244,3 +244,5 @@ def test_the_capture_buttons_are_the_cli_previews_keys(client, store_dir, webcam
     with Store.open(store_dir) as store:
         (made,) = [c for c in store.captures("webcam") if c.id == outcome["capture"]]
     assert made.quality.manual is True and "no_smile" in made.quality.failed_gates
+    card = client.get("/photos?profile=webcam").text.split(f'id="capture-{made.id}"')[1].split('class="card"')[0]
+    assert "manual (" in card and "no_smile" in card  # the photos page says how it was taken

@@ -79,7 +79,8 @@ PHOTOS = """<h1>Photos</h1>
 {% for c in captures %}<div class="card" id="capture-{{ c.id }}">
 <a href="/photo/{{ c.id }}"><img src="/thumb/{{ c.id }}" alt="capture {{ c.id }}" loading="lazy"></a>
 <div><b>{{ c.id }}</b> · {{ c.taken_at.date() }}{% if c.id == baseline_id %} · <b>baseline</b>{% endif %}</div>
-<div>{{ c.quality.views or 0 }} views{% if c.quality.silhouette_missing %} · no silhouette ({{ c.quality.silhouette_missing | length }}){% endif %}</div>
+<div>{{ c.quality.views or 0 }} views{% if c.quality.silhouette_missing %} · no silhouette ({{ c.quality.silhouette_missing | length }}){% endif %}
+{% if c.quality.manual %} · <span title="taken with Capture now{% if c.quality.failed_gates %}, while these checks failed: {{ c.quality.failed_gates | join(', ') }}{% endif %}">manual{% if c.quality.failed_gates %} ({{ c.quality.failed_gates | join(', ') }}){% endif %}</span>{% endif %}</div>
 <form method="post" action="/baseline/{{ c.id }}" style="display:inline"><button>baseline</button></form>
 <form method="post" action="/delete/{{ c.id }}" style="display:inline"
  onsubmit="return confirm('Delete capture {{ c.id }} and its photo? This cannot be undone.')"><button>delete</button></form>
@@ -186,13 +187,18 @@ CAPTURE = """<h1>This week's photo</h1>
   const ctx = canvas.getContext("2d");
   const t0 = performance.now();
   window.facetrackRoundTrips = [];  // ms from a frame grabbed to its answer (read by the benchmark)
+  window.facetrackEncodes = [];  // ms of that spent drawing and encoding the frame in the page
+  window.facetrackServer = [];  // ... and in the server, from the frame read to the overlay encoded
   for (let index = 0; ; index++) {  // one frame at a time: the next goes when the answer is back
     const sent = performance.now();
     ctx.drawImage(video, 0, 0);
     const blob = await new Promise(done => canvas.toBlob(done, "image/jpeg", 0.92));
+    window.facetrackEncodes.push(performance.now() - sent);
     const answer = await fetch("/capture/frame", {method: "POST", body: blob,
       headers: {"x-timestamp": String(Math.round(sent - t0)), "x-index": String(index)}});
     window.facetrackRoundTrips.push(performance.now() - sent);
+    const timing = /dur=([0-9.]+)/.exec(answer.headers.get("server-timing") || "");
+    if (timing) window.facetrackServer.push(Number(timing[1]));
     if ((answer.headers.get("content-type") || "").startsWith("image/")) {
       const old = preview.src;
       preview.src = URL.createObjectURL(await answer.blob());
@@ -201,6 +207,8 @@ CAPTURE = """<h1>This week's photo</h1>
     }
     const outcome = await answer.json();
     sessionStorage.setItem("facetrackRoundTrips", JSON.stringify(window.facetrackRoundTrips));
+    sessionStorage.setItem("facetrackEncodes", JSON.stringify(window.facetrackEncodes));
+    sessionStorage.setItem("facetrackServer", JSON.stringify(window.facetrackServer));
     stream.getTracks().forEach(track => track.stop());
     buttons.hidden = true;
     if (outcome.capture) { location.href = "/capture/result/" + outcome.capture; return; }

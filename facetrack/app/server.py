@@ -12,6 +12,7 @@ import base64
 import io
 import socket
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -271,6 +272,7 @@ def create_app(data_dir, *, profile: str = "default", port: int, token: str, mea
         live = state.get("live")
         if live is None:
             return JSONResponse({"error": "no capture is running: reload the page"})
+        started = time.perf_counter()
         data = await request.body()
         if len(data) > MAX_UPLOAD_BYTES:
             return JSONResponse({"error": "the frame is too large"}, status_code=413)
@@ -282,7 +284,9 @@ def create_app(data_dir, *, profile: str = "default", port: int, token: str, mea
         if answer.overlay is not None:
             ok, jpeg = cv2.imencode(".jpg", cv2.cvtColor(answer.overlay, cv2.COLOR_RGB2BGR),
                                     [cv2.IMWRITE_JPEG_QUALITY, 85])
-            return Response(jpeg.tobytes(), media_type="image/jpeg", headers={"cache-control": "no-store"})
+            took = f"server;dur={1000 * (time.perf_counter() - started):.1f}"  # read by the benchmark
+            return Response(jpeg.tobytes(), media_type="image/jpeg",
+                            headers={"cache-control": "no-store", "server-timing": took})
         state["live"] = None
         if answer.capture_id is not None:
             return JSONResponse({"capture": answer.capture_id})
