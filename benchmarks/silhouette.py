@@ -6,7 +6,7 @@ gives a value, and what it costs.
    neutral frames (2, 5, 8, 11, 14) of the real webcam clip ``../shared/data/single_face.mp4`` and on the two
    portraits. Recovery = measured relative change / the stretch. Target: every valid
    silhouette metric within 0.85-1.15. The landmarks' ``midface_width_ratio`` is printed
-   beside it.
+   beside it, and the widths' recovery in pixels (without the divisor, the landmark IOD).
 2. Precision: the frame-to-frame SD (relative) of each silhouette metric over the clip's
    neutral frames 0-14. Target: at most 0.3 % for each width ratio. And the share of frames
    and photos with a value.
@@ -44,7 +44,12 @@ def sensitivity(measurer, images: dict[str, np.ndarray]) -> tuple[list[dict], in
     from facetrack.detect.outline import NAMES
     from facetrack.lab.warps import lower_face_stretch, warp_image
 
-    rows, missed = [], 0
+    from facetrack.metrics.silhouette import face_axes
+
+    def iod(result) -> float:  # the photo's inter-ocular distance in pixels, as the silhouette divides by it
+        return face_axes(np.mean([v.points for v in result.views], axis=0), measurer.topology).iod
+
+    rows, missed, pixels = [], 0, []
     print(f"{'image':<14} {'stretch':>7}  " + "  ".join(f"{n.replace('silhouette_', ''):>9}" for n in NAMES)
           + f"  {'landmarks':>9}  (recovery; '-': no value)")
     for label, image in images.items():
@@ -58,11 +63,18 @@ def sensitivity(measurer, images: dict[str, np.ndarray]) -> tuple[list[dict], in
                 a, b = base.metrics.get(name), after.metrics.get(name)
                 rec = None if a is None or b is None else (b.value / a.value - 1) / amount
                 row[name] = rec
+                if rec is not None and name.startswith("silhouette_width"):
+                    pixels.append((b.value * iod(after) / (a.value * iod(base)) - 1) / amount)
                 cells.append("        -" if rec is None else f"{rec:9.2f}")
                 if rec is not None and name.startswith("silhouette_width") and not TARGET[0] <= rec <= TARGET[1]:
                     missed += 1
             rows.append(row)
             print(f"{label:<14} {100 * amount:6.0f}%  " + "  ".join(cells))
+    if pixels:
+        x = np.array(pixels)
+        print(f"the same widths in pixels (ratio x IOD: the divisor's own response taken out): recovery "
+              f"{x.min():.2f}-{x.max():.2f}, mean {x.mean():.2f}, outside {TARGET[0]}-{TARGET[1]}: "
+              f"{int(((x < TARGET[0]) | (x > TARGET[1])).sum())} of {x.size}")
     return rows, missed
 
 
