@@ -75,6 +75,7 @@ def test_the_trends_page_renders_the_demo(page, server):
 
 
 def test_hovering_a_point_shows_its_date_value_spread_and_photo(page, server):
+    from facetrack.report.svg_chart import reading
     from facetrack.store import Store
 
     with Store.open(server[2], read_only_ok=True) as store:
@@ -88,7 +89,8 @@ def test_hovering_a_point_shows_its_date_value_spread_and_photo(page, server):
     assert tip.is_visible()
     value = last.metrics["midface_width_ratio"]
     assert tip.inner_text().split("\n") == ["Mid-face width", f"{last.taken_at.date()} · capture {last.id}",
-                                             f"{value.value:.4g} ± {value.spread:.2g} ratio"]
+                                             reading(value.value, value.spread, "ratio")]
+    assert f"{value.value:.4g} ± " in reading(value.value, value.spread, "ratio")
     page.wait_for_function("() => { const i = document.querySelector('#tip img'); "
                            "return i.complete && i.naturalWidth == 240; }")
     box, spot = tip.bounding_box(), dot.bounding_box()
@@ -220,6 +222,30 @@ def test_the_capture_page_guides_captures_and_stores(playwright, server, fake_ca
         b.close()
     assert "Captured: capture" in text and "Against last time" in text, text
     assert "within noise" in text or "beyond noise" in text
+
+
+def test_the_cancel_button_ends_the_capture_and_stores_nothing(playwright, server, fake_camera):
+    from facetrack.store import Store
+
+    url, _, root = server
+    b = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                   args=[*ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                                         f"--use-file-for-fake-video-capture={fake_camera}"])
+    try:
+        tab = b.new_context(viewport={"width": 1280, "height": 800}).new_page()
+        tab.goto(url)
+        tab.goto(url.split("/photos")[0] + "/capture?profile=cancelled")
+        tab.wait_for_selector("#buttons:not([hidden])", timeout=30_000)
+        tab.wait_for_function("() => document.getElementById('preview').naturalWidth > 0")  # guiding
+        tab.click("#cancel")
+        tab.wait_for_function("() => document.getElementById('status').textContent.startsWith('No capture')",
+                              timeout=30_000)
+        status = tab.locator("#status").inner_text()
+    finally:
+        b.close()
+    assert status == "No capture: cancelled: nothing was stored"
+    with Store.open(root, read_only_ok=True) as store:
+        assert store.captures("cancelled") == []
 
 
 def test_without_a_camera_the_page_says_so_and_offers_upload(browser, server):

@@ -136,6 +136,16 @@ def test_the_marker_shape_says_the_side(demo, name, shape):
         shape in first[:first.index("</g>")].split('class="bar"')[-1]
 
 
+@pytest.mark.parametrize("value, spread, text", [
+    (133.123, 0.8412, "133.1 ± 0.84 deg"), (0.81234, 0.01, "0.8123 ± 0.01 deg"), (2.0, 0.0, "2 deg"),
+    (2.0, None, "2 deg"), (2.0, float("nan"), "2 deg"), (0.5, 1.2e-5, "0.5 ± 1.2e-05 deg"),
+])
+def test_a_points_reading(value, spread, text):
+    from facetrack.report.svg_chart import reading
+
+    assert reading(value, spread, "deg") == text
+
+
 @pytest.mark.parametrize("low, high, ticks", [
     (0.803, 0.826, [0.805, 0.81, 0.815, 0.82, 0.825]),
     (131.6, 134.1, [132, 132.5, 133, 133.5, 134]),

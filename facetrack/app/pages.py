@@ -101,7 +101,7 @@ Point at a capture (or tab to it, or tap it) to see its date, value ± spread an
 <script>
 (() => {
   const chart = document.getElementById("chart"), tip = document.getElementById("tip");
-  const describe = d => d.value + (d.spread ? " ± " + Number(d.spread).toPrecision(2) : "") + " " + d.units;
+  const describe = d => d.text;  // "133.1 ± 0.84 deg", formatted by the server
   const hide = () => { tip.hidden = true; };
   function show(point) {
     const d = point.dataset;

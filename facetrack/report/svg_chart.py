@@ -106,6 +106,13 @@ def _interval(panel: PanelSeries, x_of, y_of) -> str:
             f'<title>the trend\'s 95 % interval: {trend.ci_low:+.2g} to {trend.ci_high:+.2g} per 4 weeks</title></polygon>')
 
 
+def reading(value: float, spread: float | None, units: str) -> str:
+    """A point's value as the hover card shows it: "133.1 ± 0.84 deg"."""
+    if spread is None or not np.isfinite(spread) or spread <= 0:
+        return f"{value:.4g} {units}"
+    return f"{value:.4g} ± {spread:.2g} {units}"
+
+
 def _fmt(value: float) -> str:
     return f"{value:.4g}"
 
@@ -191,7 +198,7 @@ def panel_svg(panel: PanelSeries) -> str:
         out.append(f'<g class="point" tabindex="0" data-capture="{capture.id}" '
                    f'data-date="{capture.taken_at.date().isoformat()}" data-value="{_fmt(value)}" '
                    f'data-spread="{spread_text}" data-label="{title}" data-units="{escape(metric.units)}" '
-                   f'data-x="{x:.2f}" data-y="{y:.2f}">{bar}{_marker(shape, x, y)}'
+                   f'data-text="{escape(reading(value, spread, metric.units))}" data-x="{x:.2f}" data-y="{y:.2f}">{bar}{_marker(shape, x, y)}'
                    f'<circle class="target" cx="{x:.1f}" cy="{y:.1f}" r="9"/></g>')
     out.append("</svg>")
     return "".join(out)
