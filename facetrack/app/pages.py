@@ -40,7 +40,8 @@ svg.panel .target { fill: transparent; } svg.panel .point:hover .target, svg.pan
 button, input[type=submit] { padding: 0.35rem 0.7rem; }
 .drop { border: 2px dashed #9ab; border-radius: 6px; padding: 1rem; margin-bottom: 0.8rem; background: #fff; }
 .drop.over { background: #e8f3fd; border-color: #1f6fb2; }
-@media (max-width: 500px) { main { padding: 0.5rem; } .card img { height: 140px; } }
+@media (max-width: 500px) { main { padding: 0.5rem; } .card img { height: 140px; }
+  svg.panel .title { font-size: 17px; } svg.panel .tick { font-size: 14px; } svg.panel .note { font-size: 12.5px; } }
 """
 
 BASE = """<!doctype html>
