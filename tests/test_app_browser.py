@@ -198,7 +198,21 @@ def fake_camera(tmp_path_factory):
     return write_y4m(frames, folder / "camera.y4m")
 
 
-def test_the_capture_page_guides_captures_and_stores(playwright, server, fake_camera):
+@pytest.fixture
+def camera_tab(playwright, server, fake_camera):
+    """A signed-in page of a Chromium whose camera plays the real webcam clip."""
+    b = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                   args=[*ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                                         f"--use-file-for-fake-video-capture={fake_camera}"])
+    try:
+        tab = b.new_context(viewport={"width": 1280, "height": 800}).new_page()
+        tab.goto(server[0])
+        yield tab
+    finally:
+        b.close()
+
+
+def test_the_capture_page_guides_captures_and_stores(camera_tab, server, fake_camera):
     """Chromium's fake camera plays a real face: the page shows the overlay, captures by itself,
     stores the capture and shows it against last time."""
     url, _, root = server
@@ -207,42 +221,26 @@ def test_the_capture_page_guides_captures_and_stores(playwright, server, fake_ca
     done = subprocess.run([sys.executable, "-m", "facetrack.cli", "import", str(earlier), "--profile", "webcam",
                            "--data-dir", str(root), "--taken-at", "2026-01-05T09:00"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    b = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                   args=[*ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                                         f"--use-file-for-fake-video-capture={fake_camera}"])
-    try:
-        tab = b.new_context(viewport={"width": 1280, "height": 800}).new_page()
-        tab.goto(url)
-        tab.goto(url.split("/photos")[0] + "/capture?profile=webcam")
-        tab.wait_for_function("() => location.pathname.startsWith('/capture/result/') || "
-                              "document.getElementById('status').textContent.startsWith('No capture')",
-                              timeout=90_000)
-        text = tab.locator("main").inner_text()
-    finally:
-        b.close()
+    camera_tab.goto(url.split("/photos")[0] + "/capture?profile=webcam")
+    camera_tab.wait_for_function("() => location.pathname.startsWith('/capture/result/') || "
+                                 "document.getElementById('status').textContent.startsWith('No capture')",
+                                 timeout=90_000)
+    text = camera_tab.locator("main").inner_text()
     assert "Captured: capture" in text and "Against last time" in text, text
     assert "within noise" in text or "beyond noise" in text
 
 
-def test_the_cancel_button_ends_the_capture_and_stores_nothing(playwright, server, fake_camera):
+def test_the_cancel_button_ends_the_capture_and_stores_nothing(camera_tab, server):
     from facetrack.store import Store
 
     url, _, root = server
-    b = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                   args=[*ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                                         f"--use-file-for-fake-video-capture={fake_camera}"])
-    try:
-        tab = b.new_context(viewport={"width": 1280, "height": 800}).new_page()
-        tab.goto(url)
-        tab.goto(url.split("/photos")[0] + "/capture?profile=cancelled")
-        tab.wait_for_selector("#buttons:not([hidden])", timeout=30_000)
-        tab.wait_for_function("() => document.getElementById('preview').naturalWidth > 0")  # guiding
-        tab.click("#cancel")
-        tab.wait_for_function("() => document.getElementById('status').textContent.startsWith('No capture')",
-                              timeout=30_000)
-        status = tab.locator("#status").inner_text()
-    finally:
-        b.close()
+    camera_tab.goto(url.split("/photos")[0] + "/capture?profile=cancelled")
+    camera_tab.wait_for_selector("#buttons:not([hidden])", timeout=30_000)
+    camera_tab.wait_for_function("() => document.getElementById('preview').naturalWidth > 0")  # guiding
+    camera_tab.click("#cancel")
+    camera_tab.wait_for_function("() => document.getElementById('status').textContent.startsWith('No capture')",
+                                 timeout=30_000)
+    status = camera_tab.locator("#status").inner_text()
     assert status == "No capture: cancelled: nothing was stored"
     with Store.open(root, read_only_ok=True) as store:
         assert store.captures("cancelled") == []

@@ -102,13 +102,12 @@ Point at a capture (or tab to it, or tap it) to see its date, value ± spread an
 <script>
 (() => {
   const chart = document.getElementById("chart"), tip = document.getElementById("tip");
-  const describe = d => d.text;  // "133.1 ± 0.84 deg", formatted by the server
   const hide = () => { tip.hidden = true; };
   function show(point) {
     const d = point.dataset;
     tip.querySelector(".what").textContent = d.label;
     tip.querySelector(".when").textContent = d.date + " · capture " + d.capture;
-    tip.querySelector(".value").textContent = describe(d);
+    tip.querySelector(".value").textContent = d.text;  // "133.1 ± 0.84 deg", formatted by the server
     tip.querySelector("img").src = "/thumb/" + d.capture;
     tip.hidden = false;
     const box = point.querySelector(".target").getBoundingClientRect(), host = chart.getBoundingClientRect();
@@ -120,7 +119,7 @@ Point at a capture (or tab to it, or tap it) to see its date, value ± spread an
   for (const point of chart.querySelectorAll(".point")) {
     const d = point.dataset;
     point.setAttribute("role", "img");
-    point.setAttribute("aria-label", d.label + ", " + d.date + ": " + describe(d));
+    point.setAttribute("aria-label", d.label + ", " + d.date + ": " + d.text);
     for (const kind of ["mouseenter", "focus", "click"]) point.addEventListener(kind, () => show(point));
     for (const kind of ["mouseleave", "blur"]) point.addEventListener(kind, hide);
   }

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Mapping
 
+from facetrack.metrics.symmetry import REGIONS
+
 _SIDED = {
     "jaw_angle": "Jaw angle",
     "cheek_fullness": "Cheek fullness",
@@ -28,8 +30,6 @@ _PLAIN = {
     "jaw_angle_difference": "Jaw angle, left vs right",
 }
 
-_REGIONS = {"eyes": "eyes", "brows": "brows", "mouth": "mouth", "jaw": "jaw", "cheeks": "cheeks"}
-
 
 def label(name: str) -> str:
     """The plain-language name of metric ``name``; an unknown name is returned as it is.
@@ -45,8 +45,9 @@ def label(name: str) -> str:
         for side in ("left", "right"):
             if name == f"{stem}_{side}":
                 return f"{text} ({side})"
-    if name.startswith("asymmetry_") and name[len("asymmetry_"):] in _REGIONS:
-        return f"Asymmetry ({_REGIONS[name[len('asymmetry_'):]]})"
+    region = name.removeprefix("asymmetry_")
+    if region in REGIONS:
+        return f"Asymmetry ({region})"
     if name.startswith("silhouette_width_"):
         return f"Silhouette: face width at {name.rsplit('_', 1)[1]} %"
     return name

@@ -22,7 +22,8 @@ from facetrack.stats.trends import DAYS_PER_PERIOD, Trend, days_since, linear_tr
 MARKERS = {"left": "o", "right": "s", None: "D"}
 
 
-def _side(metric: Metric) -> str | None:
+def metric_side(metric: Metric) -> str | None:
+    """"left" or "right" for a one-sided metric (the subject's own side), else None."""
     for side in ("left", "right"):
         if metric.name.endswith("_" + side):
             return side
@@ -147,7 +148,7 @@ def trend_figure(captures: Sequence[Capture], *, metrics: Sequence[Metric] | Non
                        label=f"noise band (baseline ± {level:.2g})", gid=f"noise:{metric.name}")
         ax.axvline(times[panel.base_index], color="0.3", linestyle="-.", linewidth=1, label="baseline",
                    gid=f"baseline:{metric.name}")
-        ax.errorbar(times, panel.values, yerr=np.nan_to_num(panel.spreads), fmt=MARKERS[_side(metric)],
+        ax.errorbar(times, panel.values, yerr=np.nan_to_num(panel.spreads), fmt=MARKERS[metric_side(metric)],
                     color="black", ecolor="0.5", capsize=3, markersize=5, linestyle="none",
                     label="capture (value ± spread)", gid=f"points:{metric.name}")
         if panel.rolling is not None:

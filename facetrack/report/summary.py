@@ -12,8 +12,8 @@ import numpy as np
 from facetrack.metrics import ALL_METRICS, HEADLINE, Metric
 from facetrack.metrics.labels import GROUP_LABELS
 from facetrack.records import Capture
-from facetrack.report.charts import GROUP_ORDER, noise_level
-from facetrack.stats.trends import DAYS_PER_PERIOD, Trend, days_since, linear_trend, trend_beyond_noise
+from facetrack.report.charts import GROUP_ORDER, panel_series
+from facetrack.stats.trends import DAYS_PER_PERIOD, Trend, days_since, trend_beyond_noise
 
 #: Units in which a change reads best as a percentage of the starting value; the others
 #: (already percentages, or signed left-minus-right indices near zero) read in their units.
@@ -40,17 +40,15 @@ class MetricTrend:
 
 
 def metric_trends(captures: Sequence[Capture], mdc: Mapping[str, float] | None = None) -> list[MetricTrend]:
-    """Every metric's ``MetricTrend``; ``mdc``: calibrated noise levels, else the captures' spread."""
-    days = days_since([c.taken_at for c in captures])
-    span = float(np.ptp(days)) if len(days) else 0.0
+    """Every metric's ``MetricTrend`` (at least 2 captures); ``mdc``: calibrated noise levels,
+    else the captures' spread. The trends are the charts' own (``charts.panel_series``)."""
+    panels = {p.metric.name: p for p in panel_series(captures, metrics=ALL_METRICS, noise=mdc)}
+    span = float(np.ptp(days_since([c.taken_at for c in captures])))
     out = []
     for metric in ALL_METRICS:
-        values = np.array([c.metrics[metric.name].value if metric.name in c.metrics else np.nan
-                           for c in captures])
-        noise = (mdc or {}).get(metric.name, noise_level(captures, metric.name))
-        trend = None
-        if np.isfinite(values).sum() >= 3 and span > 0:
-            trend = linear_trend(days, values)
+        panel = panels.get(metric.name)  # None: no capture has a value
+        trend = panel.trend if panel else None
+        noise = panel.level if panel else (mdc or {}).get(metric.name, float("nan"))
         beyond = trend is not None and np.isfinite(noise) and trend_beyond_noise(trend, span, noise)
         out.append(MetricTrend(metric, trend, noise, beyond, span))
     return out

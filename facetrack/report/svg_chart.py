@@ -16,7 +16,7 @@ from typing import Sequence
 
 import numpy as np
 
-from facetrack.report.charts import PanelSeries
+from facetrack.report.charts import PanelSeries, metric_side
 
 WIDTH, HEIGHT = 520, 250
 LEFT, RIGHT, TOP, BOTTOM = 58, 14, 40, 34
@@ -63,16 +63,12 @@ def date_ticks(first: dt.datetime, last: dt.datetime, count: int = 5) -> list[dt
             if first <= start + dt.timedelta(days=step * i) <= last]
 
 
-def _side(name: str) -> str | None:
-    return next((side for side in ("left", "right") if name.endswith("_" + side)), None)
-
-
 def _marker(shape: str, x: float, y: float, r: float = 3.6) -> str:
     if shape == "circle":
-        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}"/>'
+        return f'<circle class="marker" cx="{x:.1f}" cy="{y:.1f}" r="{r}"/>'
     if shape == "square":
-        return f'<rect x="{x - r:.1f}" y="{y - r:.1f}" width="{2 * r}" height="{2 * r}"/>'
-    return f'<path d="M{x:.1f} {y - r * 1.3:.1f}L{x + r:.1f} {y:.1f}L{x:.1f} {y + r * 1.3:.1f}L{x - r:.1f} {y:.1f}Z"/>'
+        return f'<rect class="marker" x="{x - r:.1f}" y="{y - r:.1f}" width="{2 * r}" height="{2 * r}"/>'
+    return f'<path class="marker" d="M{x:.1f} {y - r * 1.3:.1f}L{x + r:.1f} {y:.1f}L{x:.1f} {y + r * 1.3:.1f}L{x - r:.1f} {y:.1f}Z"/>'
 
 
 def _polyline(xs, ys, css: str) -> str:
@@ -184,7 +180,7 @@ def panel_svg(panel: PanelSeries) -> str:
     if panel.fit is not None:
         out.append(f'<g clip-path="url(#plot-{metric.name})">{_interval(panel, x_of, y_of)}</g>')
         out.append(_polyline(xs, y_of(panel.fit), "trend"))
-    shape = SHAPES[_side(metric.name)]
+    shape = SHAPES[metric_side(metric)]
     for capture, x, value, spread in zip(captures, xs, values, panel.spreads):
         if not np.isfinite(value):
             continue
