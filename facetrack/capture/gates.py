@@ -19,6 +19,8 @@ import numpy as np
 from facetrack.errors import InputError
 from facetrack.detect.landmarks import HeadPose, Landmarks
 from facetrack.metrics.align import interocular
+from facetrack.metrics.silhouette import (CHEEK_ROW, LUMA, EdgeRules, background_beside, face_axes,
+                                          outline_distance, row_centre)
 from facetrack.topology import FaceTopology
 
 
@@ -75,8 +77,8 @@ class GateConfig:
     # The plain background the silhouette metrics need: 0 no check, 1 warn after the capture
     # (the default: the capture goes ahead), 2 a gate that holds the capture until it passes.
     plain_background: float = 1.0
-    max_background_sd: float = 22.0  # luminance SD beside the cheeks, 0-255
-    min_background_contrast: float = 18.0  # RGB distance between the cheeks and what is beside them
+    max_background_sd: float = EdgeRules.max_background_sd  # luminance SD beside the cheeks, 0-255
+    min_background_contrast: float = EdgeRules.min_contrast  # RGB distance, cheeks to what is beside them
 
     @classmethod
     def from_toml(cls, path: str | Path, **overrides) -> "GateConfig":
@@ -192,7 +194,7 @@ def centre_gate(face: Landmarks, topology: FaceTopology, config: GateConfig) -> 
 
 
 def _luma(image: np.ndarray) -> np.ndarray:
-    return image[..., :3].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    return image[..., :3].astype(np.float32) @ LUMA.astype(np.float32)
 
 
 def _box(image: np.ndarray, pts: np.ndarray) -> np.ndarray:
@@ -250,32 +252,20 @@ def even_light_gate(image: np.ndarray, face: Landmarks, topology: FaceTopology,
 
 def background_gate(image: np.ndarray, face: Landmarks, topology: FaceTopology, config: GateConfig) -> GateResult:
     """Beside both cheeks, on the silhouette's middle row (55 % of the way from the eyes to the
-    chin), 0.1-0.35 IOD outside the landmarks' face oval, the background must be plain (low
-    luminance SD) and unlike the skin just inside: the silhouette needs it. The value is the
-    worse side's SD over its limit, or its limit over its contrast (> 1 fails)."""
-    from facetrack.metrics.silhouette import CHEEK_ROW, face_axes, outline_distance, row_centre
-
+    chin), just outside the landmarks' face oval, the background must be plain (low luminance
+    SD) and unlike the skin just inside: the silhouette's own test (``metrics.silhouette.
+    background_beside``), 0.05 IOD further out and in, since the oval only roughly follows
+    the edge. The value is the worse side's SD over its limit, or its limit over its
+    contrast (> 1 fails)."""
     axes = face_axes(face.points, topology)
     origin = row_centre(axes, CHEEK_ROW)
-    normal = np.array([-axes.across[1], axes.across[0]])
-    h, w = image.shape[:2]
-
-    def pixels(points):
-        xy = np.clip(np.round(points).astype(int), 0, [w - 1, h - 1])
-        return image[xy[:, 1], xy[:, 0]].astype(np.float32)
-
     worst = 0.0
     for side in (-1, 1):
         direction = side * axes.across
         edge = outline_distance(face.points, topology, origin, direction)
         if edge is None:
             return _result("plain_background", False, 9.0, "<= 1 (plain, contrasting)", INSTRUCTIONS["background"], 8.0)
-        band = [origin + (edge + d) * direction + n * normal
-                for d in np.linspace(0.1, 0.35, 8) * axes.iod for n in np.linspace(-0.1, 0.1, 5) * axes.iod]
-        beside = pixels(np.array(band))
-        skin = pixels(np.array([origin + (edge - d) * direction for d in np.linspace(0.1, 0.25, 6) * axes.iod]))
-        sd = float(np.std(beside @ np.array([0.299, 0.587, 0.114], np.float32)))
-        contrast = float(np.linalg.norm(beside.mean(axis=0) - skin.mean(axis=0)))
+        contrast, sd = background_beside(image[..., :3], origin, direction, edge, axes.iod, gap=0.05)
         worst = max(worst, sd / config.max_background_sd, config.min_background_contrast / max(contrast, 1e-6))
     return _result("plain_background", worst <= 1.0, worst, "<= 1 (plain, contrasting)",
                    INSTRUCTIONS["background"], worst - 1.0)

@@ -117,18 +117,19 @@ REGISTRY: tuple[Metric, ...] = (
 )
 #: Measured on a person mask (``silhouette``), not on the landmarks: missing (null) unless
 #: the outline is trustworthy. Version 1: the first definitions.
-_WIDTH = ("Full face width on the silhouette (the person mask's 0.5 edge) at the row {f} % of the way "
+_WIDTH = ("Full face width on the silhouette (the person mask's 0.5 edge) at the row {f:.0f} % of the way "
           "from the eye line to the chin, over the inter-ocular distance; needs a plain background "
           "beside both cheeks.")
 _CHEEK = ("Distance from the facial midline to the {side} edge of the silhouette (the person mask) at "
-          "the 55 % row, over the inter-ocular distance; needs a plain background.")
+          "the {f:.0f} % row, over the inter-ocular distance; needs a plain background.")
 SILHOUETTE: tuple[Metric, ...] = (
-    *(Metric(f"silhouette_width_{f}", "silhouette", "x inter-ocular distance", 1, "unsided", None,
-             silhouette.silhouette_values, text=_WIDTH.format(f=f)) for f in (40, 55, 70)),
-    *(Metric(f"silhouette_cheek_{side}", "silhouette", "x inter-ocular distance", 1, "sided", None,
-             silhouette.silhouette_values, mirror=f"silhouette_cheek_{other}",
-             text=_CHEEK.format(side=side))
-      for side, other in (("left", "right"), ("right", "left"))),
+    *(Metric(name, "silhouette", "x inter-ocular distance", 1, "unsided", None,
+             silhouette.silhouette_values, text=_WIDTH.format(f=100 * fraction))
+      for name, fraction in silhouette.ROWS.items()),
+    *(Metric(name, "silhouette", "x inter-ocular distance", 1, "sided", None, silhouette.silhouette_values,
+             mirror=next(other for other in silhouette.CHEEKS if other != name),
+             text=_CHEEK.format(side=name.rsplit("_", 1)[1], f=100 * silhouette.CHEEK_ROW))
+      for name in silhouette.CHEEKS),
 )
 #: Every metric: the landmark metrics, then the silhouette metrics.
 ALL_METRICS: tuple[Metric, ...] = REGISTRY + SILHOUETTE

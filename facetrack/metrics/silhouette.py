@@ -3,7 +3,7 @@
 MediaPipe's landmark model pulls the face outline towards an average face, so outline metrics
 from landmarks see only part of a real change. A person segmentation mask follows the real
 edge of the face against the background. This module measures that edge on rows anchored on
-the landmarks (pure numpy/scipy; the mask comes from ``detect.segmentation``).
+the landmarks (pure numpy; the mask comes from ``detect.segmentation``).
 
 Definitions (each row lies at a fraction of the way from the eye line to the chin, measured
 along the face's own vertical axis, perpendicular to the line through the eye centres):
@@ -39,6 +39,7 @@ from facetrack.topology import FaceTopology
 ROWS = {"silhouette_width_40": 0.40, "silhouette_width_55": 0.55, "silhouette_width_70": 0.70}
 CHEEK_ROW = 0.55
 CHEEKS = {"silhouette_cheek_left": +1, "silhouette_cheek_right": -1}  # along +across: subject's left
+LUMA = np.array([0.299, 0.587, 0.114])  # RGB -> luminance (Rec. 601)
 
 
 @dataclass(frozen=True)
@@ -86,15 +87,23 @@ def row_centre(axes: FaceAxes, fraction: float) -> np.ndarray:
 
 
 def _sample(image: np.ndarray, xy: np.ndarray) -> np.ndarray:
-    """Bilinear samples of a (H, W) or (H, W, C) array at pixel coordinates (x, y) whose
-    pixel centres sit at +0.5 (MediaPipe's convention); outside the array: edge values."""
-    from scipy.ndimage import map_coordinates
+    """Bilinear samples (float64) of a (H, W) or (H, W, C) array at pixel coordinates (x, y)
+    whose pixel centres sit at +0.5 (MediaPipe's convention); outside the array: edge values."""
+    h, w = image.shape[:2]
+    x = np.clip(np.asarray(xy[:, 0], np.float64) - 0.5, 0, w - 1)
+    y = np.clip(np.asarray(xy[:, 1], np.float64) - 0.5, 0, h - 1)
+    x0, y0 = np.minimum(x.astype(int), w - 2).clip(0), np.minimum(y.astype(int), h - 2).clip(0)
+    x1, y1 = np.minimum(x0 + 1, w - 1), np.minimum(y0 + 1, h - 1)
+    fx, fy = x - x0, y - y0
+    if image.ndim == 3:
+        fx, fy = fx[:, None], fy[:, None]
 
-    coords = [xy[:, 1] - 0.5, xy[:, 0] - 0.5]
-    if image.ndim == 2:
-        return map_coordinates(image, coords, order=1, mode="nearest")
-    return np.stack([map_coordinates(image[..., c], coords, order=1, mode="nearest")
-                     for c in range(image.shape[2])], axis=-1)
+    def at(rows, cols):
+        return image[rows, cols].astype(np.float64)
+
+    top = at(y0, x0) * (1 - fx) + at(y0, x1) * fx
+    bottom = at(y1, x0) * (1 - fx) + at(y1, x1) * fx
+    return top * (1 - fy) + bottom * fy
 
 
 def outline_distance(points: np.ndarray, topology: FaceTopology, origin: np.ndarray,
@@ -144,17 +153,31 @@ def find_edge(mask: np.ndarray, image: np.ndarray, points: np.ndarray, topology:
     outline = outline_distance(points, topology, origin, direction)
     if outline is None or abs(edge - outline) > rules.max_from_outline * axes.iod:
         return Edge(None, "hair, an ear or the neck at the edge")
-    offsets = np.linspace(0.05, 0.2, 6) * axes.iod
+    contrast, sd = background_beside(image, origin, direction, edge, axes.iod)
+    if contrast < rules.min_contrast:
+        return Edge(None, "a background like the skin")
+    if sd > rules.max_background_sd:
+        return Edge(None, "a busy background")
+    return Edge(float(edge))
+
+
+def background_beside(image: np.ndarray, origin: np.ndarray, direction: np.ndarray, edge: float,
+                      iod: float, gap: float = 0.0) -> tuple[float, float]:
+    """How the background beside a face edge looks: (contrast, luminance SD), 0-255.
+
+    The edge lies ``edge`` px from ``origin`` along the unit vector ``direction``. Contrast is
+    the RGB distance between the skin just inside (0.05-0.2 IOD) and a band just outside
+    (0.05-0.3 IOD out, +-0.1 IOD wide); the SD is the band's luminance SD (a plain wall is
+    low). ``gap`` (IOD) moves both samples that much further from the edge, for an edge
+    only known roughly (the capture gate's, from the landmarks).
+    """
+    offsets = (np.linspace(0.05, 0.2, 6) + gap) * iod
     skin = _sample(image, origin + (edge - offsets)[:, None] * direction).mean(axis=0)
     normal = np.array([-direction[1], direction[0]])
     band = np.array([origin + (edge + o) * direction + n * normal
-                     for o in np.linspace(0.05, 0.3, 8) * axes.iod for n in np.linspace(-0.1, 0.1, 5) * axes.iod])
+                     for o in (np.linspace(0.05, 0.3, 8) + gap) * iod for n in np.linspace(-0.1, 0.1, 5) * iod])
     background = _sample(image, band).astype(np.float64)
-    if np.linalg.norm(background.mean(axis=0) - skin) < rules.min_contrast:
-        return Edge(None, "a background like the skin")
-    if float(np.std(background @ np.array([0.299, 0.587, 0.114]))) > rules.max_background_sd:
-        return Edge(None, "a busy background")
-    return Edge(float(edge))
+    return float(np.linalg.norm(background.mean(axis=0) - skin)), float(np.std(background @ LUMA))
 
 
 def silhouette_values(mask: np.ndarray, image: np.ndarray, points: np.ndarray, topology: FaceTopology,
