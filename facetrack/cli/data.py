@@ -1,5 +1,5 @@
-"""CLI: the data in the store: ``import``, ``list``, ``metrics``, ``recompute``, and keeping
-it safe: ``backup``, ``restore``, ``delete``, ``check``."""
+"""CLI: the data in the store: ``import``, ``list``, ``metrics``, ``recompute``, ``redate``, and
+keeping it safe: ``backup``, ``restore``, ``delete``, ``check``."""
 
 from __future__ import annotations
 
@@ -267,4 +267,33 @@ def check_cmd(repair, quick, data_dir):
         sys.exit(EXIT_ERROR)
 
 
-COMMANDS = (import_cmd, list_cmd, metrics_cmd, recompute_cmd, backup_cmd, restore_cmd, delete_cmd, check_cmd)
+@click.command("redate")
+@click.argument("capture_id", metavar="CAPTURE_ID")
+@click.argument("date")
+@profile_option
+@data_dir_option
+def redate_cmd(capture_id, date, profile, data_dir):
+    """Correct the date a capture was taken; trends, compare and status follow it.
+
+    DATE is YYYY-MM-DD (the capture keeps its time of day) or YYYY-MM-DDTHH:MM, and not in
+    the future. The store keeps a record of the original date.
+
+    \b
+    Examples:
+        facetrack redate 12 2026-03-16 --profile me
+        facetrack redate 12 2026-03-16T08:30 --profile me
+    """
+    from facetrack.ingest.dates import redate
+
+    if not capture_id.isdigit():
+        raise StoreError(f"{capture_id!r} is not a capture id: give the number `facetrack list` shows")
+    with open_store(data_dir) as store:
+        fix = redate(store, profile, int(capture_id), date)
+    if fix.before == fix.after:
+        click.echo(f"capture {fix.capture_id} already has the date {fix.after.isoformat(sep=' ')}")
+    else:
+        click.echo(f"capture {fix.capture_id}: {fix.before.isoformat(sep=' ')} -> {fix.after.isoformat(sep=' ')}")
+
+
+COMMANDS = (import_cmd, list_cmd, metrics_cmd, recompute_cmd, redate_cmd, backup_cmd, restore_cmd, delete_cmd,
+            check_cmd)

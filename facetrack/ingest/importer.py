@@ -6,13 +6,14 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
 
 from facetrack.capture.photo import read_photo
 from facetrack.errors import InputError
+from facetrack.ingest.dates import DateError, check_taken_at
 from facetrack.detect.measure import Measurer
 from facetrack.metrics.align import interocular
 from facetrack.store import DuplicateCapture, Store
@@ -47,8 +48,13 @@ class ImportReport:
 
 
 def taken_at_for(path: Path, exif_time: dt.datetime | None,
-                 given: dt.datetime | None) -> tuple[dt.datetime, str]:
-    """EXIF DateTimeOriginal, else the given time, else the file's modification time."""
+                 given: dt.datetime | None, date: dt.datetime | None = None) -> tuple[dt.datetime, str]:
+    """The photo's own ``date`` given by the caller (checked), else EXIF DateTimeOriginal,
+    else the ``given`` time, else the file's modification time; with where it came from
+    ("exif" also for a ``date`` equal to the EXIF one)."""
+    if date is not None:
+        when = check_taken_at(date)
+        return when, "exif" if when == exif_time else "given"
     if exif_time is not None:
         return exif_time, "exif"
     if given is not None:
@@ -56,10 +62,21 @@ def taken_at_for(path: Path, exif_time: dt.datetime | None,
     return dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0), "mtime"
 
 
-def _capture_from(path: Path, photo, sha: str, result, topology, taken_at, views_tried: int) -> NewCapture:
+def _checked_dates(paths: list[Path], dates) -> list[dt.datetime | None]:
+    """One date (or None) per photo, in the photos' order."""
+    if dates is None:
+        return [None] * len(paths)
+    dates = list(dates)
+    if len(dates) != len(paths):
+        raise ValueError(f"dates must give one date (or None) per photo but got {len(dates)} for {len(paths)}")
+    return dates
+
+
+def _capture_from(path: Path, photo, sha: str, result, topology, taken_at, views_tried: int,
+                  date: dt.datetime | None = None) -> NewCapture:
     """The capture of a measured photo, in the pixels of the stored file: a photo measured on a
     reduced copy (over ``MAX_PIXELS``) has its landmarks scaled back to the file's own size."""
-    when, when_source = taken_at_for(path, photo.taken_at, taken_at)
+    when, when_source = taken_at_for(path, photo.taken_at, taken_at, date)
     pose = result.landmarks.pose
     width, height = photo.full_size
     factor = np.array([*photo.scale, photo.scale[0]])  # z is in x's units
@@ -76,20 +93,35 @@ def _capture_from(path: Path, photo, sha: str, result, topology, taken_at, views
 
 
 def import_photo(path: str | Path, *, store: Store, measurer: Measurer, profile: str,
-                 taken_at: dt.datetime | None = None) -> tuple[int, bool]:
-    """Import one photo; return (capture id, created). Raises InputError for a bad file.
+                 taken_at: dt.datetime | None = None, date: dt.datetime | None = None) -> tuple[int, bool]:
+    """Import one photo; return (capture id, created). Raises InputError for a bad file or
+    a bad ``date``.
 
-    A photo already in the profile (same SHA-256) is not stored again: (its id, False).
+    ``date``: the photo's date as the caller knows it (e.g. its EXIF date or its file's
+    date, as the person confirmed or edited it); it wins over the EXIF date. Without it:
+    the EXIF date, else ``taken_at``, else the file's modification time. A photo already in
+    the profile (same SHA-256) is not stored again: (its id, False), its date unchanged.
     """
     path = Path(path)
+    if date is not None:
+        _check_date(path, date)
     photo = read_photo(path)
     sha = hashlib.sha256(photo.data).hexdigest()
     existing = store.find_by_hash(profile, sha)
     if existing is not None:
         return existing, False
     result = measurer.measure_photo(photo.image, source=path)
-    capture = _capture_from(path, photo, sha, result, measurer.topology, taken_at, len(measurer.augmentations))
+    capture = _capture_from(path, photo, sha, result, measurer.topology, taken_at, len(measurer.augmentations),
+                            date)
     return _add(store, profile, capture)
+
+
+def _check_date(path: Path, date: dt.datetime) -> None:
+    """InputError naming the photo when its given date cannot be a photo's date."""
+    try:
+        check_taken_at(date)
+    except DateError as exc:
+        raise InputError(path, f"its date {exc}") from None
 
 
 def _add(store: Store, profile: str, capture: NewCapture) -> tuple[int, bool]:
@@ -103,23 +135,26 @@ def _add(store: Store, profile: str, capture: NewCapture) -> tuple[int, bool]:
 def import_photos(paths: Iterable[str | Path], *, store: Store, measurer: Measurer, profile: str,
                   taken_at: dt.datetime | None = None,
                   progress: Callable[[Path], None] | None = None, workers: int = 1,
-                  helpers=None) -> ImportReport:
+                  helpers=None, dates: Sequence[dt.datetime | None] | None = None) -> ImportReport:
     """Import many photos; a bad file is reported and skipped, never half-stored.
 
-    ``workers > 1`` measures photos in that many processes, this one included (one
-    landmarker each; see ``workers``); only this process writes to the store, one capture
-    at a time, in the order given. ``helpers`` (a ``workers.Helpers`` started earlier for
-    the same paths) are used instead of starting new ones.
+    ``dates``: one date (or None) per photo, in the same order: each photo's date as the
+    caller knows it, which wins over its EXIF date (see ``import_photo``); a photo whose
+    date is in the future is rejected. ``workers > 1`` measures photos in that many
+    processes, this one included (one landmarker each; see ``workers``); only this process
+    writes to the store, one capture at a time, in the order given. ``helpers`` (a
+    ``workers.Helpers`` started earlier for the same paths) are used instead of starting new ones.
     """
     paths = [Path(p) for p in paths]
+    dates = _checked_dates(paths, dates)
     if helpers is not None or (workers > 1 and len(paths) > 1):
         return _import_parallel(paths, store=store, measurer=measurer, profile=profile, taken_at=taken_at,
-                                progress=progress, workers=workers, helpers=helpers)
+                                progress=progress, workers=workers, helpers=helpers, dates=dates)
     report = ImportReport()
-    for path in paths:
+    for path, date in zip(paths, dates):
         try:
             cid, created = import_photo(path, store=store, measurer=measurer, profile=profile,
-                                        taken_at=taken_at)
+                                        taken_at=taken_at, date=date)
         except InputError as exc:
             report.rejected.append((path, exc.problem))
         else:
@@ -129,7 +164,7 @@ def import_photos(paths: Iterable[str | Path], *, store: Store, measurer: Measur
     return report
 
 
-def _import_parallel(paths, *, store, measurer, profile, taken_at, progress, workers, helpers) -> ImportReport:
+def _import_parallel(paths, *, store, measurer, profile, taken_at, progress, workers, helpers, dates) -> ImportReport:
     from facetrack.ingest.workers import measure_files
 
     report = ImportReport()
@@ -145,6 +180,8 @@ def _import_parallel(paths, *, store, measurer, profile, taken_at, progress, wor
             path, outcome = paths[written], outcomes.pop(written)
             if isinstance(outcome, InputError):
                 report.rejected.append((path, outcome.problem))
+            elif dates[written] is not None and (bad := _date_problem(path, dates[written])):
+                report.rejected.append((path, bad))
             else:
                 photo, sha, result = outcome
                 existing = store.find_by_hash(profile, sha) or seen.get(sha)
@@ -152,7 +189,7 @@ def _import_parallel(paths, *, store, measurer, profile, taken_at, progress, wor
                     report.duplicates.append((path, existing))
                 else:
                     capture = _capture_from(path, photo, sha, result, measurer.topology, taken_at,
-                                            len(measurer.augmentations))
+                                            len(measurer.augmentations), dates[written])
                     cid, created = _add(store, profile, capture)
                     seen[sha] = cid
                     (report.imported if created else report.duplicates).append((path, cid))
@@ -167,3 +204,11 @@ def _import_parallel(paths, *, store, measurer, profile, taken_at, progress, wor
             raise ValueError("these helpers were started for other photos")
         report.measured_by_helpers = helpers.run(measurer, write_ready)
     return report
+
+
+def _date_problem(path: Path, date: dt.datetime) -> str | None:
+    try:
+        _check_date(path, date)
+    except InputError as exc:
+        return exc.problem
+    return None

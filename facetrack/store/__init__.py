@@ -5,7 +5,8 @@ archive of a whole store. The record types it reads and writes live in ``facetra
 """
 
 from facetrack.store.database import DB_NAME, IMAGES_DIR, DuplicateCapture, Store, check_profile_name, default_data_dir
+from facetrack.store.dates import DateCorrection
 from facetrack.store.schema import PROFILE_RE
 
-__all__ = ["DB_NAME", "IMAGES_DIR", "PROFILE_RE", "DuplicateCapture", "Store", "check_profile_name",
+__all__ = ["DB_NAME", "IMAGES_DIR", "PROFILE_RE", "DateCorrection", "DuplicateCapture", "Store", "check_profile_name",
            "default_data_dir"]

@@ -32,6 +32,7 @@ import numpy as np
 from facetrack.errors import StoreError
 from facetrack.records import Capture, LandmarkView, MetricValue, NewCapture, QualityNotes, ViewKind
 from facetrack.store.calibrations import CalibrationRecords, now
+from facetrack.store.dates import DateRecords
 from facetrack.store.connection import (DB_NAME, check_not_damaged, connect, damaged, explain, guarded,
                                         on_read_only_disk)
 from facetrack.store.images import IMAGES_DIR, alive, image_rel, is_image_rel, write_image
@@ -59,7 +60,7 @@ class DuplicateCapture(StoreError):
         self.capture_id = capture_id
 
 
-class Store(CalibrationRecords, MaintenanceRecords):
+class Store(CalibrationRecords, DateRecords, MaintenanceRecords):
     """An open store. Use ``Store.open(data_dir)`` as a context manager."""
 
     def __init__(self, root: Path, conn: sqlite3.Connection, read_only: bool = False):

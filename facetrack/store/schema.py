@@ -108,6 +108,16 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE repeatability ADD COLUMN version INTEGER;
     """,
+    # v6: corrections of a capture's date, oldest first (the first one keeps the original date)
+    """
+    CREATE TABLE date_corrections (
+        capture_id INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+        taken_at_before TEXT NOT NULL,
+        taken_at_after TEXT NOT NULL,
+        corrected_at TEXT NOT NULL
+    );
+    CREATE INDEX date_corrections_by_capture ON date_corrections (capture_id);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
