@@ -134,14 +134,18 @@ def test_the_marker_shape_says_the_side(demo, name, shape):
     assert re.findall(r'<(\w+) class="marker"', svg) == [shape] * len(captures)
 
 
-@pytest.mark.parametrize("value, spread, text", [
-    (133.123, 0.8412, "133.1 ± 0.84 deg"), (0.81234, 0.01, "0.8123 ± 0.01 deg"), (2.0, 0.0, "2 deg"),
-    (2.0, None, "2 deg"), (2.0, float("nan"), "2 deg"), (0.5, 1.2e-5, "0.5 ± 1.2e-05 deg"),
+@pytest.mark.parametrize("name, value, spread, text", [
+    ("jaw_angle_mean", 133.123, 0.8412, "133.1 ± 0.8°"), ("jaw_angle_mean", 2.0, 0.0, "2.0°"),
+    ("jaw_angle_mean", 2.0, None, "2.0°"), ("jaw_angle_mean", 2.0, float("nan"), "2.0°"),
+    ("bigonial_bizygomatic_ratio", 0.81234, 0.0123, "81.2 ± 1.2 % of cheekbone width"),
+    ("midface_width_ratio", 2.0764, 0.0213, "207.6 ± 2.1 % of eye distance"),
+    ("cheek_fullness_left", 0.4905, 0.0301, "0.49 ± 0.03 % (area)"),
+    ("mouth_corner_tilt", -3.99e-05, 1.2e-5, "0.0 ± 0.0°"),  # never "-0.0" nor an exponent
 ])
-def test_a_points_reading(value, spread, text):
+def test_a_points_reading(name, value, spread, text):
     from facetrack.report.svg_chart import reading
 
-    assert reading(value, spread, "deg") == text
+    assert reading(value, spread, get_metric(name)) == reading(value, spread, name) == text
 
 
 @pytest.mark.parametrize("low, high, ticks", [

@@ -169,11 +169,12 @@ def report_cmd(output, a, b, profile, data_dir, model):
         views = {c.id: store.landmark_views(c.id) for c in (before, after)}
         baseline = store.baseline(profile)
         calibration = Calibration(*store.repeatability(profile))
+        corrected = store.date_corrections(profile)
     warn(calibration.warning(profile))
     made = calibration.made_at
     html = render_report(captures, views, topology, profile=profile, baseline_id=baseline.id,
                          before_id=before.id, after_id=after.id, mdc=calibration.mdc,
-                         calibrated=made.date().isoformat() if made else None)
+                         calibrated=made.date().isoformat() if made else None, corrected=corrected)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(html, encoding="utf-8")
     click.echo(str(output))

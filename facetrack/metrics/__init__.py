@@ -73,6 +73,21 @@ class Metric:
         return label(self.name)
 
     @property
+    def meaning(self) -> str:
+        """One sentence a page shows: what the metric measures and what a higher value means."""
+        from facetrack.metrics.labels import meaning
+
+        return meaning(self.name)
+
+    @property
+    def unit(self):
+        """The unit a page shows values in (``labels.Unit``: symbol, words, meaning); ``units``
+        are the stored values' own."""
+        from facetrack.metrics.labels import unit
+
+        return unit(self)
+
+    @property
     def needs_plain_background(self) -> bool:
         """Measured on the person mask's outline: given only in front of a plain background."""
         return self.group == "silhouette"

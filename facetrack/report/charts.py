@@ -14,10 +14,12 @@ import numpy as np
 
 from facetrack.errors import ReportError
 from facetrack.metrics import HEADLINE, Metric, get_metric
-from facetrack.metrics.labels import GROUP_LABELS
+from facetrack.metrics.labels import GROUP_LABELS, NOISE_NAME, format_noise
 from facetrack.records import Capture
 from facetrack.metrics.noise import mdc95
 from facetrack.stats.trends import DAYS_PER_PERIOD, Trend, days_since, linear_trend
+from facetrack.report.changes import panel_change
+from facetrack.report.wording import FAILED_LEGEND, taken_with_failed_checks
 
 MARKERS = {"left": "o", "right": "s", None: "D"}
 
@@ -115,13 +117,15 @@ def trend_figure(captures: Sequence[Capture], *, metrics: Sequence[Metric] | Non
                  noise: Mapping[str, float] | None = None):
     """Build the trend chart of a profile's captures (needs at least 2 captures).
 
-    One panel per metric, grouped jaw / mid-face / symmetry: a point per capture with its
-    spread as an error bar, a rolling median (dotted), the linear trend in units per 4
-    weeks with its 95 % interval (dashed), and a shaded band of +-noise around the
-    baseline's value: a change inside the band is within measurement noise. ``noise``
-    gives that level per metric (from a repeatability calibration); missing ones come
-    from the captures' own spread. The baseline capture (default: the first) is marked
-    with a vertical line. Markers and line styles carry the meaning, not colour alone.
+    One panel per metric, grouped jaw / mid-face / symmetry, in the metric's shown unit
+    (``metrics.labels``): a point per capture with its spread as an error bar (hollow for a
+    capture taken with failed checks), a rolling median (dotted), the linear trend with its
+    change over the whole period and that change's 95 % interval (dashed; the figure of
+    ``changes.panel_change``), and a shaded band of +-noise around the baseline's value: a
+    change inside the band is within measurement noise. ``noise`` gives that level per
+    metric (from a repeatability calibration); missing ones come from the captures' own
+    spread. The baseline capture (default: the first) is marked with a vertical line.
+    Markers and line styles carry the meaning, not colour alone.
 
     ``metrics`` defaults to the headline metrics (``facetrack.metrics.HEADLINE``); pass
     ``REGISTRY`` for every metric.
@@ -142,27 +146,36 @@ def trend_figure(captures: Sequence[Capture], *, metrics: Sequence[Metric] | Non
     locator = mdates.MonthLocator(interval=months) if np.ptp(days) > 60 else mdates.AutoDateLocator(maxticks=6)
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax, panel in zip(axes, panels):
-        metric, level, base_value = panel.metric, panel.level, panel.base_value
+        metric, unit = panel.metric, panel.metric.unit
+        level, base_value = panel.level * unit.factor, panel.base_value * unit.factor  # in the shown unit
+        values, spreads = panel.values * unit.factor, np.nan_to_num(panel.spreads) * unit.factor
         if np.isfinite(level) and np.isfinite(base_value):
             ax.axhspan(base_value - level, base_value + level, color="0.88", zorder=0,
-                       label=f"noise band (baseline ± {level:.2g})", gid=f"noise:{metric.name}")
+                       label=f"baseline ± {NOISE_NAME} ({format_noise(metric, panel.level)})",
+                       gid=f"noise:{metric.name}")
         ax.axvline(times[panel.base_index], color="0.3", linestyle="-.", linewidth=1, label="baseline",
                    gid=f"baseline:{metric.name}")
-        ax.errorbar(times, panel.values, yerr=np.nan_to_num(panel.spreads), fmt=MARKERS[metric_side(metric)],
+        marker = MARKERS[metric_side(metric)]
+        ax.errorbar(times, values, yerr=spreads, fmt=marker,
                     color="black", ecolor="0.5", capsize=3, markersize=5, linestyle="none",
-                    label="capture (value ± spread)", gid=f"points:{metric.name}")
+                    label="capture (± how much its views differed)", gid=f"points:{metric.name}")
+        failed = [i for i, c in enumerate(panel.captures) if taken_with_failed_checks(c) and np.isfinite(values[i])]
+        if failed:  # hollow: a white face over the filled marker
+            ax.plot([times[i] for i in failed], values[failed], linestyle="none", marker=marker, markersize=6.5,
+                    markerfacecolor="white", markeredgecolor="black", markeredgewidth=1.3, zorder=5,
+                    label=FAILED_LEGEND, gid=f"failed:{metric.name}")
         if panel.rolling is not None:
-            ax.plot(times, panel.rolling, linestyle=":", color="0.35", linewidth=1.5,
-                    label="rolling median (3)", gid=f"rolling:{metric.name}")
-        if panel.trend is not None:
-            trend = panel.trend
-            ax.plot(times, panel.fit, linestyle="--", color="0.1",
-                    label=f"trend {trend.slope:+.3g}/4 wk [{trend.ci_low:+.2g}, {trend.ci_high:+.2g}]",
+            ax.plot(times, panel.rolling * unit.factor, linestyle=":", color="0.35", linewidth=1.5,
+                    label="middle of 3 in a row", gid=f"rolling:{metric.name}")
+        change = panel_change(panel)
+        if change is not None:
+            ax.plot(times, panel.fit * unit.factor, linestyle="--", color="0.1",
+                    label=f"trend: {change.text} {change.period} (95 %: {change.range_text})",
                     gid=f"trend:{metric.name}")
         # a fixed title position: matplotlib's automatic one measures every tick label (slow)
         ax.set_title(f"{GROUP_LABELS.get(metric.group, metric.group)}: {metric.label}", fontsize=10, y=1.01)
         ax.set_gid(f"panel:{metric.name}")
-        ax.set_ylabel(metric.units, fontsize=8)
+        ax.set_ylabel(unit.axis, fontsize=8)
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))
         ax.tick_params(axis="x", labelrotation=30, labelsize=7)

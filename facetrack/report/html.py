@@ -1,8 +1,14 @@
-"""The self-contained HTML report: summary, trends, before/after, captures, methods.
+"""The self-contained HTML report: summary, trends, before/after, captures, what each measure
+means, and the technical details.
 
 One file: every image is embedded as a data: URI, there is no script, no font, no style
 sheet or image fetched from anywhere, so it opens offline in any browser and can be kept
 or shared as it is (it contains the user's face: facetrack never sends it anywhere).
+
+It speaks the reader's language: plain names and units (``metrics.labels``), each change as
+``report.changes`` gives it (the summary's numbers are the trends table's), the captures
+taken with failed checks named (``report.wording``); internal names, stored units and the
+per-4-weeks slopes only in the collapsed technical details.
 """
 
 from __future__ import annotations
@@ -10,28 +16,30 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
-from typing import Mapping, Sequence
+from typing import Collection, Mapping, Sequence
 
 
 from facetrack import __version__
 from facetrack.stats.compare import compare_captures
 from facetrack.errors import ReportError
-from facetrack.metrics import HEADLINE
+from facetrack.metrics import ALL_METRICS, HEADLINE, get_metric
+from facetrack.metrics.labels import (NOISE_MEANING, NOISE_NAME, VERDICT_MEANING, format_noise, format_value)
 from facetrack.records import Capture, LandmarkView
 from facetrack.topology import FaceTopology
-from facetrack.stats.trends import silhouette_summary
+from facetrack.stats.silhouette import silhouette_state, silhouette_summary
+from facetrack.report.changes import pair_change, period_words, trend_change
 from facetrack.report.pictures import align_photo, before_after_figure, flicker_frames, gif_bytes, photo_silhouettes
 from facetrack.report.charts import trend_figure
 from facetrack.report.summary import metric_trends, plain_summary
+from facetrack.report.wording import failed_captures_sentence, failed_checks, how_taken
 
 CAVEATS = (
     "These numbers are geometric proxies computed from face landmarks found in photos from one "
     "camera. They describe the shape of the outline and the position of features, not tissue: "
     "skin firmness, collagen, fat and muscle are not measured.",
-    "A change is called beyond noise only when it is larger than the measurement's own "
-    "repeatability (MDC95: the smallest change that two measurements of an unchanged face "
-    "exceed less than 5 % of the time). Within noise does not mean nothing changed, only that "
-    "this method cannot tell.",
+    "A change is called beyond noise only when it is larger than the smallest real change: the "
+    "change two photos of an unchanged face exceed less than 5 % of the time. Within noise does "
+    "not mean nothing changed, only that this method cannot tell.",
     "Pose, distance, lighting, expression, hair, glasses and weight changes all move the numbers. "
     "The guided capture keeps these the same from week to week; imported photos may not.",
     "This is not a medical device and gives no diagnosis.",
@@ -56,7 +64,9 @@ TEMPLATE = """<!DOCTYPE html>
 body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
 h1, h2 { font-weight: 600; } img { max-width: 100%; height: auto; }
 table { border-collapse: collapse; font-size: 0.85em; } td, th { border-bottom: 1px solid #ddd; padding: 0.25em 0.6em; text-align: right; }
-td:first-child, th:first-child { text-align: left; } .beyond { font-weight: 600; } .small { font-size: 0.85em; color: #555; }
+td:first-child, th:first-child, td.text, th.text { text-align: left; } .beyond { font-weight: 600; } .small { font-size: 0.85em; color: #555; }
+.warn { background: #fff4e0; border: 1px solid #e0b060; padding: 0.5em; border-radius: 4px; }
+details { margin-top: 2em; } summary { cursor: pointer; font-weight: 600; }
 </style></head><body>
 <h1>facetrack report: {{ profile }}</h1>
 <p class="small">{{ n }} captures from {{ first }} to {{ last }}; baseline: capture {{ baseline.id }} ({{ baseline.taken_at.date() }}).
@@ -64,48 +74,78 @@ Made by facetrack {{ version }} on {{ today }}, on this computer; nothing was up
 
 <h2>Summary</h2>
 <p id="summary">{{ summary }}</p>
-{% if beyond %}<p>Changed beyond measurement noise:</p><ul>
+{% if failed_note %}<p id="failed-checks" class="warn">{{ failed_note }}</p>{% endif %}
+{% if beyond %}<p>Changed beyond measurement noise:</p><ul id="beyond">
 {% for line in beyond %}<li>{{ line }}</li>{% endfor %}</ul>
 {% else %}<p>Nothing changed beyond measurement noise.</p>{% endif %}
-<p class="small">{{ silhouettes }}. The silhouette metrics measure the real outline against the background; the others, the landmarks (which show only part of an outline change).</p>
+<p class="small">{{ silhouettes }}. The silhouette measures see the real outline of the face against the background; the others are measured on the face's landmarks (which show only part of a change of the outline).</p>
 
 <h2>Trends</h2>
-<p class="small">Points: each capture (combined over its views, bar = spread). Dotted: rolling median. Dashed: linear trend per 4 weeks with its 95 % interval. Grey band: the baseline's value ± noise; a change inside it is within noise.</p>
+<p class="small">Each point is one capture (bar: how much its views differed). Dotted line: the middle of every three captures in a row. Dashed line: the trend, with its 95 % range shaded. Grey band: the baseline's value plus or minus the smallest real change; a value inside it is within noise.{% if failed_note %} Hollow points: captures taken with failed checks.{% endif %}</p>
 <img alt="trend charts" src="{{ trends_png }}">
+<table id="trends"><tr><th>measure</th><th>change over {{ period }}</th><th>95 % range</th><th>{{ noise_name }}</th><th class="text">verdict</th></tr>
+{% for t, f in trend_rows %}<tr{% if t.beyond_noise %} class="beyond"{% endif %}><td>{{ t.metric.label }}</td>
+{% if f %}<td>{{ f.text }}</td><td>{{ f.range_text }}</td><td>{{ f.noise_text }}</td><td class="text">{{ f.verdict }}</td>
+{% else %}<td>too few values</td><td></td><td>{{ noise_text(t) }}</td><td class="text">no trend yet</td>{% endif %}</tr>
+{% endfor %}</table>
 
 <h2>Before and after</h2>
+<p>Capture {{ before.id }} ({{ before.taken_at.date() }}) and capture {{ after.id }} ({{ after.taken_at.date() }}), lined up on the eye corners and the nose.</p>
+{% for c, note in pair_notes %}<p class="warn">Capture {{ c.id }}: {{ note }}</p>{% endfor %}
 <img alt="before and after, aligned" src="{{ compare_png }}">
 <p><img alt="flicking between before and after" src="{{ flicker_gif }}"></p>
-<table><tr><th>metric</th><th>units</th><th>before</th><th>after</th><th>change</th><th>noise (MDC95)</th><th>verdict</th></tr>
-{% for c in changes %}<tr{% if c.beyond_noise %} class="beyond"{% endif %}><td>{{ c.metric.label }} <span class="small">{{ c.metric.name }}</span></td><td>{{ c.metric.units }}</td>
-<td>{{ "%.4g"|format(c.before) }}</td><td>{{ "%.4g"|format(c.after) }}</td><td>{{ "%+.3g"|format(c.change) }}</td><td>{{ "%.3g"|format(c.noise) }}</td><td>{{ c.verdict }}</td></tr>
+<table id="before-after"><tr><th>measure</th><th>before</th><th>after</th><th>change</th><th>{{ noise_name }}</th><th class="text">verdict</th></tr>
+{% for c, f in pair_rows %}<tr{% if c.beyond_noise %} class="beyond"{% endif %}><td>{{ c.metric.label }}</td>
+<td>{{ value(c.metric, c.before) }}</td><td>{{ value(c.metric, c.after) }}</td><td>{{ f.text }}</td><td>{{ f.noise_text }}</td><td class="text">{{ f.verdict }}</td></tr>
 {% endfor %}</table>
 
 <h2>Captures</h2>
-<table><tr><th>id</th><th>taken at</th><th>how</th><th>yaw</th><th>pitch</th><th>roll</th>{% for m in headline %}<th>{{ m }}</th>{% endfor %}</tr>
-{% for c in captures %}<tr><td>{{ c.id }}</td><td>{{ c.taken_at.isoformat(sep=" ") }}</td><td>{{ c.taken_at_source }}</td>
-{% for v in (c.pose or ("", "", "")) %}<td>{{ "%+.1f"|format(v) if v != "" else "" }}</td>{% endfor %}
-{% for m in headline %}<td>{{ "%.4g"|format(c.metrics[m].value) if m in c.metrics else "" }}</td>{% endfor %}</tr>
+<table id="captures"><tr><th>capture</th><th class="text">taken</th><th class="text">how</th><th class="text">notes</th>{% for m in headline %}<th>{{ m.label }}, {{ m.unit.symbol }}</th>{% endfor %}</tr>
+{% for c in captures %}<tr><td>{{ c.id }}</td><td class="text">{{ c.taken_at.strftime("%Y-%m-%d %H:%M") }}</td><td class="text">{{ how(c) }}{% if c.id in corrected %}, date corrected{% endif %}</td>
+<td class="text">{{ notes(c) }}</td>
+{% for m in headline %}<td>{{ value(m, c.metrics[m.name].value if m.name in c.metrics else None, False) }}</td>{% endfor %}</tr>
 {% endfor %}</table>
 
-<h2>Methods</h2>
-<p>Each photo is analysed on this computer with MediaPipe Face Landmarker (478 landmarks). The landmarks are aligned to MediaPipe's canonical face by a weighted similarity transform on its 33 pose landmarks, so head rotation, distance and position do not enter the numbers. A capture's value combines several views (the frames of a burst, or rotated, rescaled and mirrored copies of a photo): the average of the 20 % trimmed means over the direct views and over the mirrored ones, which cancels the model's own left/right bias; its spread is 1.4826 x the median absolute deviation of the views about their own group's trimmed mean. {% if calibrated %}Noise levels below are this profile's own MDC95 from its repeatability calibration of {{ calibrated }} (1.96 x sqrt 2 x the SEM of repeated captures in one sitting).{% else %}Noise levels below are this profile's MDC95 estimated from the captures' own spreads (1.96 x sqrt 2 x the median spread); a repeatability calibration (<code>facetrack calibrate repeatability</code>) measures it directly.{% endif %}</p>
-<table><tr><th>metric</th><th>units</th><th>noise (MDC95)</th><th>trend per 4 weeks [95 % CI]</th><th>what it is</th></tr>
-{% for t in trends %}<tr{% if t.beyond_noise %} class="beyond"{% endif %}><td>{{ t.metric.label }} <span class="small">{{ t.metric.name }} (v{{ t.metric.version }})</span></td><td>{{ t.metric.units }}</td><td>{{ "%.3g"|format(t.noise) }}</td>
-<td>{% if t.trend %}{{ "%+.3g"|format(t.trend.slope) }} [{{ "%+.2g"|format(t.trend.ci_low) }}, {{ "%+.2g"|format(t.trend.ci_high) }}]{% else %}-{% endif %}</td>
-<td style="text-align:left">{{ t.metric.description }}</td></tr>
+<h2>What each measure means</h2>
+<table id="measures"><tr><th>measure</th><th class="text">what it is, and what higher means</th><th class="text">unit</th></tr>
+{% for m in metrics %}<tr><td>{{ m.label }}</td><td class="text">{{ m.meaning }}</td><td class="text">{{ m.unit.words }}</td></tr>
 {% endfor %}</table>
+<ul id="units">{% for u in units %}<li><b>{{ u.words }}</b> ({{ u.symbol }}): {{ u.meaning }}</li>{% endfor %}
+<li><b>{{ noise_name }}</b>: {{ noise_meaning }}</li>
+<li><b>beyond noise, within noise</b>: {{ verdict_meaning }}</li></ul>
 <h3>Caveats</h3><ul>{% for c in caveats %}<li>{{ c }}</li>{% endfor %}</ul>
+
+<details><summary>Technical details</summary>
+<p>Each photo is analysed on this computer with MediaPipe Face Landmarker (478 landmarks). The landmarks are aligned to MediaPipe's canonical face by a weighted similarity transform on its 33 pose landmarks, so head rotation, distance and position do not enter the numbers. A capture's value combines several views (the frames of a burst, or rotated, rescaled and mirrored copies of a photo): the average of the 20 % trimmed means over the direct views and over the mirrored ones, which cancels the model's own left/right bias; its spread is 1.4826 x the median absolute deviation of the views about their own group's trimmed mean. {% if calibrated %}The smallest real change is this profile's own MDC95 from its repeatability calibration of {{ calibrated }} (1.96 x sqrt 2 x the SEM of repeated captures in one sitting).{% else %}The smallest real change is this profile's MDC95 estimated from the captures' own spreads (1.96 x sqrt 2 x the median spread); a repeatability calibration (<code>facetrack calibrate repeatability</code>) measures it directly.{% endif %} A trend's change over the whole period is its least-squares slope times the span.</p>
+<table><tr><th>metric</th><th>stored units</th><th>MDC95</th><th>trend per 4 weeks [95 % CI]</th><th class="text">definition</th></tr>
+{% for t in trends %}<tr><td>{{ t.metric.name }} (v{{ t.metric.version }})</td><td>{{ t.metric.units }}</td><td>{{ "%.3g"|format(t.noise) }}</td>
+<td>{% if t.trend %}{{ "%+.3g"|format(t.trend.slope) }} [{{ "%+.2g"|format(t.trend.ci_low) }}, {{ "%+.2g"|format(t.trend.ci_high) }}]{% else %}-{% endif %}</td>
+<td class="text">{{ t.metric.description }}</td></tr>
+{% endfor %}</table>
+<table><tr><th>capture</th><th class="text">taken at</th><th class="text">date from</th><th class="text">source</th><th>yaw</th><th>pitch</th><th>roll</th></tr>
+{% for c in captures %}<tr><td>{{ c.id }}</td><td class="text">{{ c.taken_at.isoformat(sep=" ") }}</td><td class="text">{{ c.taken_at_source }}</td><td class="text">{{ c.source_path }}</td>
+{% for v in (c.pose or ("", "", "")) %}<td>{{ "%+.1f"|format(v) if v != "" else "" }}</td>{% endfor %}</tr>
+{% endfor %}</table>
+</details>
 </body></html>
 """
+
+
+def _notes(capture: Capture) -> str:
+    """A capture's notes in the captures table: its failed checks and its silhouette."""
+    problems = failed_checks(capture)
+    parts = [f"taken with failed checks: {', '.join(problems)}"] if problems else []
+    return "; ".join([*parts, silhouette_state(capture).text])
 
 
 def render_report(captures: Sequence[Capture], views: Mapping[int, Sequence[LandmarkView]],
                   topology: FaceTopology, *, profile: str, baseline_id: int | None = None,
                   before_id: int | None = None, after_id: int | None = None,
-                  mdc: Mapping[str, float] | None = None, calibrated: str | None = None) -> str:
+                  mdc: Mapping[str, float] | None = None, calibrated: str | None = None,
+                  corrected: Collection[int] = ()) -> str:
     """The report's HTML. ``views`` holds the landmark views of the two compared captures;
-    ``mdc`` the profile's repeatability MDC95 per metric (``calibrated``: when it was made)."""
+    ``mdc`` the profile's repeatability MDC95 per metric (``calibrated``: when it was made);
+    ``corrected``: the ids of captures whose date was corrected (``Store.date_corrections``)."""
     import jinja2
 
     if len(captures) < 2:
@@ -117,22 +157,37 @@ def render_report(captures: Sequence[Capture], views: Mapping[int, Sequence[Land
     if before.id == after.id:
         raise ReportError(f"before and after are the same capture ({before.id})")
     changes = compare_captures(before, after, mdc=mdc)
+    pair_rows = [(c, pair_change(c, before, after)) for c in changes]
     trends = metric_trends(captures, mdc)
+    trend_rows = [(t, trend_change(t)) for t in trends]
     aligned = [align_photo(c, views[c.id], topology) for c in (before, after)]
-    beyond = [f"{c.metric.label}: {c.change:+.3g} {c.metric.units} from capture {before.id} to {after.id} "
-              f"(noise {c.noise:.2g})" for c in changes if c.beyond_noise]
-    beyond += [f"{t.metric.label}: trend {t.trend.slope:+.3g} {t.metric.units} per 4 weeks "
-               f"[{t.trend.ci_low:+.2g}, {t.trend.ci_high:+.2g}] over all captures" for t in trends if t.beyond_noise]
+    beyond = [f"{f.metric.label}: {f.text} from capture {before.id} ({before.taken_at.date()}) to capture "
+              f"{after.id} ({after.taken_at.date()}), more than its smallest real change of {f.noise_text}"
+              for _, f in pair_rows if f.beyond_noise]
+    beyond += [f"{f.metric.label}: {f.text} {f.period}, from the trend through all {len(captures)} captures "
+               f"(95 % range {f.range_text}; smallest real change {f.noise_text})"
+               for _, f in trend_rows if f is not None and f.beyond_noise]
+    units = list({(m.unit.symbol, m.unit.words): m.unit for m in ALL_METRICS}.values())
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     return env.from_string(TEMPLATE).render(
         profile=profile, n=len(captures), first=captures[0].taken_at.date(), last=captures[-1].taken_at.date(),
         baseline=baseline, version=__version__, today=dt.date.today().isoformat(), beyond=beyond,
-        summary=plain_summary(captures, trends),
+        summary=plain_summary(captures, trends), failed_note=failed_captures_sentence(captures),
+        period=period_words(trends[0].span_days), noise_name=NOISE_NAME, noise_meaning=NOISE_MEANING,
+        verdict_meaning=VERDICT_MEANING,
         trends_png=png_data_uri(trend_figure(captures, title=f"facetrack: {profile}", baseline_id=baseline.id,
                                              noise=mdc)),
         compare_png=png_data_uri(before_after_figure(*aligned, topology, changes,
                                                      photo_silhouettes(*aligned, topology))),
         flicker_gif=gif_data_uri(gif_bytes(flicker_frames(*aligned))),
-        changes=changes, captures=captures, headline=list(HEADLINE),
-        trends=trends, caveats=CAVEATS, calibrated=calibrated, silhouettes=silhouette_summary(captures))
+        pair_rows=pair_rows, trend_rows=trend_rows, before=before, after=after,
+        pair_notes=[(c, ", ".join(failed_checks(c)) + ": taken with failed checks, so less comparable")
+                    for c in (before, after) if failed_checks(c)],
+        captures=captures, headline=[get_metric(n) for n in HEADLINE], metrics=ALL_METRICS, units=units,
+        trends=trends, caveats=CAVEATS, calibrated=calibrated, silhouettes=silhouette_summary(captures),
+        corrected=set(corrected), how=how_taken, notes=_notes, value=_value,
+        noise_text=lambda t: format_noise(t.metric, t.noise))
 
+
+def _value(metric, value, with_unit: bool = True) -> str:
+    return format_value(metric, value, with_unit=with_unit)

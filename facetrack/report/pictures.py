@@ -18,6 +18,8 @@ import numpy as np
 from facetrack.detect.outline import photo_views
 from facetrack.report.align import Crop, alignment, apply_affine
 from facetrack.stats.compare import Change
+from facetrack.report.changes import pair_change
+from facetrack.report.wording import failed_checks
 from facetrack.errors import ReportError
 from facetrack.records import Capture, LandmarkView
 from facetrack.topology import FaceTopology
@@ -116,20 +118,34 @@ def before_after_figure(before: AlignedPhoto, after: AlignedPhoto, topology: Fac
                         changes: Sequence[Change] = (), silhouettes=None):
     """Side by side, with dates; both lower-face outlines (jaw and cheeks) over the later photo,
     and, given ``silhouettes`` (``photo_silhouettes``), both silhouette edges where the
-    background let them be seen.
+    background let them be seen. The caption names what changed beyond noise
+    (``pair_caption``); a photo taken with failed checks has a dashed frame and its checks
+    under its date.
 
     The outlines differ in colour and in line style (dashed before, solid after; the
     silhouettes dotted before, dash-dot after), so the figure also reads in greyscale.
     """
     from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
 
+    import textwrap
+
+    caption = ["Before / after, aligned on the eye corners and nose",
+               *textwrap.wrap(pair_caption(changes, before.capture, after.capture), 105)]
+    title_lines = 2 if any(failed_checks(p.capture) for p in (before, after)) else 1
     fig = Figure(figsize=(9, 5.8))
-    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.88, wspace=0.04)
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, wspace=0.04,
+                        top=1 - (0.2 + 0.16 * len(caption) + 0.18 * title_lines) / 5.8)
     left, right = fig.subplots(1, 2)
     for ax, photo, tag in ((left, before, "before"), (right, after, "after")):
         ax.imshow(photo.image)
-        ax.set_title(f"{tag}: capture {photo.capture.id}, {photo.capture.taken_at.date().isoformat()}",
-                     fontsize=10)
+        title = f"{tag}: capture {photo.capture.id}, {photo.capture.taken_at.date().isoformat()}"
+        problems = failed_checks(photo.capture)
+        if problems:  # a dashed frame and the checks in words: less comparable
+            title += f"\ntaken with failed checks: {', '.join(problems)}"
+            ax.add_patch(Rectangle((0, 0), 1, 1, transform=ax.transAxes, fill=False, edgecolor="#d55e00",
+                                   linestyle="--", linewidth=2.5, gid=f"failed:{photo.capture.id}"))
+        ax.set_title(title, fontsize=10 if not problems else 9)
         ax.set_axis_off()
     _outline(right, before.points, topology, {**BEFORE_STYLE, "label": f"outline {before.capture.taken_at.date()}"})
     _outline(right, after.points, topology, {**AFTER_STYLE, "label": f"outline {after.capture.taken_at.date()}"})
@@ -139,12 +155,18 @@ def before_after_figure(before: AlignedPhoto, after: AlignedPhoto, topology: Fac
                        linestyle=":" if photo is before else "-.", marker=".", markersize=3,
                        label=f"silhouette {photo.capture.taken_at.date()}" if i == 0 else None)
     right.legend(loc="lower center", fontsize=8, framealpha=0.8)
-    beyond = [c for c in changes if c.beyond_noise]
-    note = ("beyond noise: " + ", ".join(f"{c.metric.name} {c.change:+.3g}" for c in beyond[:3])
-            + (f" and {len(beyond) - 3} more" if len(beyond) > 3 else "")
-            if beyond else "no metric changed beyond its noise")
-    fig.suptitle(f"Before / after, aligned on the eye corners and nose\n{note}", fontsize=9)
+    fig.suptitle("\n".join(caption), fontsize=9)
     return fig
+
+
+def pair_caption(changes: Sequence[Change], before: Capture, after: Capture, named: int = 3) -> str:
+    """The before/after figure's caption: what changed beyond noise between the two captures,
+    each as ``changes.pair_change`` gives it ("Cheek fullness (left) +0.19 % (area)")."""
+    beyond = [pair_change(c, before, after) for c in changes if c.beyond_noise]
+    if not beyond:
+        return "no measure changed beyond its noise"
+    return (f"beyond noise {beyond[0].period}: " + ", ".join(f"{f.metric.label} {f.text}" for f in beyond[:named])
+            + (f" and {len(beyond) - named} more" if len(beyond) > named else ""))
 
 
 def _caption(image: np.ndarray, text: str) -> np.ndarray:

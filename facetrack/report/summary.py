@@ -1,6 +1,8 @@
 """Each metric's trend over a profile's captures, and the plain-language paragraph on top of
-the trends page and the report ("Mid-face width rose 4.1 % over 11 weeks, more than the
-noise; jaw unchanged within noise.")."""
+the trends page and the report ("Over 11 weeks: Mid-face width rose 8.6 % of eye distance,
+more than the noise. Jaw and Symmetry: unchanged within noise."). Each change is given as
+``changes.trend_change`` gives it, in the metric's shown unit: the same figure as the
+trends table, the charts and the report."""
 
 from __future__ import annotations
 
@@ -12,12 +14,10 @@ import numpy as np
 from facetrack.metrics import ALL_METRICS, HEADLINE, Metric
 from facetrack.metrics.labels import GROUP_LABELS
 from facetrack.records import Capture
+from facetrack.report.changes import period_words, trend_beyond, trend_change
 from facetrack.report.charts import GROUP_ORDER, panel_series
-from facetrack.stats.trends import DAYS_PER_PERIOD, Trend, days_since, trend_beyond_noise
+from facetrack.stats.trends import DAYS_PER_PERIOD, Trend, days_since
 
-#: Units in which a change reads best as a percentage of the starting value; the others
-#: (already percentages, or signed left-minus-right indices near zero) read in their units.
-RELATIVE_UNITS = ("ratio", "deg", "x inter-ocular distance")
 #: At most this many changed metrics are named in the summary; the rest are counted.
 MAX_NAMED = 4
 
@@ -49,19 +49,15 @@ def metric_trends(captures: Sequence[Capture], mdc: Mapping[str, float] | None =
         panel = panels.get(metric.name)  # None: no capture has a value
         trend = panel.trend if panel else None
         noise = panel.level if panel else (mdc or {}).get(metric.name, float("nan"))
-        beyond = trend is not None and np.isfinite(noise) and trend_beyond_noise(trend, span, noise)
+        beyond = trend_beyond(trend, span, noise)
         out.append(MetricTrend(metric, trend, noise, beyond, span))
     return out
 
 
 def describe_change(found: MetricTrend) -> str:
-    """One metric's fitted change in words: "Mid-face width rose 4.1 %"."""
-    metric, change = found.metric, found.change
-    word = "rose" if change > 0 else "fell"
-    start = found.trend.intercept
-    if metric.units in RELATIVE_UNITS and metric.kind != "signed" and abs(start) > 1e-9:
-        return f"{metric.label} {word} {abs(change) / abs(start) * 100:.1f} %"
-    return f"{metric.label} {word} by {abs(change):.2g} {metric.units}"
+    """One metric's fitted change over all captures in words: "Mid-face width rose 8.6 % of
+    eye distance" (``changes.trend_change``)."""
+    return trend_change(found).words
 
 
 def plain_summary(captures: Sequence[Capture], trends: Sequence[MetricTrend]) -> str:
@@ -74,9 +70,7 @@ def plain_summary(captures: Sequence[Capture], trends: Sequence[MetricTrend]) ->
     """
     if len(captures) < 2:
         return f"{len(captures)} capture{'s' if len(captures) != 1 else ''}: trends need at least 2."
-    span = trends[0].span_days if trends else 0.0
-    weeks = round(span / 7)
-    period = f"{weeks} week{'s' if weeks != 1 else ''}" if weeks else f"{span:.0f} days"
+    period = period_words(trends[0].span_days if trends else 0.0)
     parts = [f"{len(captures)} captures from {captures[0].taken_at.date()} to {captures[-1].taken_at.date()}."]
     changed = sorted((t for t in trends if t.beyond_noise),
                      key=lambda t: (t.metric.name not in HEADLINE, -abs(t.change) / t.noise if t.noise else 0))

@@ -1,7 +1,8 @@
 """The trend panels as plain SVG for a web page, each capture's point carrying its hover data.
 
 The same panels as ``charts.trend_figure`` (from ``charts.panel_series``: noise band around
-the baseline, baseline line, points with their spread, rolling median, trend), drawn as
+the baseline, baseline line, points with their spread, rolling median, trend with the change
+of ``changes.panel_change``), in the metric's shown unit (``metrics.labels``), drawn as
 SVG text directly: no matplotlib, so a page is ready in milliseconds, and every point is
 an element the page can hover, focus and tap. Sizes are in the SVG's own units; the page
 scales each panel to its width.
@@ -16,10 +17,14 @@ from typing import Sequence
 
 import numpy as np
 
+from facetrack.metrics import get_metric
+from facetrack.metrics.labels import NOISE_NAME, format_noise, format_reading
+from facetrack.report.changes import panel_change
 from facetrack.report.charts import PanelSeries, metric_side
+from facetrack.report.wording import failed_checks, taken_with_failed_checks
 
-WIDTH, HEIGHT = 520, 250
-LEFT, RIGHT, TOP, BOTTOM = 58, 14, 40, 34
+WIDTH, HEIGHT = 520, 262
+LEFT, RIGHT, TOP, BOTTOM = 58, 14, 52, 34
 #: Marker per side, as in the PNG chart: the shape carries the meaning, not colour alone.
 SHAPES = {"left": "circle", "right": "square", None: "diamond"}
 
@@ -63,12 +68,20 @@ def date_ticks(first: dt.datetime, last: dt.datetime, count: int = 5) -> list[dt
             if first <= start + dt.timedelta(days=step * i) <= last]
 
 
-def _marker(shape: str, x: float, y: float, r: float = 3.6) -> str:
+#: A capture taken with failed checks: a hollow marker (its own fill and stroke, over the page's),
+#: and its legend line (the page says more on hover: ``data-failed``).
+HOLLOW = ' fill="#fff" stroke="#111" stroke-width="1.4"'
+SVG_LEGEND = "taken with failed checks"
+
+
+def _marker(shape: str, x: float, y: float, r: float = 3.6, hollow: bool = False) -> str:
+    css, paint = ("marker failed", HOLLOW) if hollow else ("marker", "")
     if shape == "circle":
-        return f'<circle class="marker" cx="{x:.1f}" cy="{y:.1f}" r="{r}"/>'
+        return f'<circle class="{css}" cx="{x:.1f}" cy="{y:.1f}" r="{r}"{paint}/>'
     if shape == "square":
-        return f'<rect class="marker" x="{x - r:.1f}" y="{y - r:.1f}" width="{2 * r}" height="{2 * r}"/>'
-    return f'<path class="marker" d="M{x:.1f} {y - r * 1.3:.1f}L{x + r:.1f} {y:.1f}L{x:.1f} {y + r * 1.3:.1f}L{x - r:.1f} {y:.1f}Z"/>'
+        return f'<rect class="{css}" x="{x - r:.1f}" y="{y - r:.1f}" width="{2 * r}" height="{2 * r}"{paint}/>'
+    return (f'<path class="{css}" d="M{x:.1f} {y - r * 1.3:.1f}L{x + r:.1f} {y:.1f}L{x:.1f} {y + r * 1.3:.1f}'
+            f'L{x - r:.1f} {y:.1f}Z"{paint}/>')
 
 
 def _polyline(xs, ys, css: str) -> str:
@@ -98,15 +111,16 @@ def _interval(panel: PanelSeries, x_of, y_of) -> str:
     high = value_mid + trend.ci_high * (ends - day_mid) / DAYS_PER_PERIOD
     xs, ylo, yhi = x_of(ends), y_of(low), y_of(high)
     corners = [(xs[0], yhi[0]), (xs[1], yhi[1]), (xs[1], ylo[1]), (xs[0], ylo[0])]
+    change = panel_change(panel)
     return (f'<polygon class="interval" points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in corners)}">'
-            f'<title>the trend\'s 95 % interval: {trend.ci_low:+.2g} to {trend.ci_high:+.2g} per 4 weeks</title></polygon>')
+            f'<title>{escape(f"the trend: {change.text} {change.period}, 95 % range {change.range_text}")}'
+            '</title></polygon>')
 
 
-def reading(value: float, spread: float | None, units: str) -> str:
-    """A point's value as the hover card shows it: "133.1 ± 0.84 deg"."""
-    if spread is None or not np.isfinite(spread) or spread <= 0:
-        return f"{value:.4g} {units}"
-    return f"{value:.4g} ± {spread:.2g} {units}"
+def reading(value: float, spread: float | None, metric) -> str:
+    """A point's value as the hover card shows it, in the metric's shown unit: "133.1 ± 0.8°"
+    (``metric``: a Metric or its name; ``labels.format_reading``)."""
+    return format_reading(get_metric(metric) if isinstance(metric, str) else metric, value, spread)
 
 
 def _fmt(value: float) -> str:
@@ -114,8 +128,11 @@ def _fmt(value: float) -> str:
 
 
 def panel_svg(panel: PanelSeries) -> str:
-    """One panel as an ``<svg>`` element; each capture's point is a ``<g class="point">`` with
-    ``data-`` attributes: capture, date, value, spread, label, units."""
+    """One panel as an ``<svg>`` element, in the metric's shown unit; each capture's point is a
+    ``<g class="point">`` with ``data-`` attributes: capture, date, value and spread (stored
+    units, for programs), label, units (shown), text (the reading a person sees), and for a
+    capture taken with failed checks ``data-failed`` (the checks, in words) and a hollow
+    marker (``marker failed``), with a legend line."""
     metric, captures = panel.metric, panel.captures
     values, spreads = panel.values, np.nan_to_num(panel.spreads)
     finite = np.isfinite(values)
@@ -144,33 +161,40 @@ def panel_svg(panel: PanelSeries) -> str:
         return TOP + (high - np.asarray(value, float)) / (high - low) * plot_h
 
     title = escape(metric.label)
-    trend = panel.trend
-    note = (f"trend {trend.slope:+.3g} per 4 weeks [{trend.ci_low:+.2g}, {trend.ci_high:+.2g}]"
-            if trend is not None else "no trend yet (needs 3 values)")
-    if np.isfinite(panel.level):
-        note += f" · noise ± {panel.level:.2g}"
+    unit = metric.unit
+    change = panel_change(panel)
+    note = (f"change {change.period}: {change.text} (95 %: {change.range_numbers})"
+            if change is not None else "no trend yet (needs 3 values)")
+    noise = f"{NOISE_NAME}: {format_noise(metric, panel.level)}"
+    failed = {c.id: failed_checks(c) for c in captures if taken_with_failed_checks(c)}
     out = [f'<svg class="panel" viewBox="0 0 {WIDTH} {HEIGHT}" role="group" aria-label="{title}" '
            f'data-metric="{metric.name}" xmlns="http://www.w3.org/2000/svg">',
-           f'<text class="title" x="{LEFT}" y="15">{title}</text>',
-           f'<text class="note" x="{LEFT}" y="29">{escape(note)}</text>',
+           f'<text class="title" x="8" y="15">{title}</text>',
+           f'<text class="note" x="8" y="29">{escape(note)}</text>',
+           f'<text class="note" x="8" y="42">{escape(noise)}</text>',
+           *([f'<g class="legend">{_marker(SHAPES[metric_side(metric)], WIDTH - RIGHT - 4, 38, hollow=True)}'
+              f'<text class="note" x="{WIDTH - RIGHT - 12}" y="42" text-anchor="end">{escape(SVG_LEGEND)}</text></g>']
+             if any(c.id in failed and np.isfinite(v) for c, v in zip(captures, values)) else []),
            f'<rect class="frame" x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}"/>',
            f'<clipPath id="plot-{metric.name}"><rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}"/>'
            '</clipPath>']
     for tick in nice_ticks(low, high):
         y = float(y_of(tick))
         out.append(f'<line class="grid" x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y:.1f}" y2="{y:.1f}"/>'
-                   f'<text class="tick" x="{LEFT - 5}" y="{y + 3.5:.1f}" text-anchor="end">{tick:g}</text>')
+                   f'<text class="tick" x="{LEFT - 5}" y="{y + 3.5:.1f}" text-anchor="end">'
+                   f'{round(tick * unit.factor, 9):g}</text>')
     for tick in date_ticks(t0 + dt.timedelta(days=float(d0)), t0 + dt.timedelta(days=float(d1))):
         x = float(x_of((tick - t0).total_seconds() / 86400))
         out.append(f'<line class="grid" x1="{x:.1f}" x2="{x:.1f}" y1="{TOP}" y2="{TOP + plot_h}"/>'
                    f'<text class="tick" x="{x:.1f}" y="{TOP + plot_h + 14}" text-anchor="middle">'
                    f'{tick.date().isoformat()}</text>')
     out.append(f'<text class="tick" transform="translate(12 {TOP + plot_h / 2:.0f}) rotate(-90)" '
-               f'text-anchor="middle">{escape(metric.units)}</text>')
+               f'text-anchor="middle">{escape(unit.axis)}</text>')
     if np.isfinite(panel.level) and np.isfinite(panel.base_value):
         top, bottom = y_of(panel.base_value + panel.level), y_of(panel.base_value - panel.level)
         out.append(f'<rect class="band" x="{LEFT}" y="{top:.1f}" width="{plot_w}" height="{bottom - top:.1f}">'
-                   f'<title>noise band: baseline ± {panel.level:.2g}</title></rect>')
+                   f'<title>{escape(f"the baseline ± the {NOISE_NAME} ({format_noise(metric, panel.level)})")}'
+                   '</title></rect>')
     xb = float(x_of(panel.days[panel.base_index]))
     out.append(f'<line class="baseline" x1="{xb:.1f}" x2="{xb:.1f}" y1="{TOP}" y2="{TOP + plot_h}">'
                f'<title>baseline: capture {captures[panel.base_index].id}</title></line>')
@@ -191,10 +215,12 @@ def panel_svg(panel: PanelSeries) -> str:
             y_hi, y_lo = y_of(value + spread), y_of(value - spread)
             bar = (f'<path class="bar" d="M{x:.1f} {y_hi:.1f}V{y_lo:.1f}M{x - 3:.1f} {y_hi:.1f}h6'
                    f'M{x - 3:.1f} {y_lo:.1f}h6"/>')
+        checks = (f' data-failed="{escape(", ".join(failed[capture.id]))}"' if capture.id in failed else "")
         out.append(f'<g class="point" tabindex="0" data-capture="{capture.id}" '
                    f'data-date="{capture.taken_at.date().isoformat()}" data-value="{_fmt(value)}" '
-                   f'data-spread="{spread_text}" data-label="{title}" data-units="{escape(metric.units)}" '
-                   f'data-text="{escape(reading(value, spread, metric.units))}" data-x="{x:.2f}" data-y="{y:.2f}">{bar}{_marker(shape, x, y)}'
+                   f'data-spread="{spread_text}" data-label="{title}" data-units="{escape(unit.symbol)}" '
+                   f'data-text="{escape(reading(value, spread, metric))}"{checks} data-x="{x:.2f}" '
+                   f'data-y="{y:.2f}">{bar}{_marker(shape, x, y, hollow=capture.id in failed)}'
                    f'<circle class="target" cx="{x:.1f}" cy="{y:.1f}" r="9"/></g>')
     out.append("</svg>")
     return "".join(out)

@@ -126,7 +126,8 @@ def trend_beyond_noise(trend: Trend, span_days: float, mdc: float) -> bool:
 
 
 def silhouette_summary(captures) -> str:
-    """How many captures have silhouette values (they need a plain background), in one line."""
-    n = sum(any(name.startswith("silhouette_") for name in c.metrics) for c in captures)
-    return (f"silhouette values in {n} of {len(captures)} captures"
-            + ("" if n == len(captures) else " (they need a plain wall behind you)"))
+    """How many captures have silhouette values (they need a plain background), in one line:
+    ``stats.silhouette.silhouette_summary``, which agrees with each capture's state."""
+    from facetrack.stats.silhouette import silhouette_summary
+
+    return silhouette_summary(captures)

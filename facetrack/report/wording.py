@@ -1,0 +1,100 @@
+"""How a capture was taken, in plain words: the capture checks by name, the captures taken with
+failed checks (Capture now while a check failed) and how each capture got its date.
+
+The checks themselves and the instruction each gives live in ``capture.gates`` (their
+``GateResult.name`` is what ``QualityNotes.failed_gates`` stores); this module only names
+them for a person, as a check ("no smile") and as the problem when it failed ("smiling").
+A capture taken with failed checks is kept, and less comparable with the others: the
+trends, the before/after figure and the report draw it differently and say so.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+#: Each capture check (``capture.gates``' result names): (the check, what was wrong when it failed).
+CHECKS: Mapping[str, tuple[str, str]] = {
+    "one_face": ("one face in view", "not exactly one face in view"),
+    "centred": ("face in the middle of the picture", "face away from the middle of the picture"),
+    "yaw": ("facing the camera", "head turned to one side"),
+    "pitch": ("chin level", "chin raised or lowered"),
+    "roll": ("head upright", "head tilted to one side"),
+    "size": ("the same distance from the camera as the baseline", "nearer to or further from the camera"),
+    "exposure": ("good light on the face", "face too dark or too bright"),
+    "even_light": ("even light on both sides", "light brighter on one side"),
+    "sharpness": ("a sharp picture", "a blurred picture"),
+    "no_smile": ("no smile", "smiling"),
+    "mouth_closed": ("mouth closed", "mouth open"),
+    "brows_relaxed": ("brows relaxed", "brows raised"),
+    "no_squint": ("eyes relaxed", "squinting"),
+    "eyes_open": ("eyes open", "eyes closed or blinking"),
+    "plain_background": ("a plain background", "a busy background"),
+}
+
+#: What a capture taken with failed checks means for its numbers.
+LESS_COMPARABLE = ("It was taken with Capture now while some checks failed, so its numbers are less "
+                   "comparable with the other captures.")
+#: The legend line of such a capture's marker (hollow) in the charts and the before/after figure.
+FAILED_LEGEND = "taken with failed checks (less comparable)"
+
+#: How a capture got its date (``Capture.taken_at_source``).
+DATE_SOURCES: Mapping[str, str] = {
+    "exif": "photo, dated by the camera",
+    "given": "photo, date given by you",
+    "mtime": "photo, dated by its file",
+    "capture": "guided capture",
+}
+
+
+def _plain(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def check_name(gate: str) -> str:
+    """A capture check in plain words: "no_smile" -> "no smile"."""
+    return CHECKS[gate][0] if gate in CHECKS else _plain(gate)
+
+
+def check_problem(gate: str) -> str:
+    """What was wrong when the check ``gate`` failed: "no_smile" -> "smiling"."""
+    return CHECKS[gate][1] if gate in CHECKS else f"{_plain(gate)} not met"
+
+
+def failed_checks(capture) -> tuple[str, ...]:
+    """The checks that failed when ``capture`` was taken with Capture now, as problems in words
+    (() for a capture taken by the checks, or imported)."""
+    quality = capture.quality
+    if not quality.manual or not quality.failed_gates:
+        return ()
+    return tuple(check_problem(g) for g in quality.failed_gates)
+
+
+def taken_with_failed_checks(capture) -> bool:
+    """Whether ``capture`` was taken with Capture now while some checks failed."""
+    return bool(failed_checks(capture))
+
+
+def failed_checks_sentence(capture) -> str | None:
+    """What a page says about a capture taken with failed checks, else None:
+    "Taken while these checks failed: smiling, head turned to one side. It was ..."."""
+    problems = failed_checks(capture)
+    if not problems:
+        return None
+    return f"Taken while these checks failed: {', '.join(problems)}. {LESS_COMPARABLE}"
+
+
+def failed_captures_sentence(captures: Sequence) -> str | None:
+    """One sentence naming the captures taken with failed checks, else None (for a report)."""
+    failed = [c for c in captures if taken_with_failed_checks(c)]
+    if not failed:
+        return None
+    listed = "; ".join(f"capture {c.id} of {c.taken_at.date().isoformat()} ({', '.join(failed_checks(c))})"
+                       for c in failed)
+    which = "This capture was" if len(failed) == 1 else f"These {len(failed)} captures were"
+    return (f"{which} taken with Capture now while some checks failed, so {'its' if len(failed) == 1 else 'their'} "
+            f"numbers are less comparable with the others: {listed}. The charts draw them as hollow markers.")
+
+
+def how_taken(capture) -> str:
+    """How a capture was taken and dated, in words: "photo, dated by the camera"."""
+    return DATE_SOURCES.get(capture.taken_at_source, _plain(capture.taken_at_source))
