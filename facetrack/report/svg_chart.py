@@ -129,8 +129,8 @@ def _fmt(value: float) -> str:
 
 def panel_svg(panel: PanelSeries) -> str:
     """One panel as an ``<svg>`` element, in the metric's shown unit; each capture's point is a
-    ``<g class="point">`` with ``data-`` attributes: capture, date, value and spread (stored
-    units, for programs), label, units (shown), text (the reading a person sees), and for a
+    ``<g class="point">`` with ``data-`` attributes: capture, date, value, spread and units
+    (stored, for programs), label, text (the reading a person sees), and for a
     capture taken with failed checks ``data-failed`` (the checks, in words) and a hollow
     marker (``marker failed``), with a legend line."""
     metric, captures = panel.metric, panel.captures
@@ -218,7 +218,7 @@ def panel_svg(panel: PanelSeries) -> str:
         checks = (f' data-failed="{escape(", ".join(failed[capture.id]))}"' if capture.id in failed else "")
         out.append(f'<g class="point" tabindex="0" data-capture="{capture.id}" '
                    f'data-date="{capture.taken_at.date().isoformat()}" data-value="{_fmt(value)}" '
-                   f'data-spread="{spread_text}" data-label="{title}" data-units="{escape(unit.symbol)}" '
+                   f'data-spread="{spread_text}" data-label="{title}" data-units="{escape(metric.units)}" '
                    f'data-text="{escape(reading(value, spread, metric))}"{checks} data-x="{x:.2f}" '
                    f'data-y="{y:.2f}">{bar}{_marker(shape, x, y, hollow=capture.id in failed)}'
                    f'<circle class="target" cx="{x:.1f}" cy="{y:.1f}" r="9"/></g>')
