@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from facetrack.cli import main
 from facetrack.errors import StoreError
 from facetrack.ingest.dates import DateError, check_taken_at, corrected_date, parse_date, photo_date, redate
+from facetrack.stats.schedule import due_sentence
 from facetrack.store import Store
 
 from test_store import new_capture
@@ -227,6 +228,29 @@ def test_a_date_given_by_the_caller_wins_over_the_exif_one_and_a_future_one_is_r
 
 # --- the command line, and what follows a corrected date ------------------------------------
 
+@pytest.mark.parametrize("last, sentence", [
+    (None, "No photos yet: take your first one."),
+    (dt.datetime(2026, 5, 30, 9), "Next weekly photo: Saturday 6 June."),
+    (dt.datetime(2026, 5, 26, 9), "Next weekly photo: tomorrow, Tuesday 2 June."),
+    (dt.datetime(2026, 5, 25, 12), "This week's photo is due: the last one was 7 days ago."),
+    (dt.datetime(2026, 5, 31, 9), "Next weekly photo: Sunday 7 June."),
+    (dt.datetime(2025, 12, 29, 9), "This week's photo is due: the last one was 154 days ago."),
+])
+def test_when_the_next_weekly_photo_is_due_in_words(last, sentence):
+    from types import SimpleNamespace
+
+    captures = [] if last is None else [SimpleNamespace(taken_at=last - dt.timedelta(weeks=3)),
+                                        SimpleNamespace(taken_at=last)]
+    assert due_sentence(captures[::-1], NOW) == sentence  # the latest by date, in any order
+
+
+def test_a_due_date_in_another_year_says_the_year():
+    from types import SimpleNamespace
+
+    assert due_sentence([SimpleNamespace(taken_at=dt.datetime(2026, 12, 28))], dt.datetime(2026, 12, 30)) == \
+        "Next weekly photo: Monday 4 January 2027."
+
+
 @pytest.fixture
 def demo_copy(demo_dir, tmp_path):
     root = tmp_path / "demo"
@@ -257,6 +281,9 @@ def test_redate_moves_the_latest_capture_and_status_compare_and_trends_follow(de
     lines = status_lines(root)
     assert lines[1].startswith(f"last capture: {last.id} on {recent.isoformat(sep=' ')} (2.0 days ago)")
     assert lines[2] == f"next capture due on {(recent + dt.timedelta(days=7)).date().isoformat()}"
+    with Store.open(root) as store:  # the pages' sentence, by the same rule
+        due = recent.date() + dt.timedelta(days=7)
+        assert f"{due:%A} {due.day} {due:%B}" in due_sentence(store.captures("demo"), dt.datetime.now())
     with Store.open(root) as store:
         assert metric_trends(store.captures("demo"))[0].span_days > span + 200
     # now it was the first photo of the series: the latest is the one before, and it is due
@@ -265,6 +292,8 @@ def test_redate_moves_the_latest_capture_and_status_compare_and_trends_follow(de
     lines = status_lines(root)
     assert lines[1].startswith(f"last capture: {previous.id} on {previous.taken_at.isoformat(sep=' ')}")
     assert lines[2] == "this week's capture is due"
+    with Store.open(root) as store:
+        assert due_sentence(store.captures("demo"), dt.datetime.now()).startswith("This week's photo is due")
     compare = run("compare", "--data-dir", root, "--profile", "demo", "-o", root / "pair.png")
     assert compare.exit_code == 0, compare.output
     assert f"-> capture {previous.id} ({previous.taken_at.date()})" in compare.output
