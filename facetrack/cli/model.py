@@ -1,4 +1,4 @@
-"""CLI: the model (``facetrack model path``, ``facetrack model download``) and ``facetrack demo``."""
+"""CLI: the models (``facetrack model path``) and ``facetrack demo``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from facetrack.cli.common import model_option
 # --- model ------------------------------------------------------------------------------
 @click.group("model")
 def model():
-    """Find or download the face landmarker model.
+    """The models facetrack measures with (they come with facetrack; nothing is downloaded).
 
     \b
     Example:
@@ -35,21 +35,8 @@ def model_path(model):
 
     found = resolve(model)
     click.echo(f"{found.path}\t({found.reason}; sha256 verified)")
-    click.echo(f"{segmenter_path()}\t(vendored with facetrack, Apache-2.0; sha256 verified)")
-
-
-@model.command("download")
-def model_download():
-    """Download the official model from MediaPipe into the user cache (explicit only).
-
-    \b
-    Example:
-        facetrack model download
-    """
-    from facetrack.detect.model import MODEL_URL, download
-
-    click.echo(f"downloading {MODEL_URL}", err=True)
-    click.echo(str(download()))
+    click.echo(f"{segmenter_path()}\t(comes with facetrack: MediaPipe's person segmenter, "
+               "Apache-2.0; sha256 verified)")
 
 
 # --- demo ---------------------------------------------------------------------------------

