@@ -17,6 +17,7 @@ detection is the view named "original".
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import itertools
@@ -34,13 +35,22 @@ from facetrack.store import Store
 from facetrack.records import Capture, LandmarkView, NewCapture, QualityNotes, ViewKind
 from facetrack.capture.gates import Baseline, GateConfig
 from facetrack.capture.overlay import outline_polylines
-from facetrack.capture.session import CaptureSettings, CheckedFrame, Display, GateLog, NoCaptureError, run_session
+from facetrack.capture.advice import NO_FRAMES
+from facetrack.capture.session import (NO_FRAMES_WHY, CaptureSettings, CheckedFrame, Display, GateLog, NoCaptureError,
+                                       run_session)
 
 FLIP = Augmentation(flip=True)
 
 
+#: ``BurstError.advice``: the burst's frames did not show one face when checked again.
+UNSTEADY = ("The photo could not be taken because your face was not the only one in view, or was lost, "
+            "while it was being taken: stay alone in front of the camera and hold still, and try again.")
+
+
 class BurstError(FacetrackError):
-    """Too few burst frames survived the re-check."""
+    """Too few burst frames survived the re-check. ``advice`` is the plain sentence for a person."""
+
+    advice = UNSTEADY
 
 
 def baseline_from_capture(capture: Capture, views: list[LandmarkView], topology, *,
@@ -161,7 +171,7 @@ def guided_capture(frames, *, store: Store, measurer: Measurer, tracker, profile
     frames = iter(frames)
     head = next(frames, None)  # a camera that cannot be opened raises here, before anything else
     if head is None:
-        raise NoCaptureError(f"{source}: delivered no frames")
+        raise NoCaptureError(f"{source}: delivered no frames", advice=NO_FRAMES, why=NO_FRAMES_WHY)
     frames = itertools.chain([head], frames)
     height, width = head.image.shape[:2]
     calibration = store.camera(camera, width, height) if camera else None
@@ -172,9 +182,16 @@ def guided_capture(frames, *, store: Store, measurer: Measurer, tracker, profile
     if base_capture is not None:
         baseline = baseline_from_capture(base_capture, store.landmark_views(base_capture.id),
                                          measurer.topology, frame_size=(width, height))
-    burst, manual, log = run_session(frames, tracker=tracker, topology=measurer.topology, config=config,
-                                   baseline=baseline, settings=settings, first=first, display=display,
-                                   ghost=baseline.outline if baseline else None, name=source)
+    with contextlib.ExitStack() as stack:
+        counter = None  # every face in view, which the tracker (following one face) cannot tell
+        if settings.count_faces_every_s is not None:
+            from facetrack.detect.landmarks import Landmarker
+
+            counter = stack.enter_context(Landmarker(measurer.model_path))
+        burst, manual, log = run_session(frames, tracker=tracker, topology=measurer.topology, config=config,
+                                         baseline=baseline, settings=settings, first=first, display=display,
+                                         ghost=baseline.outline if baseline else None, name=source,
+                                         counter=counter)
     measured = measure_burst(burst, measurer=measurer, manual=manual,
                              source=source, taken_at=taken_at)
     existing = store.find_by_hash(profile, measured.capture.sha256)
