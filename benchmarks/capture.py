@@ -1,7 +1,8 @@
 """Capture benchmarks: the live loop's per-frame latency, and headless capture on real webcam video.
 
 1. Live-loop latency on 640x480 video: decode -> landmarks (video mode, every frame) ->
-   gates -> overlay, per frame, p50 and p95. Target: p95 <= 33 ms (keeps up with 30 fps).
+   face count (image mode, every 0.5 s of frames, as ``guided_capture`` does) -> gates ->
+   overlay, per frame, p50 and p95. Target: p95 <= 33 ms (keeps up with 30 fps).
    Run on ../shared/data/single_face.mp4 padded to 640x480 when present, and always on a
    640x480 clip built from grace_hopper.
 2. Headless capture on ../shared/data (skipped, with a note, when absent):
@@ -13,6 +14,9 @@
      there) and still take its burst from the frames with the face.
 3. `facetrack capture --video` on the grace_hopper clip as a whole process: wall time and
    peak memory.
+4. The early stop (``CaptureSettings.stop_when_stuck_s``, as the app uses it) on a clip that
+   cannot pass: single_face.mp4's smiling frames played back and forth as a live camera for
+   two minutes. Prints the frame it stops at (by the frames' timestamps) and the sentence.
 """
 
 from __future__ import annotations
@@ -46,19 +50,23 @@ def _write_640x480(frames, path: Path, fps: float = 30.0) -> Path:
     return path
 
 
-STAGES = ("decode", "landmarks", "gates", "overlay")
+STAGES = ("decode", "landmarks", "count", "gates", "overlay")
 
 
 def loop_latency(video: Path, model_path: Path, topology, passes: int = 3) -> dict[str, np.ndarray]:
-    """Per-frame ms of decode -> landmarks -> gates -> overlay, over ``passes`` runs of the clip:
-    {"total": ..., and each of ``STAGES``}."""
+    """Per-frame ms of decode -> landmarks -> face count -> gates -> overlay, over ``passes`` runs
+    of the clip: {"total": ..., and each of ``STAGES``}."""
+    from dataclasses import replace
+
     from facetrack.capture.gates import evaluate
     from facetrack.capture.overlay import outline_polylines, render_overlay
+    from facetrack.capture.session import CaptureSettings, FaceCounter
     from facetrack.capture.sources import video_frames
     from facetrack.detect.landmarks import Landmarker
 
     times: dict[str, list[float]] = {k: [] for k in ("total", *STAGES)}
-    with Landmarker(model_path, video=True) as tracker:
+    with Landmarker(model_path, video=True) as tracker, Landmarker(model_path) as image_mode:
+        counter = FaceCounter(image_mode, CaptureSettings().count_faces_every_s)
         ghost = None
         offset = 0
         for _ in range(passes):
@@ -69,21 +77,24 @@ def loop_latency(video: Path, model_path: Path, topology, passes: int = 3) -> di
                 frame = next(frames, None)
                 if frame is None:
                     break
+                frame = replace(frame, timestamp_ms=offset + frame.timestamp_ms)
                 t1 = time.perf_counter()
-                faces = tracker.detect_all(frame.image, offset + frame.timestamp_ms)
+                faces = tuple(tracker.detect_all(frame.image, frame.timestamp_ms))
                 t2 = time.perf_counter()
-                results = evaluate(frame.image, faces, topology)
+                faces = list(counter.faces(frame, faces))
                 t3 = time.perf_counter()
+                results = evaluate(frame.image, faces, topology)
+                t4 = time.perf_counter()
                 if ghost is None and faces:
                     ghost = outline_polylines(faces[0].points, topology)
                 render_overlay(frame.image, results, face_points=faces[0].points if faces else None,
                                ghost=ghost, topology=topology)
-                t4 = time.perf_counter()
-                for key, start, stop in (("total", t0, t4), ("decode", t0, t1), ("landmarks", t1, t2),
-                                         ("gates", t2, t3), ("overlay", t3, t4)):
+                t5 = time.perf_counter()
+                for key, start, stop in (("total", t0, t5), ("decode", t0, t1), ("landmarks", t1, t2),
+                                         ("count", t2, t3), ("gates", t3, t4), ("overlay", t4, t5)):
                     times[key].append(1e3 * (stop - start))
                 last = frame.timestamp_ms
-            offset += last + 33
+            offset = last + 33
     return {k: np.array(v[5:]) for k, v in times.items()}  # the first frames include start-up
 
 
@@ -115,6 +126,38 @@ def headless(video: Path, measurer, hold: float):
         return guided_capture(video_frames(video), store=store, measurer=measurer, tracker=tracker,
                               profile="bench", settings=CaptureSettings(hold_s=hold), first=False,
                               source=video.name)
+
+
+def early_stop(single: Path, model_path: Path, topology, stuck_s: float = 20.0) -> dict[str, float]:
+    """The app's early stop on a clip that cannot pass: the smiling frames, back and forth for 2 min."""
+    from common import WEBCAM_SMILING
+
+    from facetrack.capture.session import CaptureSettings, NoCaptureError, run_session
+    from facetrack.capture.sources import Frame, video_frames
+    from facetrack.detect.landmarks import Landmarker
+
+    smiling = [f.image for f in video_frames(single) if f.index in WEBCAM_SMILING]
+    loop = smiling + smiling[-2:0:-1]
+    read = []
+
+    def frames():
+        for i in range(120 * 30):
+            read.append(i)
+            yield Frame(loop[i % len(loop)], int(round(i * 1000 / 30)), i, "looped smile")
+
+    settings = CaptureSettings(stop_when_stuck_s=stuck_s)
+    t0 = time.perf_counter()
+    with Landmarker(model_path, video=True) as tracker, Landmarker(model_path) as counter:
+        try:
+            run_session(frames(), tracker=tracker, topology=topology, settings=settings, counter=counter)
+            verdict, advice = "captured (unexpected)", ""
+        except NoCaptureError as exc:
+            verdict, advice = exc.why, exc.advice
+    seconds = time.perf_counter() - t0
+    stopped_s = read[-1] / 30
+    print(f"  early stop (nothing improved for {stuck_s:g} s), smiling frames looped for 120 s: {verdict} "
+          f"at frame {read[-1]} ({stopped_s:.1f} s of frames, {seconds:.1f} s to run): {advice!r}")
+    return {"early_stop_frame_smiling_loop": read[-1], "early_stop_s_of_frames": round(stopped_s, 2)}
 
 
 def whole_process(clip: Path) -> dict[str, float]:
@@ -152,7 +195,7 @@ def collect() -> dict[str, float]:
         if single.is_file():
             clips["single_face"] = _write_640x480((f.image for f in video_frames(single)),
                                                   Path(tmp) / "single.avi")
-        print("Live loop (decode -> landmarks -> gates -> overlay), per frame, 640x480:")
+        print("Live loop (decode -> landmarks -> face count every 0.5 s -> gates -> overlay), per frame, 640x480:")
         for name, path in clips.items():
             stages = loop_latency(path, measurer.model_path, measurer.topology)
             ms = stages["total"]
@@ -185,6 +228,7 @@ def collect() -> dict[str, float]:
         except NoCaptureError as exc:
             refused = "refused: " + str(exc).split(": ", 1)[1][:90] + "..."
         print(f"  single_face.mp4 as it is: {refused}")
+        out.update(early_stop(single, measurer.model_path, measurer.topology))
         noface = SHARED_DATA / "face_noface.mov"
         outcome = headless(noface, measurer, hold=0.1)
         kept, log = outcome.measured.kept, outcome.log

@@ -81,7 +81,7 @@ class CaptureSettings:
     # live sources: give up sooner, once nothing has improved for this long (None: only the time limit)
     stop_when_stuck_s: float | None = None
     # count every face in view this often (the tracker follows one face; None: never)
-    count_faces_every_s: float | None = 0.2
+    count_faces_every_s: float | None = 0.5
 
     def __post_init__(self):
         if self.burst < 1 or self.hold_s < 0:
