@@ -315,6 +315,22 @@ def test_guidance_follows_the_hold_and_the_burst_to_the_photo(model_path, topolo
             assert not SNAKE.search(text), text
 
 
+def test_a_still_with_a_tilted_head_stops_early_with_the_tilt_sentence(model_path, topology, grace_hopper):
+    """A real face held tilted (the subject's left eye higher) as a live camera would show it."""
+    tilted = np.ascontiguousarray(rolled(grace_hopper, 12))
+    handed, display = [], GuideDisplay()
+    with Landmarker(model_path, video=True) as tracker, Landmarker(model_path) as counter, \
+            pytest.raises(NoCaptureError) as stopped:
+        run_session(frames_of([tilted], 120 * FPS, counter=handed), tracker=tracker, topology=topology,
+                    config=GateConfig(max_pitch=8), settings=CaptureSettings(stop_when_stuck_s=2.0),
+                    display=display, counter=counter)
+    assert stopped.value.why == STUCK and handed[-1] < 4 * FPS
+    assert stopped.value.advice.startswith("Your head stayed tilted to your right: level it")
+    assert display.guidance[-1].instruction == "Level your head: tilt it slightly to your left."
+    roll = next(c for c in display.guidance[-1].checks if c.id == "roll")
+    assert roll.label == "Head upright" and roll.met is False
+
+
 # --- several faces ----------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def two_faces(grace_hopper, astronaut):

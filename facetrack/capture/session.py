@@ -247,6 +247,12 @@ class Display(Protocol):
     def key(self) -> str | None: ...
 
 
+class GuidedDisplay(Display, Protocol):
+    """A ``Display`` that also shows the page's guidance (``run_session`` calls ``guide`` when it is there)."""
+
+    def guide(self, guidance: Guidance) -> None: ...
+
+
 def advice_for(watch: Watch) -> str:
     """The plain sentence for a capture that ended without a photo, from what held it back."""
     blocker = watch.blocker()
