@@ -3,9 +3,9 @@
 1. Live-loop latency on 640x480 video: decode -> landmarks (video mode, every frame) ->
    face count (image mode, every 0.5 s of frames, as ``guided_capture`` does) -> gates ->
    overlay, per frame, p50 and p95. Target: p95 <= 33 ms (keeps up with 30 fps).
-   Run on ../shared/data/single_face.mp4 padded to 640x480 when present, and always on a
+   Run on tests/data/single_face.mp4 padded to 640x480 when present, and always on a
    640x480 clip built from grace_hopper.
-2. Headless capture on ../shared/data (skipped, with a note, when absent):
+2. Headless capture on tests/data (skipped, with a note, when absent):
    - single_face.mp4 with its neutral frames looped to 4 s, then its smiling frames
      (common.long_neutral_webcam_clip), at the default hold and burst: the burst must come
      from the neutral part. The clip as it is (18 neutral frames, where a capture needs 36)

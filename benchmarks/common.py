@@ -152,8 +152,8 @@ def verdict(value_interval: tuple[float, float], target: float) -> str:
     return "unclear"
 
 
-#: The real webcam clip beside the project (../shared/data, see its README).
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+#: The real clips, shared by the tests and the benchmarks (tests/data, see its README).
+SHARED_DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 #: single_face.mp4 at 30 fps: frames 0-17 neutral (smile score 0.00), 19-69 smiling (0.68-0.91).
 #: Frames 0-1 are left out of the neutral loop: a video-mode tracker is still settling there.
 WEBCAM_NEUTRAL = range(2, 18)

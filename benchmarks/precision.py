@@ -9,7 +9,7 @@ absolute and relative to the mean. A flipped variant shows the face's mirror ima
 left-side values are the face's right-side ones; its values are mapped back (sided metrics
 swapped, signed indices negated) before the spread is taken, so that the spread is the
 measurement's, not the face's own asymmetry. (Before 2026-11-22 they were not, which
-inflated the spread of every sided and signed metric.) With ../shared/data/single_face.mp4 present, the frame-to-frame SD over its neutral
+inflated the spread of every sided and signed metric.) With tests/data/single_face.mp4 present, the frame-to-frame SD over its neutral
 opening frames is printed too. Then the figures the issue measured before this work (one
 detection, a three-point jaw angle) are set against the robust estimate on the same photos.
 Last, why the portrait cells that miss do: the spread each factor of the suite gives alone.
@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-VIDEO = ROOT.parent / "shared" / "data" / "single_face.mp4"
+VIDEO = ROOT / "tests" / "data" / "single_face.mp4"
 NEUTRAL_FRAMES = 15
 
 

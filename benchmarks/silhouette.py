@@ -3,7 +3,7 @@ gives a value, and what it costs.
 
 1. Sensitivity: a pure horizontal stretch of the face below the eye line (``lab.warps.
    lower_face_stretch``: the inter-ocular distance does not change) by 1, 2 and 4 %, on the
-   neutral frames (2, 5, 8, 11, 14) of the real webcam clip ``../shared/data/single_face.mp4`` and on the two
+   neutral frames (2, 5, 8, 11, 14) of the real webcam clip ``tests/data/single_face.mp4`` and on the two
    portraits. Recovery = measured relative change / the stretch. Target: every valid
    silhouette metric within 0.85-1.15. The landmarks' ``midface_width_ratio`` is printed
    beside it, and the widths' recovery in pixels (without the divisor, the landmark IOD).

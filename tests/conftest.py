@@ -35,6 +35,14 @@ def measurer(model_path):
 
 
 @pytest.fixture(scope="session")
+def webcam_clip():
+    """The real webcam clip (tests/data/single_face.mp4): 72 frames, neutral then smiling."""
+    from videos import WEBCAM_CLIP
+
+    return WEBCAM_CLIP
+
+
+@pytest.fixture(scope="session")
 def grace_hopper():
     from facetrack.demo import portrait
 

@@ -200,16 +200,12 @@ def test_settings_are_saved_checked_and_reset(client, store_dir):
 
 
 @pytest.fixture(scope="module")
-def webcam_jpegs():
+def webcam_jpegs(webcam_clip):
     """The real webcam clip's frames as the page would send them (JPEG)."""
-    from common import SHARED_DATA
-
     from facetrack.capture.sources import video_frames
 
-    clip = SHARED_DATA / "single_face.mp4"
-    if not clip.is_file():
-        pytest.skip(f"needs the real webcam clip {clip} (../shared/data beside the project); not there")
-    return [cv2.imencode(".jpg", cv2.cvtColor(f.image, cv2.COLOR_RGB2BGR))[1].tobytes() for f in video_frames(clip)]
+    return [cv2.imencode(".jpg", cv2.cvtColor(f.image, cv2.COLOR_RGB2BGR))[1].tobytes()
+            for f in video_frames(webcam_clip)]
 
 
 def send_frames(client, jpegs, start=0):

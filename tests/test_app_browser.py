@@ -182,17 +182,14 @@ def write_y4m(frames, path: Path, fps: int = 30) -> Path:
 
 
 @pytest.fixture(scope="module")
-def fake_camera(tmp_path_factory):
+def fake_camera(tmp_path_factory, webcam_clip):
     """The real webcam clip, its neutral part looped to 4 s, as the browser's camera."""
-    from common import SHARED_DATA, long_neutral_webcam_clip
+    from common import long_neutral_webcam_clip
 
     from facetrack.capture.sources import video_frames
 
-    clip = SHARED_DATA / "single_face.mp4"
-    if not clip.is_file():
-        pytest.skip(f"needs the real webcam clip {clip} (../shared/data beside the project); not there")
     folder = tmp_path_factory.mktemp("camera")
-    avi = long_neutral_webcam_clip(clip, folder / "neutral.avi")
+    avi = long_neutral_webcam_clip(webcam_clip, folder / "neutral.avi")
     frames = [f.image for f in video_frames(avi)]
     cv2.imwrite(str(folder / "first.png"), cv2.cvtColor(frames[0], cv2.COLOR_RGB2BGR))
     return write_y4m(frames, folder / "camera.y4m")

@@ -413,27 +413,14 @@ def test_guided_capture_counts_faces_itself_and_stores_nothing(tmp_path, model_p
 
 
 # --- a real clip that cannot pass -----------------------------------------------------------------
-def webcam_clip():
-    """The real webcam clip: vendored in tests/data when it is there, else ../shared/data."""
-    from pathlib import Path
-
-    from common import SHARED_DATA
-
-    for path in (Path(__file__).parent / "data" / "single_face.mp4", SHARED_DATA / "single_face.mp4"):
-        if path.is_file():
-            return path
-    pytest.skip("needs the real webcam clip single_face.mp4 (tests/data or ../shared/data); not there")
-
-
-@pytest.mark.shared_data
-def test_a_real_smiling_clip_stops_early_with_the_smile_sentence(model_path, topology):
+def test_a_real_smiling_clip_stops_early_with_the_smile_sentence(model_path, topology, webcam_clip):
     """The clip's smiling frames (smile 0.68-0.91, the limit is 0.3) played back and forth as a live
     camera would for two minutes: the capture stops once nothing improved for 3 s, long before the limit."""
     from common import WEBCAM_SMILING
 
     from facetrack.capture.sources import video_frames
 
-    smiling = [f.image for f in video_frames(webcam_clip()) if f.index in WEBCAM_SMILING]
+    smiling = [f.image for f in video_frames(webcam_clip) if f.index in WEBCAM_SMILING]
     loop = smiling + smiling[-2:0:-1]  # back and forth, no jump
     handed, display = [], GuideDisplay()
     settings = CaptureSettings(stop_when_stuck_s=3.0)

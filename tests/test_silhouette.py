@@ -17,20 +17,15 @@ from facetrack.lab.warps import lower_face_stretch, warp_image
 from facetrack.metrics import SILHOUETTE, mirror_values
 from facetrack.store import Store
 
-from common import SHARED_DATA
-
 WIDTHS = ("silhouette_width_40", "silhouette_width_55", "silhouette_width_70")
 
 
 @pytest.fixture(scope="module")
-def webcam_frame():
+def webcam_frame(webcam_clip):
     """A neutral frame of the real webcam clip: a man in front of a plain door."""
     from facetrack.capture.sources import video_frames
 
-    clip = SHARED_DATA / "single_face.mp4"
-    if not clip.is_file():
-        pytest.skip(f"needs the real webcam clip {clip} (../shared/data beside the project); not there")
-    return next(f.image for f in video_frames(clip) if f.index == 8)
+    return next(f.image for f in video_frames(webcam_clip) if f.index == 8)
 
 
 @pytest.fixture(scope="module")

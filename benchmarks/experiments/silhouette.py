@@ -16,7 +16,7 @@ Printed per smoothness ``lam``:
   and with snapping;
 - detectability: each warp's change of its intended metric divided by that metric's SD
   over the suite (the change in units of noise; higher is easier to tell from noise);
-- with ``../shared/data/single_face.mp4`` present, the frame-to-frame SD over its neutral
+- with ``tests/data/single_face.mp4`` present, the frame-to-frame SD over its neutral
   frames (real webcam footage), without and with snapping.
 
 Not part of ``make bench``; not used by facetrack. Run:

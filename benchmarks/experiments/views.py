@@ -12,7 +12,7 @@ the issue-3 precision targets the estimate misses (18 metrics with a target x 2 
 and by the geometric mean of SD / target over those 36 cells (lower is better; below 1
 would mean on target on average). Variants that import refuses (face too small) are left
 out, as in the precision benchmark, and a flipped variant's estimates are read on the unflipped
-face (``precision.as_unflipped``); the model's left/right bias is printed as read. With ``../shared/data/single_face.mp4`` present, the
+face (``precision.as_unflipped``); the model's left/right bias is printed as read. With ``tests/data/single_face.mp4`` present, the
 same for the frame-to-frame SD over its neutral frames (18 cells). Last, how far the estimate from 18 views lies from the default's, on average
 over each source's variants, in units of the default's SD: a shift means the view set is part
 of what a value means.
