@@ -1,8 +1,14 @@
 """`facetrack app` in a real browser: Debian's Chromium driven by Playwright, against the real
-server process on 127.0.0.1 (``.ci/run`` installs chromium with apt-get)."""
+server process on 127.0.0.1.
+
+Without Chromium the tests that need it skip, naming the command that enables them
+(`sudo apt-get install chromium`). ``.ci/run`` installs it and sets FACETRACK_REQUIRE_BROWSER=1,
+which turns those skips into failures: CI always runs them.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import subprocess
@@ -14,15 +20,36 @@ import cv2
 import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+REQUIRE_BROWSER = "FACETRACK_REQUIRE_BROWSER"
+ENABLE = "sudo apt-get install chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def needs_chromium(executable: str = CHROMIUM, environ=os.environ) -> str:
+    """The Chromium to drive; without one, skip with the command that installs it (fail where
+    $FACETRACK_REQUIRE_BROWSER=1, as in CI)."""
+    if Path(executable).exists():
+        return executable
+    reason = f"no Chromium at {executable}: `{ENABLE}` enables the browser tests"
+    if environ.get(REQUIRE_BROWSER) == "1":
+        pytest.fail(f"{reason} (${REQUIRE_BROWSER}=1: they must run here)", pytrace=False)
+    pytest.skip(reason)
+
+
+def test_without_chromium_the_browser_tests_skip_naming_the_command(tmp_path):
+    with pytest.raises(pytest.skip.Exception, match=f"`{ENABLE}`"):
+        needs_chromium(str(tmp_path / "chromium"), environ={})
+
+
+def test_where_the_browser_is_required_a_missing_chromium_fails(tmp_path):
+    with pytest.raises(pytest.fail.Exception, match=f"{REQUIRE_BROWSER}=1"):
+        needs_chromium(str(tmp_path / "chromium"), environ={REQUIRE_BROWSER: "1"})
 
 
 @pytest.fixture(scope="module")
 def server(demo_dir, tmp_path_factory):
     """The app on a copy of the demo store; yields (url with its token, process)."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("needs Debian's chromium (`apt-get install chromium`; .ci/run installs it)")
     root = tmp_path_factory.mktemp("app") / "store"
     shutil.copytree(demo_dir[0], root)
     proc = subprocess.Popen([sys.executable, "-m", "facetrack.cli", "app", "--no-browser", "--profile", "demo",
@@ -37,6 +64,7 @@ def server(demo_dir, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def playwright():
+    needs_chromium()  # before anything launches a browser
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
