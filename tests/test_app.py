@@ -208,11 +208,19 @@ def webcam_jpegs(webcam_clip):
             for f in video_frames(webcam_clip)]
 
 
-def send_frames(client, jpegs, start=0):
-    """Frames to the running capture until one answer is not an overlay; that answer (or None)."""
+def start_capture(client, profile="webcam"):
+    """A new capture, as the capture page starts it; its session id."""
+    answer = client.post(f"/capture/start?profile={profile}", headers={"origin": ORIGIN})
+    assert answer.status_code == 200, answer.text
+    return answer.json()["session"]
+
+
+def send_frames(client, jpegs, start=0, *, session):
+    """Frames to the capture ``session`` until one answer is not an overlay; that answer (or None)."""
     for i, jpeg in enumerate(jpegs, start):
         answer = client.post("/capture/frame", content=jpeg,
-                             headers={"origin": ORIGIN, "x-timestamp": str(i * 33), "x-index": str(i)})
+                             headers={"origin": ORIGIN, "x-timestamp": str(i * 33), "x-index": str(i),
+                                      "x-session": session})
         if not answer.headers["content-type"].startswith("image/jpeg"):
             return answer.json()
     return None
@@ -225,17 +233,18 @@ def test_the_capture_buttons_are_the_cli_previews_keys(client, store_dir, webcam
     assert client.post("/capture/now", headers=origin).status_code == 409  # no capture running
     with Store.open(store_dir) as store:
         before = len(store.captures("webcam"))
-    client.post("/capture/start?profile=webcam", headers=origin)
-    assert send_frames(client, webcam_jpegs[:3]) is None  # guiding
-    assert client.post("/capture/cancel", headers=origin).json() == {"pressed": "cancel"}
-    assert send_frames(client, webcam_jpegs[3:6], 3) == {"error": "cancelled: nothing was stored"}
+    session = start_capture(client)
+    assert send_frames(client, webcam_jpegs[:3], session=session) is None  # guiding
+    pressed = client.post("/capture/cancel", headers={**origin, "x-session": session})
+    assert pressed.json() == {"pressed": "cancel"}
+    assert send_frames(client, webcam_jpegs[3:6], 3, session=session) == {"error": "cancelled: nothing was stored"}
     with Store.open(store_dir) as store:
         assert len(store.captures("webcam")) == before
     # the clip's smile (frames 20 on) never passes the checks: only the button can capture it
-    client.post("/capture/start?profile=webcam", headers=origin)
-    assert send_frames(client, webcam_jpegs[30:32], 30) is None
-    client.post("/capture/now", headers=origin)
-    outcome = send_frames(client, webcam_jpegs[32:], 32)
+    session = start_capture(client)
+    assert send_frames(client, webcam_jpegs[30:32], 30, session=session) is None
+    client.post("/capture/now", headers={**origin, "x-session": session})
+    outcome = send_frames(client, webcam_jpegs[32:], 32, session=session)
     assert outcome is not None and "capture" in outcome, outcome
     with Store.open(store_dir) as store:
         (made,) = [c for c in store.captures("webcam") if c.id == outcome["capture"]]

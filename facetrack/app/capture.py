@@ -1,18 +1,36 @@
 """The capture page: the browser's camera guided through the same checks as ``facetrack
 capture`` (``live.LiveCapture``), its buttons, and the new capture against last time and the
-baseline."""
+baseline.
+
+Each page (each tab) starts its own capture (``POST /capture/start`` answers its id) and
+names it in the ``x-session`` header of every frame and button press. A frame is checked
+before it is decoded (``frames``), and decoded and answered off the event loop.
+"""
 
 from __future__ import annotations
 
+import re
 import time
 
-import numpy as np
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
 from facetrack.app import pages
 from facetrack.app.common import current_profile, data_dir, no_such_capture, render
-from facetrack.app.photos import MAX_UPLOAD_BYTES
+from facetrack.app.frames import MAX_FRAME_BYTES, decode_frame
+from facetrack.app.live import TAKEN_OVER, Busy, FrameRefused, LiveCapture, SessionEnded
 from facetrack.app.settings import gate_config
+from facetrack.app.uploads import Refused, read_body
+
+SESSION_HEADER = "x-session"
+#: x-timestamp: milliseconds since the page started its capture (about 31 years at most).
+MAX_TIMESTAMP_MS = 10 ** 12
+MAX_INDEX = 10 ** 9
+BUSY = "one frame at a time: send the next when this one's answer has come"
+
+
+def _error(sentence: str, status: int) -> JSONResponse:
+    return JSONResponse({"error": sentence}, status_code=status)
 
 
 def capture_page(request):
@@ -20,20 +38,19 @@ def capture_page(request):
 
 
 async def start(request):
-    from facetrack.app.live import LiveCapture
-
     state = request.app.state
-    if state.live is not None:
-        state.live.close()
-    state.live = LiveCapture(data_dir(request), current_profile(request), state.models.measurer(),
-                             config=gate_config(data_dir(request)))
-    return JSONResponse({"started": True})
+    name = current_profile(request)
+    measurer = await run_in_threadpool(state.models.measurer)  # loaded once, off the event loop
+    config = await run_in_threadpool(gate_config, data_dir(request))
+    sid, took_over = state.captures.start(lambda: LiveCapture(data_dir(request), name, measurer, config=config))
+    return JSONResponse({"session": sid, "took_over": took_over})
 
 
 def _press(request, key: str):
-    live = request.app.state.live
-    if live is None:
-        return JSONResponse({"error": "no capture is running: reload the page"}, status_code=409)
+    try:
+        live = request.app.state.captures.get(request.headers.get(SESSION_HEADER))
+    except SessionEnded as exc:
+        return _error(str(exc), 409)
     live.press(key)
     return JSONResponse({"pressed": key})
 
@@ -46,33 +63,54 @@ async def cancel(request):
     return _press(request, "cancel")
 
 
+def _whole_number(request, header: str, high: int, default: int | None = None) -> int:
+    raw = request.headers.get(header)
+    if raw is None and default is not None:
+        return default
+    if raw is None or not re.fullmatch(r"[0-9]{1,13}", raw.strip()) or int(raw) > high:
+        raise Refused(400, f"{header} must be a whole number from 0 to {high} but got {raw!r}")
+    return int(raw)
+
+
+def _decode_and_send(live: LiveCapture, data: bytes, stamp: int, index: int):
+    return live.send(decode_frame(data), stamp, index)
+
+
 async def frame(request):
     import cv2
-    from starlette.concurrency import run_in_threadpool
 
-    state = request.app.state
-    live = state.live
-    if live is None:
-        return JSONResponse({"error": "no capture is running: reload the page"})
+    captures = request.app.state.captures
+    sid = request.headers.get(SESSION_HEADER) or ""
+    try:
+        live = captures.get(sid)
+    except SessionEnded as exc:
+        return _error(str(exc), 409)
+    if not captures.claim(sid):
+        return _error(BUSY, 429)
     started = time.perf_counter()
-    data = await request.body()
-    if len(data) > MAX_UPLOAD_BYTES:
-        return JSONResponse({"error": "the frame is too large"}, status_code=413)
-    bgr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
-    if bgr is None:
-        return JSONResponse({"error": "the frame is not an image"}, status_code=400)
-    stamp, index = (int(request.headers.get(h, "0") or 0) for h in ("x-timestamp", "x-index"))
-    answer = await run_in_threadpool(live.send, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), stamp, index)
-    if answer.overlay is not None:
+    try:
+        stamp = _whole_number(request, "x-timestamp", MAX_TIMESTAMP_MS)
+        index = _whole_number(request, "x-index", MAX_INDEX, default=0)
+        data = await read_body(request, MAX_FRAME_BYTES, "the frame")
+        answer = await run_in_threadpool(_decode_and_send, live, data, stamp, index)
+    except Refused as exc:
+        return _error(exc.sentence, exc.status)
+    except FrameRefused as exc:
+        return _error(str(exc), 400)
+    except Busy:
+        return _error(BUSY, 429)
+    finally:
+        captures.release(sid)
+    if not answer.final:
         ok, jpeg = cv2.imencode(".jpg", cv2.cvtColor(answer.overlay, cv2.COLOR_RGB2BGR),
                                 [cv2.IMWRITE_JPEG_QUALITY, 85])
         took = f"server;dur={1000 * (time.perf_counter() - started):.1f}"  # read by the benchmark
         return Response(jpeg.tobytes(), media_type="image/jpeg",
                         headers={"cache-control": "no-store", "server-timing": took})
-    state.live = None
+    taken_over = captures.end(sid) == TAKEN_OVER  # by another tab while this frame was answered
     if answer.capture_id is not None:
         return JSONResponse({"capture": answer.capture_id})
-    return JSONResponse({"error": answer.error})
+    return JSONResponse({"error": TAKEN_OVER if taken_over else answer.error})
 
 
 def result(request):

@@ -8,7 +8,8 @@ plain-text answers.
 - ``port`` and ``token``: this launch's own (the ``security.Guard`` checks them);
 - ``models``: the ``Models`` (the measurer and the face map, loaded on first use);
 - ``thumbnails``: the photos page's small pictures by the photo's SHA-256;
-- ``live``: the running browser capture, or None.
+- ``captures``: the browser captures by id (``live.Sessions``);
+- ``scratch``: the app's scratch folder in the data dir, for uploads (``uploads.Scratch``).
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 
 from facetrack.app import pages
 from facetrack.app.common import current_profile, data_dir, render
@@ -19,7 +20,7 @@ def compare(request):
     from facetrack.store import Store
 
     name = current_profile(request)
-    pick = {k: int(request.query_params[k]) for k in ("a", "b") if request.query_params.get(k, "").isdigit()}
+    pick = {k: int(v) for k in ("a", "b") if re.fullmatch(r"[0-9]{1,18}", v := request.query_params.get(k, ""))}
     try:
         with Store.open(data_dir(request), read_only_ok=True) as store:
             captures = store.captures(name)

@@ -175,12 +175,29 @@ CAPTURE = """<h1>This week's photo</h1>
   }
   video.srcObject = stream;
   await video.play();
-  await fetch("/capture/start", {method: "POST"});
-  status.textContent = "Follow the instruction on the picture; it captures by itself.";
+  const said = async answer => {  // the app's answer: JSON, or a refusal in one line of text
+    const text = await answer.text();
+    try { return JSON.parse(text); } catch (e) {
+      return {error: text.trim().replace(/^refused: /, "") || "the app answered " + answer.status};
+    }
+  };
   const buttons = document.getElementById("buttons");
+  const stop = why => {
+    stream.getTracks().forEach(track => track.stop());
+    buttons.hidden = true;
+    status.textContent = "No capture: " + why;
+    document.getElementById("fallback").style.display = "";
+  };
+  const begun = await fetch("/capture/start", {method: "POST"});
+  const start = await said(begun);
+  if (!begun.ok || !start.session) { stop(start.error); return; }
+  const session = start.session;  // this tab's capture: named with every frame and button press
+  status.textContent = "Follow the instruction on the picture; it captures by itself." +
+    (start.took_over ? " (The capture running in another tab or window was stopped.)" : "");
   buttons.hidden = false;
   for (const [id, path] of [["now", "/capture/now"], ["cancel", "/capture/cancel"]]) {
-    document.getElementById(id).addEventListener("click", () => fetch(path, {method: "POST"}));
+    document.getElementById(id).addEventListener("click", () =>
+      fetch(path, {method: "POST", headers: {"x-session": session}}));
   }
   const canvas = document.createElement("canvas");
   canvas.width = video.videoWidth; canvas.height = video.videoHeight;
@@ -195,7 +212,7 @@ CAPTURE = """<h1>This week's photo</h1>
     const blob = await new Promise(done => canvas.toBlob(done, "image/jpeg", 0.92));
     window.facetrackEncodes.push(performance.now() - sent);
     const answer = await fetch("/capture/frame", {method: "POST", body: blob,
-      headers: {"x-timestamp": String(Math.round(sent - t0)), "x-index": String(index)}});
+      headers: {"x-timestamp": String(Math.round(sent - t0)), "x-index": String(index), "x-session": session}});
     window.facetrackRoundTrips.push(performance.now() - sent);
     const timing = /dur=([0-9.]+)/.exec(answer.headers.get("server-timing") || "");
     if (timing) window.facetrackServer.push(Number(timing[1]));
@@ -205,15 +222,16 @@ CAPTURE = """<h1>This week's photo</h1>
       if (old) URL.revokeObjectURL(old);
       continue;
     }
-    const outcome = await answer.json();
+    const outcome = await said(answer);
     sessionStorage.setItem("facetrackRoundTrips", JSON.stringify(window.facetrackRoundTrips));
     sessionStorage.setItem("facetrackEncodes", JSON.stringify(window.facetrackEncodes));
     sessionStorage.setItem("facetrackServer", JSON.stringify(window.facetrackServer));
-    stream.getTracks().forEach(track => track.stop());
-    buttons.hidden = true;
-    if (outcome.capture) { location.href = "/capture/result/" + outcome.capture; return; }
-    status.textContent = "No capture: " + outcome.error;
-    document.getElementById("fallback").style.display = "";
+    if (outcome.capture) {
+      stream.getTracks().forEach(track => track.stop());
+      location.href = "/capture/result/" + outcome.capture;
+      return;
+    }
+    stop(outcome.error);
     return;
   }
 })();

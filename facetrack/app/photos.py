@@ -4,16 +4,16 @@ path from the browser reaches the file system)."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from facetrack.app import pages
 from facetrack.app.common import current_profile, data_dir, no_such_capture, render
+from facetrack.app.uploads import Refused, save_uploads
 from facetrack.errors import FacetrackError, ReportError, shown
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # one upload, all its photos together
+MAX_UPLOAD_FILES = 64
 THUMBNAILS_KEPT = 1024
 
 
@@ -30,37 +30,42 @@ def photos(request, message=None, error=False, status=200):
                   silhouettes=silhouette_summary(captures))
 
 
-async def upload(request):
+def _import(root, uploads, measurer, profile):
+    """Import the uploaded files (in a worker thread: it measures each photo)."""
     from facetrack.ingest.importer import import_photos
     from facetrack.store import Store
 
+    with Store.open(root) as store:
+        return import_photos([u.path for u in uploads], store=store, measurer=measurer, profile=profile)
+
+
+async def upload(request):
+    """The photos of the form, streamed into the app's scratch folder (at most
+    ``MAX_UPLOAD_BYTES`` in all, chunked or not), imported off the event loop, then removed."""
     name = current_profile(request)
-    if int(request.headers.get("content-length") or 0) > MAX_UPLOAD_BYTES:
-        return photos(request, f"refused: the upload is over {MAX_UPLOAD_BYTES // 2**20} MB", True, 413)
-    form = await request.form(max_files=64)
-    files = [f for f in form.getlist("photos") if hasattr(f, "read")]
-    if not files:
-        return photos(request, "choose one or more photos first", True, 400)
-    with tempfile.TemporaryDirectory() as tmp:
-        paths = []
-        for i, item in enumerate(files):
-            safe = "".join(ch for ch in Path(item.filename or "photo").name if ch.isalnum() or ch in "._-")
-            path = Path(tmp) / f"{i:03d}-{safe or 'photo'}"
-            path.write_bytes(await item.read())
-            paths.append(path)
-        with Store.open(data_dir(request)) as store:
-            report = import_photos(paths, store=store, measurer=request.app.state.models.measurer(), profile=name)
-
-    def label(path):
-        return shown(path.name.split("-", 1)[1])
-
-    lines = [f"imported {label(p)} as capture {cid}" for p, cid in report.imported]
-    lines += [f"{label(p)}: already imported as capture {cid}" for p, cid in report.duplicates]
-    lines += [f"refused {label(p)}: {why}" for p, why in report.rejected]
-    return photos(request, "; ".join(lines), bool(report.rejected), 400 if report.rejected else 200)
+    try:
+        with request.app.state.scratch.request_folder() as folder:
+            try:
+                uploads = await save_uploads(request, folder, field="photos", limit=MAX_UPLOAD_BYTES,
+                                             max_files=MAX_UPLOAD_FILES)
+            except Refused as exc:
+                return await run_in_threadpool(photos, request, f"refused: {exc.sentence}", True, exc.status)
+            if not uploads:
+                return await run_in_threadpool(photos, request, "choose one or more photos first", True, 400)
+            measurer = await run_in_threadpool(request.app.state.models.measurer)
+            report = await run_in_threadpool(_import, data_dir(request), uploads, measurer, name)
+    except OSError as exc:  # the data dir cannot take the upload (a full or read-only disk)
+        return await run_in_threadpool(photos, request, "refused: the upload cannot be written in "
+                                       f"{data_dir(request)} ({exc.strerror or exc})", True, 503)
+    shown_as = {u.path: shown(u.name or "photo") for u in uploads}
+    lines = [f"imported {shown_as[p]} as capture {cid}" for p, cid in report.imported]
+    lines += [f"{shown_as[p]}: already imported as capture {cid}" for p, cid in report.duplicates]
+    lines += [f"refused {shown_as[p]}: {why}" for p, why in report.rejected]
+    return await run_in_threadpool(photos, request, "; ".join(lines), bool(report.rejected),
+                                   400 if report.rejected else 200)
 
 
-async def delete(request):
+def delete(request):
     from facetrack.store import Store
 
     cid, name = int(request.path_params["cid"]), current_profile(request)
@@ -74,7 +79,7 @@ async def delete(request):
     return RedirectResponse("/photos", status_code=303)
 
 
-async def set_baseline(request):
+def set_baseline(request):
     from facetrack.store import Store
 
     cid, name = int(request.path_params["cid"]), current_profile(request)

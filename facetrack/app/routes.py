@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from starlette.convertors import IntegerConvertor, register_url_convertor
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
 from facetrack.app import capture, compare, photos, report, settings, trends
+
+
+class CaptureId(IntegerConvertor):
+    """A capture id in a path: 1 to 18 digits (a longer number is no capture, and would not
+    fit SQLite's integers), so ``/photo/99999999999999999999999`` is a plain 404."""
+
+    regex = "[0-9]{1,18}"
 
 
 def home(request):
@@ -13,14 +21,15 @@ def home(request):
 
 
 def routes() -> list[Route]:
+    register_url_convertor("capture_id", CaptureId())
     return [
         Route("/", home),
         Route("/photos", photos.photos),
         Route("/upload", photos.upload, methods=["POST"]),
-        Route("/delete/{cid:int}", photos.delete, methods=["POST"]),
-        Route("/baseline/{cid:int}", photos.set_baseline, methods=["POST"]),
-        Route("/photo/{cid:int}", photos.photo),
-        Route("/thumb/{cid:int}", photos.thumbnail),
+        Route("/delete/{cid:capture_id}", photos.delete, methods=["POST"]),
+        Route("/baseline/{cid:capture_id}", photos.set_baseline, methods=["POST"]),
+        Route("/photo/{cid:capture_id}", photos.photo),
+        Route("/thumb/{cid:capture_id}", photos.thumbnail),
         Route("/trends", trends.trends),
         Route("/compare", compare.compare),
         Route("/report", report.report),
@@ -30,7 +39,7 @@ def routes() -> list[Route]:
         Route("/capture/frame", capture.frame, methods=["POST"]),
         Route("/capture/now", capture.capture_now, methods=["POST"]),
         Route("/capture/cancel", capture.cancel, methods=["POST"]),
-        Route("/capture/result/{cid:int}", capture.result),
+        Route("/capture/result/{cid:capture_id}", capture.result),
         Route("/settings", settings.settings),
         Route("/settings", settings.save, methods=["POST"]),
         Route("/settings/reset", settings.reset, methods=["POST"]),

@@ -11,16 +11,22 @@
 - Every answer carries a Content-Security-Policy: the page may load scripts, styles, images
   and connections from the app itself only (no CDN, nothing from the network), and no other
   site may frame it.
+- A request that repeats ``Host``, ``Origin``, ``Referer`` or ``Cookie`` is refused (which
+  one would count is ambiguous).
+- The redirect that drops the token goes to a path of the app itself, never to another
+  site (``//evil.com/x`` becomes ``/evil.com/x``).
 """
 
 from __future__ import annotations
 
 import secrets
-from http.cookies import SimpleCookie
-from urllib.parse import parse_qsl, urlencode
+from http.cookies import CookieError, SimpleCookie
+from urllib.parse import parse_qsl, quote, urlencode
 
 COOKIE = "facetrack_token"
 SAFE_METHODS = (b"GET", b"HEAD")
+#: Headers a request may give once only.
+SINGLE = (b"host", b"origin", b"referer", b"cookie")
 #: Only the app itself: inline scripts and styles are the app's own pages; data: and blob:
 #: images are the charts, before/after pictures and the camera preview.
 POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
@@ -46,6 +52,10 @@ class Guard:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        names = [k.lower() for k, _ in scope.get("headers", [])]
+        repeated = sorted({n.decode("latin-1") for n in names if n in SINGLE and names.count(n) > 1})
+        if repeated:
+            return await _refuse(send, 400, f"the request gives the {' and '.join(repeated)} header more than once")
         headers = {k.lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         host = headers.get(b"host", "")
         if host not in self.hosts:
@@ -57,22 +67,43 @@ class Guard:
             referer = headers.get(b"referer", "")
             if not any(referer.startswith(o + "/") for o in self.origins):
                 return await _refuse(send, 403, "a change must come from the app's own page")
-        cookie = SimpleCookie(headers.get(b"cookie", ""))
-        if COOKIE in cookie and secrets.compare_digest(cookie[COOKIE].value, self.token):
+        if _same(_cookie(headers.get(b"cookie", ""), COOKIE), self.token):
             async def send_with_policy(message):
                 if message["type"] == "http.response.start":
                     message = {**message, "headers": [*message.get("headers", []), *HEADERS]}
                 await send(message)
 
             return await self.app(scope, receive, send_with_policy)
-        query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1")))
-        if secrets.compare_digest(query.get("token", ""), self.token):
-            rest = urlencode({k: v for k, v in query.items() if k != "token"})
-            location = scope["path"] + (f"?{rest}" if rest else "")
-            return await _send(send, 303, b"", [(b"location", location.encode()),
+        query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        if _same(dict(query).get("token"), self.token):
+            rest = urlencode([(k, v) for k, v in query if k != "token"])
+            location = own_path(scope["path"]) + (f"?{rest}" if rest else "")
+            return await _send(send, 303, b"", [(b"location", location.encode("ascii")),
                                                  (b"set-cookie", f"{COOKIE}={self.token}; HttpOnly; "
                                                   "SameSite=Strict; Path=/".encode())])
         return await _refuse(send, 403, "open the link that `facetrack app` printed (it holds this launch's key)")
+
+
+def _same(given: str | None, token: str) -> bool:
+    """Whether ``given`` is the token (in constant time; any text, none included)."""
+    if given is None:
+        return False
+    return secrets.compare_digest(given.encode("utf-8", "surrogatepass"), token.encode("utf-8"))
+
+
+def _cookie(header: str, name: str) -> str | None:
+    try:
+        cookie = SimpleCookie(header)
+    except CookieError:
+        return None
+    return cookie[name].value if name in cookie else None
+
+
+def own_path(path: str) -> str:
+    """``path`` as a path of this app, for a Location header: one leading slash (``//host``
+    and ``/\\host`` would name another site), and every character a browser might drop or
+    read as a slash percent-encoded."""
+    return "/" + quote(path.lstrip("/\\"), safe="/-._~!$&'()*+,;=:@")
 
 
 async def _send(send, status: int, body: bytes, headers=()) -> None:

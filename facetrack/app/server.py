@@ -18,6 +18,18 @@ The package, by module:
   capture; ``live`` runs it in a thread of its own).
 - ``pages``: the HTML templates (Python strings, Jinja2) and the page frame.
 - ``security``: the ``Guard`` (host, origin, per-launch token, content policy).
+- ``uploads``: request bodies read with limits, uploads streamed into the app's scratch
+  folder in the data dir; ``frames``: a camera frame checked before it is decoded.
+
+Limits: every body has one (uploads ``photos.MAX_UPLOAD_BYTES``, frames
+``frames.MAX_FRAME_BYTES``, the settings form ``settings.MAX_FORM_BYTES``); work that takes
+time (import, decode, measure, store reads) runs off the event loop. The server cuts a
+connection whose request head has not come within ``HEAD_TIMEOUT_S`` and answers 503 past
+``MAX_CONNECTIONS``.
+
+Two apps on one data dir may run at once (as the CLI may beside the app): every write is an
+SQLite transaction, a photo is stored once (``DuplicateCapture``), ``gates.toml`` is replaced
+whole, and each app has its own scratch folder.
 
 A new page: a module with its endpoints, its template in ``pages``, its routes in ``routes``
 and its link in ``pages.NAV``.
@@ -29,10 +41,19 @@ import socket
 from pathlib import Path
 
 from facetrack.app.common import Models
+from facetrack.app.live import Sessions
 from facetrack.app.security import Guard, new_token
+from facetrack.app.uploads import Scratch, remove_abandoned
 from facetrack.errors import FacetrackError
 
 HOST = "127.0.0.1"
+#: A connection must send its whole request head within this long (of opening, or of the
+#: previous answer): a client that trickles its headers is cut off.
+HEAD_TIMEOUT_S = 10.0
+#: Connections at once (a browser opens six or so); more are answered 503.
+MAX_CONNECTIONS = 64
+#: The largest request head h11 buffers (bytes).
+MAX_HEAD_BYTES = 16 * 1024
 
 
 def free_port() -> int:
@@ -63,9 +84,8 @@ class App:
         await self.guard(scope, receive, send)
 
     def close(self) -> None:
-        if self.state.live is not None:
-            self.state.live.close()
-            self.state.live = None
+        self.state.captures.close()
+        self.state.scratch.close()
         self.state.models.close()
 
 
@@ -82,8 +102,67 @@ def create_app(data_dir, *, profile: str = "default", port: int, token: str, mea
     app.state.token = token
     app.state.models = Models(measurer_factory)
     app.state.thumbnails = {}
-    app.state.live = None
+    app.state.captures = Sessions()
+    remove_abandoned(app.state.data_dir)  # left by an app killed on this data dir
+    app.state.scratch = Scratch(app.state.data_dir)
     return App(app, Guard(app, port=port, token=token))
+
+
+def head_timeout_protocol(timeout_s: float):
+    """uvicorn's h11 protocol with a deadline for each request head: ``timeout_s`` from the
+    connection opening, or from the previous answer, however slowly bytes keep coming
+    (uvicorn's own keep-alive timeout restarts with every byte)."""
+    import asyncio
+
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class HeadTimeoutProtocol(H11Protocol):
+        _head_deadline: asyncio.TimerHandle | None = None
+
+        def _arm(self) -> None:
+            self._disarm()
+            self._head_deadline = self.loop.call_later(timeout_s, self._cut)
+
+        def _disarm(self) -> None:
+            if self._head_deadline is not None:
+                self._head_deadline.cancel()
+                self._head_deadline = None
+
+        def _cut(self) -> None:
+            self._head_deadline = None
+            if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+                self.transport.close()
+
+        def connection_made(self, transport) -> None:
+            super().connection_made(transport)
+            self._arm()
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            if self.conn.their_state is not h11.IDLE:
+                self._disarm()  # the head has come
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if not self.transport.is_closing():
+                self._arm()  # the next request's head
+
+        def connection_lost(self, exc) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+    return HeadTimeoutProtocol
+
+
+def server_config(app, port: int, *, head_timeout_s: float = HEAD_TIMEOUT_S):
+    """uvicorn's settings for the app: 127.0.0.1 only, h11 with a deadline for request heads,
+    a bounded head size and number of connections."""
+    import uvicorn
+
+    return uvicorn.Config(app, host=HOST, port=port, log_level="warning", lifespan="off",
+                          http=head_timeout_protocol(head_timeout_s), limit_concurrency=MAX_CONNECTIONS,
+                          h11_max_incomplete_event_size=MAX_HEAD_BYTES, timeout_keep_alive=5)
 
 
 def serve(data_dir, *, profile: str = "default", port: int | None = None,
@@ -95,7 +174,7 @@ def serve(data_dir, *, profile: str = "default", port: int | None = None,
     port = port or free_port()
     token = new_token()
     app = create_app(data_dir, profile=profile, port=port, token=token)
-    config = uvicorn.Config(app, host=HOST, port=port, log_level="warning", lifespan="off")
+    config = server_config(app, port)
     url = f"http://{HOST}:{port}/photos?token={token}"
 
     class Announcing(uvicorn.Server):

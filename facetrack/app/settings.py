@@ -4,12 +4,18 @@ in the data dir, which ``facetrack capture`` also reads."""
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
+
+from starlette.concurrency import run_in_threadpool
 
 from facetrack.app import pages
 from facetrack.app.common import data_dir, render
+from facetrack.app.uploads import Refused, read_body
 
 GATES_FILE = "gates.toml"  # the capture settings, in the data dir (``facetrack capture`` reads it too)
+MAX_FORM_BYTES = 64 * 1024
+MAX_FIELDS = 100
 
 
 def gates_path(root: Path) -> Path:
@@ -25,34 +31,81 @@ def gate_config(root: Path):
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    part = path.with_name(f".{path.name}.{os.getpid()}.part")
-    part.write_text(text)
-    os.replace(part, path)
+    """``text`` in ``path``, whole: written under a name of its own, then renamed into place."""
+    part = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.part")
+    try:
+        part.write_text(text)
+        os.replace(part, path)
+    finally:
+        part.unlink(missing_ok=True)
 
 
 def settings(request, message=None, error=False, status=200):
     from dataclasses import fields
 
     from facetrack.capture.gates import GateConfig
+    from facetrack.errors import InputError
 
-    config, defaults = gate_config(data_dir(request)), GateConfig()
+    defaults = GateConfig()
+    try:
+        config = gate_config(data_dir(request))
+    except InputError as exc:  # a hand-edited file: shown, left as it is until saved or reset
+        config = defaults
+        message, error = (f"{message}. " if message else "") + f"The saved settings cannot be used ({exc}): " \
+            "the defaults are shown; save or reset them here", True
     rows = [(f.name, f"{getattr(config, f.name):g}", f"{getattr(defaults, f.name):g}") for f in fields(config)]
     return render(request, "Settings", pages.SETTINGS, status=status, message=message, error=error,
                   rows=rows, path=gates_path(data_dir(request)))
 
 
-async def save(request):
-    from facetrack.capture.gates import GateConfig
+def parse_form(body: bytes) -> list[tuple[str, str]]:
+    """The fields of an url-encoded form; ``Refused`` when it is not one."""
+    from urllib.parse import parse_qsl
 
-    form = await request.form()
     try:
-        config = GateConfig().with_overrides([f"{k}={v}" for k, v in form.items()])
+        text = body.decode("utf-8", "strict")
+        return parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text), errors="strict",
+                         max_num_fields=MAX_FIELDS)
+    except (UnicodeDecodeError, ValueError):
+        raise Refused(400, "the settings must come as the settings page's form") from None
+
+
+def _saved(root: Path, items: list[tuple[str, str]]):
+    """The saved settings with ``items`` changed, written (whole, or not at all); the new config."""
+    from facetrack.errors import InputError
+
+    names = [k for k, _ in items]
+    twice = sorted({k for k in names if names.count(k) > 1})
+    if twice:
+        raise ValueError(f"each setting must be given once but got {', '.join(twice)} more than once")
+    try:
+        current = gate_config(root)
+    except InputError:
+        from facetrack.capture.gates import GateConfig
+
+        current = GateConfig()
+    config = current.with_overrides([f"{k}={v}" for k, v in items])
+    _write_atomically(gates_path(root), config.to_toml())
+    return config
+
+
+async def save(request):
+    """Change the settings the form gives (the others keep their saved values); every value is
+    checked (``GateConfig``) before the file is written, and a refusal leaves it as it was."""
+    root = data_dir(request)
+    try:
+        items = parse_form(await read_body(request, MAX_FORM_BYTES, "the settings form"))
+        await run_in_threadpool(_saved, root, items)
+    except Refused as exc:
+        return await run_in_threadpool(settings, request, f"not saved: {exc.sentence}", True, exc.status)
     except ValueError as exc:
-        return settings(request, f"not saved: {exc}", True, 400)
-    _write_atomically(gates_path(data_dir(request)), config.to_toml())
-    return settings(request, "saved: the next capture uses these")
+        return await run_in_threadpool(settings, request, f"not saved: {exc}", True, 400)
+    except OSError as exc:
+        return await run_in_threadpool(settings, request, f"not saved: {gates_path(root)} cannot be written "
+                                       f"({exc.strerror or exc})", True, 503)
+    return await run_in_threadpool(settings, request, "saved: the next capture uses these")
 
 
 async def reset(request):
     gates_path(data_dir(request)).unlink(missing_ok=True)
-    return settings(request, "back to the defaults")
+    return await run_in_threadpool(settings, request, "back to the defaults")

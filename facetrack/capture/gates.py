@@ -10,8 +10,10 @@ subject's left, so the instruction is to turn slightly to the right.
 
 from __future__ import annotations
 
+import math
+import numbers
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -55,30 +57,98 @@ INSTRUCTIONS: dict[str, str] = {
 
 
 @dataclass(frozen=True)
-class GateConfig:
-    """Every capture threshold in one place."""
+class Setting:
+    """What a person needs to change one capture setting: its plain name, its unit in words,
+    one sentence on what it does, and the values it may take (``low`` to ``high``, whole
+    numbers only when ``whole``)."""
 
-    max_yaw: float = 5.0  # degrees from frontal (or from the baseline's pose)
-    max_pitch: float = 5.0
-    max_roll: float = 5.0
-    size_tolerance: float = 0.07  # inter-ocular px within +-7 % of the baseline's
-    min_iod_px: float = 60.0  # without a baseline: the eyes at least this far apart
-    max_centre_offset: float = 0.15  # face centre from the image centre, fraction of size
-    min_sharpness: float = 40.0  # Laplacian variance of the face at a fixed scale
-    min_brightness: float = 60.0  # mean face luminance, 0-255
-    max_brightness: float = 200.0
-    max_clipped: float = 0.05  # fraction of face pixels at 0 or 255
-    min_cheek_ratio: float = 0.75  # darker over brighter cheek luminance
-    max_smile: float = 0.3  # blendshape scores, 0-1
-    max_jaw_open: float = 0.15
-    max_brow_raise: float = 0.4
-    max_squint: float = 0.8
-    max_blink: float = 0.5
+    label: str
+    unit: str
+    meaning: str
+    low: float
+    high: float
+    whole: bool = False
+
+    @property
+    def allowed(self) -> str:
+        """The values it may take, in words."""
+        if self.whole:
+            choices = [f"{v:g}" for v in range(int(self.low), int(self.high) + 1)]
+            return f"{', '.join(choices[:-1])} or {choices[-1]} ({self.unit})"
+        return f"a number from {self.low:g} to {self.high:g} ({self.unit})"
+
+
+def _setting(default: float, label: str, unit: str, meaning: str, low: float, high: float,
+             whole: bool = False):
+    return field(default=default, metadata={"setting": Setting(label, unit, meaning, low, high, whole)})
+
+
+DEGREES = "degrees"
+SCORE = "a score: 0 is not at all, 1 fully"
+BRIGHTNESS = "brightness: 0 is black, 255 white"
+
+
+@dataclass(frozen=True)
+class GateConfig:
+    """Every capture threshold in one place. Each field's ``setting`` metadata (``setting_of``)
+    says what it is in plain words and the range it must lie in; a value outside it, not a
+    finite number, or a minimum not below its maximum is refused (ValueError, "must be ...
+    but got ...") wherever a config is made: defaults, TOML file, ``--gate`` flags, the app."""
+
+    max_yaw: float = _setting(5.0, "Head turned sideways", DEGREES, "How far the head may be turned to the left "
+                              "or right (from straight ahead, or from the baseline photo's pose).", 0.5, 30)
+    max_pitch: float = _setting(5.0, "Chin up or down", DEGREES, "How far the chin may be raised or lowered "
+                                "(from level, or from the baseline photo's pose).", 0.5, 30)
+    max_roll: float = _setting(5.0, "Head leaning", DEGREES, "How far the head may lean towards a shoulder.",
+                               0.5, 30)
+    size_tolerance: float = _setting(0.07, "Distance from the camera", "fraction of the baseline's face size: "
+                                     "0.07 is 7 %", "How much bigger or smaller the face may look than in the "
+                                     "baseline photo, so every photo is taken from the same distance.", 0.01, 0.5)
+    min_iod_px: float = _setting(60.0, "Smallest face", "pixels between the eyes", "Before there is a baseline, "
+                                 "the eyes must be at least this far apart in the picture.", 20, 2000)
+    max_centre_offset: float = _setting(0.15, "Face off centre", "fraction of the picture: 0.15 is 15 %",
+                                        "How far the middle of the face may be from the middle of the picture.",
+                                        0.01, 0.5)
+    min_sharpness: float = _setting(40.0, "Sharpness", "a sharpness score: higher is sharper", "How sharp the "
+                                    "face must be; a blurred or moving picture scores lower.", 0, 1000)
+    min_brightness: float = _setting(60.0, "Darkest face", BRIGHTNESS, "The face's average brightness must be "
+                                     "at least this.", 0, 255)
+    max_brightness: float = _setting(200.0, "Brightest face", BRIGHTNESS, "The face's average brightness must "
+                                     "be at most this.", 0, 255)
+    max_clipped: float = _setting(0.05, "Pure black or white", "fraction of the face: 0.05 is 5 %", "How much "
+                                  "of the face may be pure black or pure white, where the detail is lost.", 0, 1)
+    min_cheek_ratio: float = _setting(0.75, "Even light", "the darker cheek's brightness over the brighter "
+                                      "one's: 1 is even", "How evenly the two cheeks must be lit.", 0, 1)
+    max_smile: float = _setting(0.3, "Smile", SCORE, "How much of a smile the face may show.", 0, 1)
+    max_jaw_open: float = _setting(0.15, "Open mouth", SCORE, "How far the mouth may be open.", 0, 1)
+    max_brow_raise: float = _setting(0.4, "Raised brows", SCORE, "How far the brows may be raised.", 0, 1)
+    max_squint: float = _setting(0.8, "Squinting", SCORE, "How much the eyes may squint.", 0, 1)
+    max_blink: float = _setting(0.5, "Closed eyes", SCORE, "How far the eyes may be closed.", 0, 1)
     # The plain background the silhouette metrics need: 0 no check, 1 warn after the capture
     # (the default: the capture goes ahead), 2 a gate that holds the capture until it passes.
-    plain_background: float = 1.0
-    max_background_sd: float = EdgeRules.max_background_sd  # luminance SD beside the cheeks, 0-255
-    min_background_contrast: float = EdgeRules.min_contrast  # RGB distance, cheeks to what is beside them
+    plain_background: float = _setting(1.0, "Plain background", "0 not checked, 1 a warning after the photo, "
+                                       "2 wait until it passes", "Whether a plain wall behind you is checked; "
+                                       "the silhouette measures need one.", 0, 2, whole=True)
+    max_background_sd: float = _setting(EdgeRules.max_background_sd, "Busy background", "brightness spread on "
+                                        "the 0 to 255 scale", "How much the background beside the cheeks may vary; "
+                                        "a plain wall varies little.", 1, 128)
+    min_background_contrast: float = _setting(EdgeRules.min_contrast, "Background contrast", "colour distance on "
+                                              "the 0 to 442 scale", "How different the background beside the "
+                                              "cheeks must be from the skin.", 0, 442)
+
+    def __post_init__(self):
+        for f in fields(self):
+            value, setting = getattr(self, f.name), f.metadata["setting"]
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise ValueError(f"{f.name} must be {setting.allowed} but got {value!r}")
+            if not (math.isfinite(value) and setting.low <= value <= setting.high) or (
+                    setting.whole and value != int(value)):
+                raise ValueError(f"{f.name} must be {setting.allowed} but got {value!r}")
+            object.__setattr__(self, f.name, float(value))
+        for low, high in ORDERED:
+            if not getattr(self, low) < getattr(self, high):
+                raise ValueError(f"{low} must be below {high} but got {getattr(self, low)!r} and "
+                                 f"{getattr(self, high)!r}")
 
     @classmethod
     def from_toml(cls, path: str | Path, **overrides) -> "GateConfig":
@@ -88,12 +158,16 @@ class GateConfig:
             table = tomllib.loads(path.read_text()).get("gates", {})
         except (OSError, tomllib.TOMLDecodeError) as exc:
             raise InputError(path, f"cannot read the gate config: {exc}") from None
+        if not isinstance(table, dict):
+            raise InputError(path, f"[gates] must be a table of settings but got {table!r}")
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(table) - known)
         if unknown:
             raise InputError(path, f"unknown gate setting(s): {', '.join(unknown)}")
-        return replace(cls(), **{k: float(v) for k, v in table.items()},
-                       **{k: v for k, v in overrides.items() if v is not None})
+        try:
+            return replace(cls(), **table, **{k: v for k, v in overrides.items() if v is not None})
+        except ValueError as exc:
+            raise InputError(path, str(exc)) from None
 
     def to_toml(self) -> str:
         """The ``[gates]`` table ``from_toml`` reads (every threshold, this config's values)."""
@@ -114,6 +188,18 @@ class GateConfig:
             except ValueError:
                 raise ValueError(f"{item!r}: {value!r} is not a number") from None
         return replace(self, **values)
+
+
+#: (minimum, maximum) pairs: the minimum must be below the maximum.
+ORDERED = (("min_brightness", "max_brightness"),)
+
+
+def setting_of(name: str) -> Setting:
+    """The plain name, unit, meaning and range of the ``GateConfig`` field ``name``."""
+    for f in fields(GateConfig):
+        if f.name == name:
+            return f.metadata["setting"]
+    raise KeyError(f"no capture setting {name!r}")
 
 
 @dataclass(frozen=True)

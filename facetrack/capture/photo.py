@@ -1,4 +1,10 @@
-"""Read one photo file into an upright RGB uint8 array, with its capture date if known."""
+"""Read one photo file into an upright RGB uint8 array, with its capture date if known.
+
+Only the formats in ``FORMATS`` are read, told from the file's own header (never from its
+name): a format whose decoder runs another program (EPS and PostScript start Ghostscript) or
+that a photo never comes in is refused before any decoder sees it. Every decoder failure is
+one ``InputError`` naming the file.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +26,12 @@ MAX_PHOTO_BYTES = 200 * 1024 * 1024
 EXIF_IFD = 0x8769
 DATETIME_ORIGINAL = 36867
 ORIENTATION = 0x0112
+#: The formats a photo is read in (Pillow's names), told from the file's header. HEIC is not
+#: among them: no maintained decoder is installed with facetrack.
+FORMATS = ("JPEG", "PNG", "WEBP", "TIFF", "BMP")
+#: How the refusal names them, for a person.
+FORMATS_SHOWN = "JPEG, PNG, WebP, TIFF or BMP"
+NOT_A_PHOTO = f"is not an image facetrack can read (it reads {FORMATS_SHOWN} photos)"
 
 
 @dataclass(frozen=True)
@@ -99,6 +111,11 @@ def checked_file(path: str | Path, *, what: str = "an image file", missing: str 
     return path
 
 
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
 def read_photo(path: str | Path) -> Photo:
     """Decode ``path`` into an upright RGB photo; raise InputError naming the file otherwise."""
     from PIL import Image, ImageOps, UnidentifiedImageError
@@ -115,7 +132,7 @@ def read_photo(path: str | Path) -> Photo:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data))
+            img = Image.open(io.BytesIO(data), formats=FORMATS)
             fmt = img.format or "unknown"
             size = (img.width, img.height)
             if img.getexif().get(ORIENTATION, 1) in (5, 6, 7, 8):  # turned a quarter: upright is the other way
@@ -133,7 +150,9 @@ def read_photo(path: str | Path) -> Photo:
         raise InputError(path, "is too large to read safely (over "
                                f"{Image.MAX_IMAGE_PIXELS // 1_000_000} million pixels)") from None
     except UnidentifiedImageError:
-        raise InputError(path, "is not an image facetrack can read") from None
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise InputError(path, f"is a damaged or truncated image ({exc})") from None
+        raise InputError(path, NOT_A_PHOTO) from None
+    except MemoryError:
+        raise InputError(path, "is too large to read in the memory there is") from None
+    except Exception as exc:  # noqa: BLE001 - a decoder fed a damaged file may raise anything
+        raise InputError(path, f"is a damaged or truncated image ({_one_line(exc)})") from None
     return Photo(path=path, data=data, image=rgb, taken_at=taken_at, format=fmt, size=size)

@@ -8,7 +8,8 @@ from facetrack.cli.common import data_dir_option, profile_option
 
 
 @click.command("app")
-@click.option("--port", type=int, default=None, help="Port on 127.0.0.1 (default: a free one).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None,
+              help="Port on 127.0.0.1, 1 to 65535 (default: a free one).")
 @click.option("--no-browser", is_flag=True, help="Do not open the browser; only print the address.")
 @profile_option
 @data_dir_option
