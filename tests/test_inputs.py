@@ -145,3 +145,85 @@ def test_unusual_but_valid_photos_are_read_correctly(tmp_path, grace_hopper, kin
     yaw, pitch, roll = capture.pose
     assert abs(roll - 3.1) < 3 and abs(yaw) < 5  # upright, like the original (roll about +3°)
     assert (capture.width, capture.height) == (512, 600)
+
+
+# Formats: only those facetrack chooses, told from the file's header, never one that runs a program.
+EPS = (b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 100 100\n{} loop\n")  # Ghostscript would never end
+
+
+@pytest.fixture
+def no_program_runs(monkeypatch):
+    """Fails the test if Pillow's EPS decoder is used or any program is started (with or without
+    Ghostscript installed)."""
+    from PIL import EpsImagePlugin
+
+    used = []
+
+    def refuse(what):
+        def spy(*args, **kwargs):
+            used.append(what)
+            raise AssertionError(f"{what} was used")
+        return spy
+
+    monkeypatch.setattr(EpsImagePlugin.EpsImageFile, "_open", refuse("EpsImagePlugin"))
+    monkeypatch.setattr(EpsImagePlugin, "Ghostscript", refuse("Ghostscript"))
+    for name in ("Popen", "run", "call", "check_call", "check_output"):
+        monkeypatch.setattr(subprocess, name, refuse(f"subprocess.{name}"))
+    return used
+
+
+def test_a_postscript_file_named_jpg_is_refused_without_running_ghostscript(store, tmp_path, no_program_runs):
+    from facetrack.capture.photo import NOT_A_PHOTO
+
+    bad = _write(tmp_path / "loop.jpg", EPS)
+    before = snapshot(store)
+    result = run("import", bad, "--data-dir", store)
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert result.exit_code != 0 and lines == [f"error: {bad}: {NOT_A_PHOTO}"], result.output
+    assert no_program_runs == [] and snapshot(store) == before
+
+
+def _saved_as(image, fmt) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(image).save(buf, fmt)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("fmt, read", [
+    ("JPEG", True), ("PNG", True), ("WEBP", True), ("TIFF", True), ("BMP", True),
+    ("EPS", False), ("GIF", False), ("PPM", False), ("ICO", False), ("TGA", False), ("PCX", False),
+    ("AVIF", False), ("JPEG2000", False), ("PDF", False), ("SGI", False), ("DDS", False),
+])
+def test_photos_are_read_in_the_chosen_formats_only_whatever_their_name(tmp_path, grace_hopper, fmt, read,
+                                                                          no_program_runs):
+    from facetrack.capture.photo import NOT_A_PHOTO, read_photo
+    from facetrack.errors import InputError
+
+    small = np.ascontiguousarray(grace_hopper[:64, :64])
+    data = EPS if fmt == "EPS" else _saved_as(small, fmt)
+    path = _write(tmp_path / "photo.jpg", data)  # the name says JPEG whatever it holds
+    if read:
+        photo = read_photo(path)
+        assert photo.format == fmt and photo.image.shape == (64, 64, 3)
+    else:
+        with pytest.raises(InputError) as refused:
+            read_photo(path)
+        assert refused.value.problem == NOT_A_PHOTO
+    assert no_program_runs == []
+
+
+@pytest.mark.parametrize("damage", [
+    lambda d: d[:len(d) // 3],  # cut in its pixel data
+    lambda d: d[:20],  # a header and nothing else
+    lambda d: d[:8] + b"\x00" * 64 + d[72:],  # a zeroed header
+], ids=["cut", "header_only", "zeroed_header"])
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "TIFF", "WEBP", "BMP"])
+def test_a_damaged_photo_in_each_format_is_one_line(tmp_path, grace_hopper, fmt, damage):
+    from facetrack.capture.photo import NOT_A_PHOTO
+
+    path = _write(tmp_path / f"cut.{fmt.lower()}", damage(_saved_as(np.ascontiguousarray(grace_hopper), fmt)))
+    result = run("import", path, "--data-dir", tmp_path / "store")
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert result.exit_code != 0 and len(lines) == 1, result.output
+    problem = lines[0].removeprefix(f"error: {path}: ")
+    assert problem.startswith("is a damaged or truncated image (") or problem == NOT_A_PHOTO, lines[0]

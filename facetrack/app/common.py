@@ -23,7 +23,9 @@ PROFILE_COOKIE = "facetrack_profile"
 
 
 class Models:
-    """The measurer and the face map, each loaded the first time a page needs it."""
+    """The measurer and the face map, each loaded the first time a page needs it. The measurer
+    is ``measurer_factory()``'s (its caller's to close), else one loaded here (closed by
+    ``close``)."""
 
     def __init__(self, measurer_factory=None):
         self._factory = measurer_factory
@@ -50,9 +52,9 @@ class Models:
 
     def close(self) -> None:
         with self._lock:
-            if self._measurer is not None:
+            if self._measurer is not None and self._factory is None:
                 self._measurer.close()
-                self._measurer = None
+            self._measurer = None
 
 
 def data_dir(request) -> Path:

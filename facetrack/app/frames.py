@@ -32,13 +32,14 @@ def frame_size(data: bytes) -> tuple[int, int]:
             with Image.open(io.BytesIO(data), formats=FRAME_FORMATS) as img:
                 width, height = img.size
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise Refused(413, "the frame has too many pixels for a camera picture") from None
+        raise Refused(413, f"the frame has over {Image.MAX_IMAGE_PIXELS * 2 // 1_000_000} million pixels: a "
+                           f"camera picture has at most {MAX_FRAME_PIXELS // 1_000_000} million") from None
     except UnidentifiedImageError:
         raise Refused(400, "the frame is not a JPEG, PNG or WebP picture") from None
     except Exception:  # noqa: BLE001 - a header parser fed anything may raise anything
         raise Refused(400, "the frame is a damaged picture") from None
     if width * height > MAX_FRAME_PIXELS:
-        raise Refused(413, f"the frame is {width} x {height} pixels: a camera picture is at most "
+        raise Refused(413, f"the frame is {width} x {height} pixels: a camera picture has at most "
                            f"{MAX_FRAME_PIXELS // 1_000_000} million")
     if min(width, height) < MIN_FRAME_SIDE:
         raise Refused(400, f"the frame is {width} x {height} pixels: too small for a face")

@@ -12,7 +12,7 @@
   and connections from the app itself only (no CDN, nothing from the network), and no other
   site may frame it.
 - A request that repeats ``Host``, ``Origin``, ``Referer`` or ``Cookie`` is refused (which
-  one would count is ambiguous).
+  one would count is ambiguous), and so is one with over 16 kB of headers.
 - The redirect that drops the token goes to a path of the app itself, never to another
   site (``//evil.com/x`` becomes ``/evil.com/x``).
 """
@@ -27,6 +27,8 @@ COOKIE = "facetrack_token"
 SAFE_METHODS = (b"GET", b"HEAD")
 #: Headers a request may give once only.
 SINGLE = (b"host", b"origin", b"referer", b"cookie")
+#: The most header bytes a request may carry (the server also refuses a longer head still coming).
+MAX_HEADER_BYTES = 16 * 1024
 #: Only the app itself: inline scripts and styles are the app's own pages; data: and blob:
 #: images are the charts, before/after pictures and the camera preview.
 POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
@@ -52,6 +54,8 @@ class Guard:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        if sum(len(k) + len(v) + 4 for k, v in scope.get("headers", [])) > MAX_HEADER_BYTES:
+            return await _refuse(send, 431, f"the request's headers are over {MAX_HEADER_BYTES // 1024} kB")
         names = [k.lower() for k, _ in scope.get("headers", [])]
         repeated = sorted({n.decode("latin-1") for n in names if n in SINGLE and names.count(n) > 1})
         if repeated:

@@ -52,7 +52,8 @@ HOST = "127.0.0.1"
 HEAD_TIMEOUT_S = 10.0
 #: Connections at once (a browser opens six or so); more are answered 503.
 MAX_CONNECTIONS = 64
-#: The largest request head h11 buffers (bytes).
+#: The largest incomplete request head h11 buffers (bytes); a complete head is held to
+#: ``security.MAX_HEADER_BYTES`` by the Guard.
 MAX_HEAD_BYTES = 16 * 1024
 
 

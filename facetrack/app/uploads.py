@@ -41,7 +41,7 @@ class Refused(Exception):
 
 
 def _megabytes(limit: int) -> str:
-    return f"{limit / 2 ** 20:g} MB"
+    return f"{limit / 2 ** 20:g} MB" if limit >= 2 ** 20 else f"{limit / 2 ** 10:g} kB"
 
 
 async def _chunks(request, limit: int, what: str):
@@ -98,6 +98,7 @@ class _Parts:
         self.folder, self.field, self.max_files, self.charset = folder, field, max_files, charset
         self.uploads: list[Upload] = []
         self.others = 0
+        self.finished = False  # the closing boundary came: nothing was cut off
         self._headers: list[tuple[bytes, bytes]] = []
         self._name = self._value = b""
         self._file = None
@@ -106,7 +107,11 @@ class _Parts:
     def callbacks(self) -> dict:
         return {"on_part_begin": self.begin, "on_part_data": self.data, "on_part_end": self.end,
                 "on_header_field": self.header_field, "on_header_value": self.header_value,
-                "on_header_end": self.header_end, "on_headers_finished": self.headers_finished}
+                "on_header_end": self.header_end, "on_headers_finished": self.headers_finished,
+                "on_end": self.finish}
+
+    def finish(self) -> None:
+        self.finished = True
 
     def begin(self) -> None:
         self._headers, self._upload = [], None
@@ -180,6 +185,9 @@ async def save_uploads(request, folder: Path, *, field: str, limit: int, max_fil
         raise Refused(400, "the upload is not a well-formed form: send it again from the Photos page") from exc
     finally:
         parts.close()
+    if not parts.finished and (parts.uploads or parts.others):
+        raise Refused(400, "the upload is not a well-formed form (it stops before its end): send it again "
+                           "from the Photos page")
     return [u for u in parts.uploads if u.name or u.path.stat().st_size]
 
 
