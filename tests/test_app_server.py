@@ -245,3 +245,30 @@ def test_two_apps_on_one_data_dir_write_at_the_same_time(store_dir, measurer, as
     with Store.open(store_dir) as store:
         assert len(store.captures("demo")) == before + 2 and check_store(store).ok
     assert list(store_dir.glob(f"{SCRATCH_PREFIX}*")) == []
+
+
+def test_a_page_read_during_another_apps_write_sees_one_state(store_dir, monkeypatch):
+    """A capture's rows and its metric values are read in one snapshot: the photos page read
+    while an import (here: a delete) commits in between gave a KeyError, a 500."""
+    with Store.open(store_dir) as reader, Store.open(store_dir) as writer:
+        first = reader.captures("demo")[0]
+        real = reader._conn
+
+        class WriteBetween:  # the writer commits between the reader's two queries
+            written = False
+
+            def execute(self, sql, *args):
+                if "FROM metric_values" in sql and not self.written:
+                    writer.delete_capture(first.id)
+                    self.written = True
+                return real.execute(sql, *args)
+
+            def __getattr__(self, name):
+                return getattr(real, name)
+
+        monkeypatch.setattr(reader, "_conn", WriteBetween())
+        seen = reader.captures("demo")
+        monkeypatch.undo()
+        assert seen[0].id == first.id and seen[0].metrics == first.metrics  # the state before the delete
+        assert all(c.metrics for c in seen)
+        assert first.id not in [c.id for c in reader.captures("demo")]  # and the next read sees it

@@ -317,17 +317,18 @@ class Store(CalibrationRecords, DateRecords, MaintenanceRecords):
     def _captures(self, profile: str, capture_id: int | None = None) -> list[Capture]:
         check_profile_name(profile)
         only, args = ("", (profile,)) if capture_id is None else (" AND c.id = ?", (profile, capture_id))
-        rows = self._conn.execute(
-            "SELECT c.id, c.taken_at, c.taken_at_source, c.source_path, c.image_file, c.sha256, "
-            "c.width, c.height, c.yaw, c.pitch, c.roll, c.quality FROM captures c "
-            "JOIN profiles p ON p.id = c.profile_id WHERE p.name = ?" + only + " ORDER BY c.taken_at, c.id",
-            args).fetchall()
-        metrics: dict[int, dict[str, MetricValue]] = {r[0]: {} for r in rows}
-        for cid, name, version, value, spread, n in self._conn.execute(
-                "SELECT m.capture_id, m.name, m.version, m.value, m.spread, m.n FROM metric_values m "
-                "JOIN captures c ON c.id = m.capture_id JOIN profiles p ON p.id = c.profile_id "
-                "WHERE p.name = ?" + only, args):
-            metrics[cid][name] = MetricValue(value, spread, n, version)
+        with self._snapshot():  # both reads see the same store, whatever another process writes meanwhile
+            rows = self._conn.execute(
+                "SELECT c.id, c.taken_at, c.taken_at_source, c.source_path, c.image_file, c.sha256, "
+                "c.width, c.height, c.yaw, c.pitch, c.roll, c.quality FROM captures c "
+                "JOIN profiles p ON p.id = c.profile_id WHERE p.name = ?" + only + " ORDER BY c.taken_at, c.id",
+                args).fetchall()
+            metrics: dict[int, dict[str, MetricValue]] = {r[0]: {} for r in rows}
+            for cid, name, version, value, spread, n in self._conn.execute(
+                    "SELECT m.capture_id, m.name, m.version, m.value, m.spread, m.n FROM metric_values m "
+                    "JOIN captures c ON c.id = m.capture_id JOIN profiles p ON p.id = c.profile_id "
+                    "WHERE p.name = ?" + only, args):
+                metrics[cid][name] = MetricValue(value, spread, n, version)
         return [
             Capture(id=r[0], profile=profile, taken_at=dt.datetime.fromisoformat(r[1]),
                     taken_at_source=r[2], source_path=r[3], image_path=self._path(r[4], r[5]),
@@ -358,6 +359,18 @@ class Store(CalibrationRecords, DateRecords, MaintenanceRecords):
                              "restore the store from a backup") from None
 
     # --- internals ------------------------------------------------------------------------
+    @contextmanager
+    def _snapshot(self):
+        """One read transaction around several reads (inside a transaction: that one)."""
+        if self._conn.in_transaction:
+            yield
+            return
+        self._conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self._conn.execute("COMMIT")
+
     @contextmanager
     def _transaction(self):
         self._conn.execute("BEGIN IMMEDIATE")
