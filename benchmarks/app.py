@@ -9,8 +9,13 @@
    measured in the page over three guided captures from Chromium's fake camera playing the
    real webcam clip. Target: p95 <= 60 ms. Also printed: the same from the frame grabbed, which
    adds the page's drawing and JPEG encoding of the frame.
+4. Pages during an import (no browser needed): the photos page of the 104-capture store asked
+   for every 50 ms while one upload of 20 photos (640x480) is imported, its p50, p95 and
+   longest beside the same page with nothing else running, and the upload's time with and
+   without the page requests. The import runs off the event loop, so a page waits only for
+   its share of the processor.
 
-Run: ``.venv/bin/python benchmarks/run.py app`` (part of ``make bench``; needs chromium).
+Run: ``.venv/bin/python benchmarks/run.py app`` (part of ``make bench``; 1-3 need chromium).
 """
 
 from __future__ import annotations
@@ -49,17 +54,81 @@ def _start(root: Path, profile: str):
     return proc, proc.stdout.readline().strip(), t0
 
 
+def _page_times(client, path: str, until, every_s: float = 0.05, least: int = 20) -> np.ndarray:
+    """Milliseconds each request of ``path`` took, one every ``every_s`` until ``until()`` (and
+    at least ``least`` requests)."""
+    times = []
+    while not until() or len(times) < least:
+        start = time.perf_counter()
+        answer = client.get(path)
+        times.append(1000 * (time.perf_counter() - start))
+        if answer.status_code != 200:
+            raise RuntimeError(f"{path} answered {answer.status_code}: {answer.text[:200]}")
+        time.sleep(max(0.0, every_s - (time.perf_counter() - start)))
+    return np.array(times)
+
+
+def pages_during_import(root: Path, photos: list[Path], batch: int = 20) -> dict[str, float]:
+    """The photos page's p50/p95/longest alone, then while one upload of ``batch`` photos is
+    imported; and the same upload's time with no page asked for (``photos``: 1 + 2 x ``batch``)."""
+    import threading
+
+    import httpx2
+
+    def upload(client, chosen):
+        files = [("photos", (p.name, p.read_bytes(), "image/jpeg")) for p in chosen]
+        started = time.perf_counter()
+        answer = client.post("/upload", files=files)
+        imported = answer.text.count(" as capture ")
+        if answer.status_code != 200 or imported != len(chosen):
+            raise RuntimeError(f"the upload answered {answer.status_code}, {imported} photos imported")
+        return time.perf_counter() - started
+
+    proc, url, _ = _start(root, "bench")
+    try:
+        base = url.split("/photos")[0]
+        with httpx2.Client(base_url=base, headers={"origin": base}, timeout=600) as client:
+            client.get(url)  # the printed link: its token becomes the cookie
+            upload(client, photos[:1])  # the measurer is loaded by this first import
+            alone = _page_times(client, "/photos", until=lambda: True, least=40)
+            quiet = upload(client, photos[1:1 + batch])
+            done, took = threading.Event(), []
+            worker = threading.Thread(target=lambda: (took.append(upload(client, photos[1 + batch:1 + 2 * batch])),
+                                                      done.set()))
+            worker.start()
+            during = _page_times(client, "/photos", until=done.is_set, least=1)
+            worker.join()
+    finally:
+        proc.terminate()
+        proc.wait()
+    if not took:
+        raise RuntimeError("the upload during the page requests failed")
+    a50, a95 = np.percentile(alone, [50, 95])
+    d50, d95 = np.percentile(during, [50, 95])
+    print(f"photos page (104 captures) asked every 50 ms while one upload of {batch} photos (640x480) is imported "
+          f"({took[0]:.1f} s; {quiet:.1f} s with no page asked): p50 {d50:.0f} ms, p95 {d95:.0f} ms, longest "
+          f"{during.max():.0f} ms over {during.size} requests; the page alone: p50 {a50:.0f} ms, p95 {a95:.0f} ms")
+    return {"app_page_p95_during_import_ms": round(float(d95)), "app_page_p95_alone_ms": round(float(a95)),
+            "app_import_20_s": round(quiet, 1)}
+
+
 def collect() -> dict[str, float]:
+    from common import portrait_photos
+    from report import build_store
+
+    out: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        build_store(tmp / "store")
+        out.update(pages_during_import(tmp / "store", portrait_photos(tmp / "photos", 41, size=(640, 480))))
     if not Path(CHROMIUM).exists():
-        print("(app benchmark skipped: needs Debian's chromium)")
-        return {}
+        print("(the browser part of the app benchmark skipped: needs Debian's chromium)")
+        return out
     import cv2
     from playwright.sync_api import sync_playwright
 
     from facetrack.capture.sources import video_frames
-    from report import build_store
 
-    out: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         tmp = Path(tmp)
         build_store(tmp / "store")

@@ -71,6 +71,8 @@ SUMMARY = (
     ("app_trends_104_s", "app trends page, 104 captures, later visits, s", "<= 1", lambda v: v <= 1),
     ("app_round_trip_p95_ms", "app guidance round trip p95, ms (640x480, sent -> back)", "<= 60", lambda v: v <= 60),
     ("app_grab_to_answer_p95_ms", "... from the frame grabbed (with the page's encoding)", "", None),
+    ("app_page_p95_during_import_ms", "app photos page p95 during a 20-photo import, ms", "", None),
+    ("app_page_p95_alone_ms", "... the same page with nothing else running, ms", "", None),
 )
 
 
