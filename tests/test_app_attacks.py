@@ -272,6 +272,39 @@ def test_a_second_tab_takes_over_and_the_first_is_told(client, frames, store_dir
     assert missing.status_code == 409 and missing.json() == {"error": NOT_RUNNING}
 
 
+def test_starts_in_a_row_keep_the_capture_threads_bounded(client, frames):
+    from facetrack.app.live import MAX_THREADS, STILL_ENDING
+
+    counts, answers = [], []
+    for _ in range(12):
+        answers.append(client.post("/capture/start", headers=O))
+        counts.append(len(live_threads()))
+    assert {a.status_code for a in answers} <= {200, 429} and max(counts) <= MAX_THREADS, counts
+    assert all(a.json() == {"error": STILL_ENDING} for a in answers if a.status_code == 429)
+    assert wait_for(lambda: len(live_threads()) <= 1)  # the ended ones go, the last one runs
+    session = start(client)["session"]
+    assert is_overlay(frame(client, session, frames[0]))
+
+
+def test_a_start_waits_while_too_many_captures_are_still_ending():
+    from facetrack.app.live import MAX_THREADS, TAKEN_OVER, SessionBusy, SessionEnded, Sessions
+
+    class Stuck:  # a capture whose thread does not end (busy measuring its burst)
+        def close(self):
+            pass
+
+        def join(self, timeout=None):
+            return False
+
+    sessions = Sessions()
+    ids = [sessions.start(Stuck)[0] for _ in range(MAX_THREADS)]
+    with pytest.raises(SessionBusy):
+        sessions.start(Stuck)
+    with pytest.raises(SessionEnded, match="another tab"):
+        sessions.get(ids[0])
+    assert sessions.end(ids[0]) == TAKEN_OVER and sessions.get(ids[-1])
+
+
 def live_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == "facetrack-live-capture"]
 

@@ -21,7 +21,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from facetrack.app.photos import MAX_UPLOAD_BYTES
-from facetrack.app.server import MAX_HEAD_BYTES, create_app, free_port, server_config
+from facetrack.app.server import MAX_CONNECTIONS, MAX_HEAD_BYTES, create_app, free_port, server_config
 from facetrack.app.uploads import SCRATCH_PREFIX
 from facetrack.store import Store
 from facetrack.store.check import check_store
@@ -157,6 +157,21 @@ def test_slow_request_heads_are_cut_and_the_app_keeps_answering(store_dir, measu
             with socket.create_connection(("127.0.0.1", port)) as sock:
                 sock.sendall(head(port, "GET", "/photos", f"X-Pad: {'a' * size}"))
                 assert status_of(sock) == status
+
+
+def test_connections_past_the_cap_are_answered_503_until_the_idle_ones_are_cut(store_dir, measurer):
+    with serving(store_dir, measurer, head_timeout_s=1.0) as (app, port):
+        idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(MAX_CONNECTIONS)]
+        time.sleep(0.2)
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            sock.sendall(head(port, "GET", "/photos"))
+            assert status_of(sock) == 503
+        assert wait_for(lambda: all(closed_by_server(s) for s in idle), 5)  # cut at the head deadline
+        for s in idle:
+            s.close()
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            sock.sendall(head(port, "GET", "/photos"))
+            assert status_of(sock) == 200
 
 
 def test_a_killed_app_leaves_its_scratch_and_the_next_start_removes_it(store_dir, tmp_path):

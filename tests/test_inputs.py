@@ -221,8 +221,13 @@ def test_photos_are_read_in_the_chosen_formats_only_whatever_their_name(tmp_path
 def test_a_damaged_photo_in_each_format_is_one_line(tmp_path, grace_hopper, fmt, damage):
     from facetrack.capture.photo import NOT_A_PHOTO
 
+    import warnings
+
     path = _write(tmp_path / f"cut.{fmt.lower()}", damage(_saved_as(np.ascontiguousarray(grace_hopper), fmt)))
-    result = run("import", path, "--data-dir", tmp_path / "store")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = run("import", path, "--data-dir", tmp_path / "store")
+    assert [str(w.message) for w in caught] == []  # a decoder's warning would be a second line on stderr
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert result.exit_code != 0 and len(lines) == 1, result.output
     problem = lines[0].removeprefix(f"error: {path}: ")

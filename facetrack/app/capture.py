@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 from facetrack.app import pages
 from facetrack.app.common import current_profile, data_dir, no_such_capture, render
 from facetrack.app.frames import MAX_FRAME_BYTES, decode_frame
-from facetrack.app.live import TAKEN_OVER, Busy, FrameRefused, LiveCapture, SessionEnded
+from facetrack.app.live import TAKEN_OVER, Busy, FrameRefused, LiveCapture, SessionBusy, SessionEnded
 from facetrack.app.settings import gate_config
 from facetrack.app.uploads import Refused, read_body
 
@@ -42,7 +42,10 @@ async def start(request):
     name = current_profile(request)
     measurer = await run_in_threadpool(state.models.measurer)  # loaded once, off the event loop
     config = await run_in_threadpool(gate_config, data_dir(request))
-    sid, took_over = state.captures.start(lambda: LiveCapture(data_dir(request), name, measurer, config=config))
+    try:
+        sid, took_over = state.captures.start(lambda: LiveCapture(data_dir(request), name, measurer, config=config))
+    except SessionBusy as exc:
+        return _error(str(exc), 429)
     return JSONResponse({"session": sid, "took_over": took_over})
 
 

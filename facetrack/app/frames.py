@@ -28,6 +28,7 @@ def frame_size(data: bytes) -> tuple[int, int]:
         raise Refused(400, "the frame is empty: no picture came from the camera")
     try:
         with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=FRAME_FORMATS) as img:
                 width, height = img.size

@@ -44,6 +44,9 @@ NOT_RUNNING = "no capture is running: reload the page"
 TAKEN_OVER = ("a capture was started in another tab or window, so this one stopped: carry on there, "
               "or reload this page to capture here")
 NO_ANSWER = "the capture stopped answering: reload the page to start again"
+STILL_ENDING = "the captures started a moment ago are still ending: reload the page in a few seconds"
+#: Capture threads at once, ending ones included: a start past it is refused (``SessionBusy``).
+MAX_THREADS = 4
 
 log = logging.getLogger(__name__)
 
@@ -212,6 +215,10 @@ class SessionEnded(Exception):
     """The capture a request names is not running (a sentence for the page)."""
 
 
+class SessionBusy(Exception):
+    """Too many captures are still ending to start another (a sentence for the page)."""
+
+
 class Sessions:
     """The browser captures by id. Used from the event loop only."""
 
@@ -224,14 +231,18 @@ class Sessions:
         self._threads: list[LiveCapture] = []  # every capture whose thread may still run
 
     def start(self, make) -> tuple[str, bool]:
-        """A new capture made by ``make()``; (its id, whether it took over a running one)."""
+        """A new capture made by ``make()``; (its id, whether it took over a running one).
+        ``SessionBusy`` while ``MAX_THREADS`` capture threads still run."""
+        self._threads = [t for t in self._threads if not t.join(0)]
+        if len(self._threads) >= MAX_THREADS:
+            raise SessionBusy(STILL_ENDING)
         took_over = bool(self._running)
         for sid in list(self._running):
             self.end(sid, TAKEN_OVER)
         sid = secrets.token_urlsafe(16)
         live = make()
         self._running[sid] = live
-        self._threads = [t for t in self._threads if not t.join(0)] + [live]
+        self._threads.append(live)
         return sid, took_over
 
     def get(self, sid: str | None) -> LiveCapture:

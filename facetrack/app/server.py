@@ -70,8 +70,9 @@ async def _refused(request, exc):  # a library error is one line, never a traceb
 
 
 class App:
-    """The ASGI app: the Starlette app of ``routes`` behind the ``Guard``; ``close()`` ends a
-    running capture and releases the models."""
+    """The ASGI app: the Starlette app of ``routes`` behind the ``Guard``. ``close()`` ends the
+    captures (waiting a little for their threads), removes the scratch folder and releases
+    the models."""
 
     def __init__(self, starlette, guard: Guard):
         self.starlette = starlette

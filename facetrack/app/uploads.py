@@ -202,7 +202,8 @@ class Scratch:
     def _make(self) -> Path:
         if self.folder is None:
             folder = self.root / f"{SCRATCH_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
-            folder.mkdir(mode=0o700, parents=True)
+            self.root.mkdir(mode=0o700, parents=True, exist_ok=True)  # private, as the store makes it
+            folder.mkdir(mode=0o700)
             self._lock = _hold_lock(folder)
             self.folder = folder
         return self.folder

@@ -131,6 +131,7 @@ def read_photo(path: str | Path) -> Photo:
 
     try:
         with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a decoder's remark on a damaged file is no line for the user
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = Image.open(io.BytesIO(data), formats=FORMATS)
             fmt = img.format or "unknown"
