@@ -169,8 +169,10 @@ def test_fuzz_upload_bodies(store_dir, warmed):
     with fuzzed(store_dir, warmed) as client:
         @fuzz(150)
         @given(parts=st.lists(part, max_size=4), boundary=st.sampled_from(["b", "x" * 70, "a b", ""]),
-               ending=st.sampled_from([b"--\r\n", b"", b"--", b"\r\n"]), junk=st.binary(max_size=40))
-        def check(parts, boundary, ending, junk):
+               ending=st.sampled_from([b"--\r\n", b"", b"--", b"\r\n"]), junk=st.binary(max_size=40),
+               charset=st.sampled_from(["", "; charset=utf-8", "; charset=rot13", "; charset=base64",
+                                        "; charset=nonsense", "; charset=utf-16"]))
+        def check(parts, boundary, ending, junk, charset):
             body = junk
             for name, filename, data, quoted in parts:
                 disposition = f'form-data; name="{name}"' if quoted else f"form-data; name={name}"
@@ -180,7 +182,7 @@ def test_fuzz_upload_bodies(store_dir, warmed):
                          + data + b"\r\n")
             body += f"--{boundary}".encode() + ending
             answer = client.post("/upload", content=body, headers={
-                "origin": ORIGIN, "content-type": f"multipart/form-data; boundary={boundary}"})
+                "origin": ORIGIN, "content-type": f"multipart/form-data; boundary={boundary}{charset}"})
             no_500(answer)
             assert answer.status_code in (400, 413), answer.status_code
 

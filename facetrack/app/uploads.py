@@ -162,20 +162,13 @@ async def save_uploads(request, folder: Path, *, field: str, limit: int, max_fil
     """The files of the multipart form field ``field``, written into ``folder`` as they come;
     the whole body at most ``limit`` bytes. A file chosen with no name and no bytes (a form
     sent with nothing chosen) is left out. ``Refused`` for anything else."""
-    import codecs
-
     from python_multipart.exceptions import FormParserError
     from python_multipart.multipart import MultipartParser, parse_options_header
 
     kind, params = parse_options_header(request.headers.get("content-type", ""))
     if kind != b"multipart/form-data" or not params.get(b"boundary"):
         raise Refused(400, "send the photos as a form upload (multipart/form-data), as the Photos page does")
-    charset = params.get(b"charset", b"utf-8").decode("latin-1")
-    try:
-        charset = codecs.lookup(charset).name
-    except LookupError:
-        charset = "utf-8"
-    parts = _Parts(folder, field, max_files, charset)
+    parts = _Parts(folder, field, max_files, "utf-8")  # what browsers send (a charset given is not trusted)
     try:
         parser = MultipartParser(params[b"boundary"], parts.callbacks())
         async for chunk in _chunks(request, limit, "the upload"):
