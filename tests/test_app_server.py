@@ -139,7 +139,7 @@ def test_slow_request_heads_are_cut_and_the_app_keeps_answering(store_dir, measu
         started = time.monotonic()
         text = head(port, "GET", "/photos")
         fed = 0
-        while time.monotonic() - started < 3.0 and not all(closed_by_server(s) for s in slow):
+        while time.monotonic() - started < 6.0 and not all(closed_by_server(s) for s in slow):
             for s in slow:
                 with contextlib.suppress(OSError):
                     s.send(text[fed % len(text):fed % len(text) + 1])
@@ -149,7 +149,7 @@ def test_slow_request_heads_are_cut_and_the_app_keeps_answering(store_dir, measu
         took = time.monotonic() - started
         for s in slow:
             s.close()
-        assert all(cut) and 1.0 <= took < 3.0, (sum(cut), took)
+        assert all(cut) and 1.0 <= took < 6.0, (sum(cut), took)  # at the deadline, not when they stop
         with socket.create_connection(("127.0.0.1", port)) as sock:
             sock.sendall(head(port, "GET", "/photos"))
             assert status_of(sock) == 200
