@@ -1,6 +1,6 @@
 """What every page's handlers share: the app's state on ``request.app.state``, the profile a
-request is for, a page rendered inside the common header (with the profile cookie), and
-plain-text answers.
+request is for, the store a page shows (the user's, or the demo's while it is shown), a page
+rendered inside the common header, and plain-text answers.
 
 ``request.app.state`` holds (set once by ``server.create_app``):
 
@@ -10,16 +10,28 @@ plain-text answers.
 - ``thumbnails``: the photos page's small pictures by the photo's SHA-256;
 - ``captures``: the browser captures by id (``live.Sessions``);
 - ``scratch``: the app's scratch folder in the data dir, for uploads (``uploads.Scratch``).
+
+Set here on first use: ``demo_shown`` (whether the pages show the demo's store, see
+``welcome``) and ``pictures`` (the before/after pictures by the pair's ids, see ``compare``).
+
+The profile: ``?profile=`` when given (then remembered in ``PROFILE_FILE`` in the data dir,
+so the choice belongs to the data dir, never to a browser, host or port), else the one
+remembered there, else the launch's profile when it has captures, else the profile with the
+most captures, else the launch's. Writes (capture, upload, settings) always go to the
+user's own store (``data_dir``), never to the demo's.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import threading
 from pathlib import Path
 
 from facetrack.app import pages
 
-PROFILE_COOKIE = "facetrack_profile"
+PROFILE_FILE = "app-profile.txt"  # the profile last shown, in the data dir
+DEMO_PROFILE = "demo"
 
 
 class Models:
@@ -58,30 +70,107 @@ class Models:
 
 
 def data_dir(request) -> Path:
+    """The user's own store (every write goes here)."""
     return request.app.state.data_dir
 
 
-def current_profile(request) -> str:
-    """The profile this request is for: ``?profile=``, else the cookie, else the launch's."""
+def demo_dir(root: Path) -> Path:
+    """Where the app builds its demo for the store ``root``: a sibling folder named for it,
+    never inside the user's store."""
+    root = Path(root).resolve()
+    return root.parent / f"{root.name}-facetrack-demo"
+
+
+def demo_shown(request) -> bool:
+    return bool(getattr(request.app.state, "demo_shown", False))
+
+
+def shown_dir(request) -> Path:
+    """The store a page shows: the demo's while it is shown, else the user's."""
+    return demo_dir(data_dir(request)) if demo_shown(request) else data_dir(request)
+
+
+def _remembered(root: Path) -> str | None:
+    from facetrack.errors import StoreError
     from facetrack.store import check_profile_name
 
-    name = request.query_params.get("profile") or request.cookies.get(PROFILE_COOKIE) or request.app.state.profile
-    return check_profile_name(name)
+    try:
+        return check_profile_name((Path(root) / PROFILE_FILE).read_text(encoding="utf-8").strip())
+    except (OSError, UnicodeError, StoreError):  # none, or a hand-edited file: no choice kept
+        return None
+
+
+def remember_profile(root: Path, name: str) -> None:
+    """Keep ``name`` as the data dir's chosen profile (written whole, or not at all)."""
+    path = Path(root) / PROFILE_FILE
+    if _remembered(root) == name:
+        return
+    part = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.part")
+    try:
+        part.write_text(name + "\n", encoding="utf-8")
+        os.replace(part, path)
+    except OSError:
+        pass  # a read-only data dir: the choice is not kept, the page still shows it
+    finally:
+        part.unlink(missing_ok=True)
+
+
+def chosen_profile(root: Path, launch: str) -> str:
+    """The profile a page of the store ``root`` opens on, without ``?profile=``: the one
+    remembered in the data dir, else ``launch`` when it has captures, else the profile with
+    the most captures, else ``launch``."""
+    from facetrack.store import Store
+
+    remembered = _remembered(root)
+    if remembered:
+        return remembered
+    from facetrack.store.connection import DB_NAME
+
+    if not (Path(root) / DB_NAME).exists():
+        return launch
+    with Store.open(root, read_only_ok=True) as store:
+        counts = {p: len(store.captures(p)) for p in store.profiles()}
+    if counts.get(launch):
+        return launch
+    full = sorted((p for p in counts if counts[p]), key=lambda p: (-counts[p], p))
+    return full[0] if full else launch
+
+
+def current_profile(request) -> str:
+    """The user's profile this request is for: ``?profile=`` (then remembered in the data dir),
+    else ``chosen_profile``."""
+    from facetrack.store import check_profile_name
+
+    given = request.query_params.get("profile")
+    if given:
+        name = check_profile_name(given)
+        if not demo_shown(request):
+            remember_profile(data_dir(request), name)
+        return name
+    return chosen_profile(data_dir(request), request.app.state.profile)
+
+
+def shown_profile(request) -> str:
+    """The profile a page shows: the demo's while it is shown, else ``current_profile``."""
+    return DEMO_PROFILE if demo_shown(request) else current_profile(request)
 
 
 def render(request, title: str, template: str, status: int = 200, **values):
-    """A whole page: ``template`` rendered with ``values`` inside the header, and the profile
-    it shows remembered in a cookie."""
+    """A whole page: ``template`` rendered with ``values`` inside the header, with when the next
+    weekly photo is due and, while the demo is shown, a banner saying so."""
     from starlette.responses import HTMLResponse
 
+    from facetrack.stats.schedule import due_sentence
     from facetrack.store import Store
 
-    name = current_profile(request)
-    with Store.open(data_dir(request), read_only_ok=True) as store:
-        profiles = sorted({*store.profiles(), name})
-    response = HTMLResponse(pages.render(title, template, profile=name, profiles=profiles, **values),
-                            status_code=status)
-    response.set_cookie(PROFILE_COOKIE, name, httponly=True, samesite="strict")
+    demo = demo_shown(request)
+    name = shown_profile(request)
+    with Store.open(shown_dir(request), read_only_ok=True) as store:
+        profiles = [DEMO_PROFILE] if demo else sorted({*store.profiles(), name})
+        captures = store.captures(name) if name in store.profiles() else []
+    due = due_sentence(captures, dt.datetime.now()) if not demo else None
+    response = HTMLResponse(pages.render(title, template, profile=name, profiles=profiles, due=due, demo=demo,
+                                         **values), status_code=status)
     return response
 
 

@@ -1,40 +1,219 @@
-"""The before / after page: two captures aligned side by side and flicking between them, with
-each metric's change against its noise."""
+"""The before / after page: two captures aligned, a slider to reveal one over the other, the
+two flicking, side by side with both outlines, each measure's change against its noise, and
+the time-lapse of every photo.
+
+The page itself is made from the store alone (fast); each picture has its own URL, made
+the first time it is asked for (off the event loop: the routes are plain functions) and
+kept by the pair's ids, photos and dates, so the page paints at once and the pictures follow.
+"""
 
 from __future__ import annotations
 
-import base64
 import io
 import re
+import threading
+
+from starlette.responses import Response
 
 from facetrack.app import pages
-from facetrack.app.common import current_profile, data_dir, render
+from facetrack.app.common import no_such_capture, plain, render, shown_dir, shown_profile
+from facetrack.app.trends import measure_cells, technical, verdict_class
 from facetrack.errors import FacetrackError
+
+PICTURES_KEPT = 64  # pictures kept in memory (a few hundred kB each)
+TIMELAPSE_WIDTH = 320  # the in-app time-lapse's width (px)
+_LOCK = threading.Lock()
+
+
+def _cache(request) -> dict:
+    state = request.app.state
+    with _LOCK:
+        if not hasattr(state, "pictures"):
+            state.pictures = {}
+        return state.pictures
+
+
+def _kept(request, key, make):
+    """``make()``, kept under ``key`` (made once; the oldest dropped past ``PICTURES_KEPT``)."""
+    cache = _cache(request)
+    if key in cache:
+        return cache[key]
+    value = make()
+    with _LOCK:
+        if len(cache) >= PICTURES_KEPT:
+            cache.pop(next(iter(cache)))
+        cache[key] = value
+    return value
+
+
+def _stamp(capture) -> tuple:
+    return capture.id, capture.sha256, capture.taken_at.isoformat()
 
 
 def compare(request):
-    from facetrack.report.pictures import (align_photo, before_after_figure, flicker_frames, gif_bytes,
-                                           photo_silhouettes)
+    from facetrack.metrics.labels import format_value
+    from facetrack.report.changes import pair_change
+    from facetrack.report.pictures import pair_caption
+    from facetrack.report.wording import failed_checks_sentence
     from facetrack.stats.compare import choose_pair, compare_captures
     from facetrack.stats.repeatability import Calibration
     from facetrack.store import Store
 
-    name = current_profile(request)
+    name = shown_profile(request)
     pick = {k: int(v) for k in ("a", "b") if re.fullmatch(r"[0-9]{1,18}", v := request.query_params.get(k, ""))}
+    captures = []
     try:
-        with Store.open(data_dir(request), read_only_ok=True) as store:
+        with Store.open(shown_dir(request), read_only_ok=True) as store:
             captures = store.captures(name)
             baseline = store.baseline(name) if len(captures) >= 2 else None
             before, after = choose_pair(captures, baseline, name, pick.get("a"), pick.get("b"))
-            views = {c.id: store.landmark_views(c.id) for c in (before, after)}
             calibration = Calibration(*store.repeatability(name))
     except FacetrackError as exc:
-        return render(request, "Before / after", "<h1>Before / after</h1>", message=str(exc), error=True)
-    topology = request.app.state.models.topology()
-    aligned = [align_photo(c, views[c.id], topology) for c in (before, after)]
+        text = str(exc)
+        if len(captures) < 2:
+            text = "Before / after needs at least two photos: take or add another one first."
+        return render(request, "Before / after", "<h1>Before / after</h1>", message=text, error=True)
     changes = compare_captures(before, after, mdc=calibration.mdc)
-    png = io.BytesIO()
-    before_after_figure(*aligned, topology, changes, photo_silhouettes(*aligned, topology)).savefig(png, format="png")
+    rows = []
+    for c in sorted(changes, key=lambda c: not c.beyond_noise):
+        figure = pair_change(c, before, after)
+        rows.append({**measure_cells(c.metric), "verdict": figure.verdict, "verdict_class": verdict_class(c.beyond_noise),
+                     "before": format_value(c.metric, c.before), "after": format_value(c.metric, c.after),
+                     "change": figure.text, "noise": figure.noise_text})
+    caption = pair_caption(changes, before, after)
+    failed = [s for s in (failed_checks_sentence(before), failed_checks_sentence(after)) if s]
     return render(request, "Before / after", pages.COMPARE, captures=captures, before=before, after=after,
-                  changes=changes, pair=base64.b64encode(png.getvalue()).decode(),
-                  flicker=base64.b64encode(gif_bytes(flicker_frames(*aligned))).decode())
+                  rows=rows, caption=caption[0].upper() + caption[1:] + ".", failed=failed,
+                  base=f"/compare/aligned/{before.id}/{after.id}",
+                  technical=technical([(c.metric.label, c.metric.name, c.metric.units) for c in changes]))
+
+
+def _pair(request):
+    """(before, after) as aligned photos for the URL's ``a`` and ``b``, kept; None when the
+    profile has no such captures."""
+    from facetrack.report.pictures import align_photo
+    from facetrack.store import Store
+
+    a, b = int(request.path_params["a"]), int(request.path_params["b"])
+    root, name = shown_dir(request), shown_profile(request)
+    with Store.open(root, read_only_ok=True) as store:
+        found = [store.capture(name, cid) for cid in (a, b)]
+        if None in found or a == b:
+            return None
+        views = {c.id: store.landmark_views(c.id) for c in found}
+    topology = request.app.state.models.topology()
+    key = ("aligned", str(root), name, *map(_stamp, found))
+    return _kept(request, key, lambda: tuple(align_photo(c, views[c.id], topology) for c in found))
+
+
+def _picture(data: bytes, media: str) -> Response:
+    return Response(data, media_type=media, headers={"cache-control": "private, max-age=3600"})
+
+
+def aligned_picture(request):
+    """One of the pair, aligned (``which``: before or after), as JPEG for the slider."""
+    import cv2
+
+    which = request.path_params["which"]
+    if which not in ("before", "after"):
+        return plain("no such picture", 404)
+    pair = _pair(request)
+    if pair is None:
+        return no_such_capture()
+    photo = pair[0 if which == "before" else 1]
+
+    def encode():
+        return cv2.imencode(".jpg", cv2.cvtColor(photo.image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 88])[1].tobytes()
+
+    return _picture(_kept(request, ("jpg", which, *map(_stamp, (p.capture for p in pair))), encode), "image/jpeg")
+
+
+def flicker_picture(request):
+    from facetrack.report.pictures import flicker_frames, gif_bytes
+
+    pair = _pair(request)
+    if pair is None:
+        return no_such_capture()
+    key = ("flicker", *map(_stamp, (p.capture for p in pair)))
+    return _picture(_kept(request, key, lambda: gif_bytes(flicker_frames(*pair))), "image/gif")
+
+
+def pair_picture(request):
+    """Side by side with both outlines and silhouettes, and the caption (PNG)."""
+    from facetrack.report.pictures import before_after_figure, photo_silhouettes
+    from facetrack.stats.compare import compare_captures
+    from facetrack.stats.repeatability import Calibration
+    from facetrack.store import Store
+
+    pair = _pair(request)
+    if pair is None:
+        return no_such_capture()
+    with Store.open(shown_dir(request), read_only_ok=True) as store:
+        mdc = Calibration(*store.repeatability(shown_profile(request))).mdc
+    topology = request.app.state.models.topology()
+
+    def draw():
+        changes = compare_captures(pair[0].capture, pair[1].capture, mdc=mdc)
+        png = io.BytesIO()
+        before_after_figure(*pair, topology, changes, photo_silhouettes(*pair, topology)).savefig(png, format="png")
+        return png.getvalue()
+
+    key = ("pair", str(shown_dir(request)), shown_profile(request), *map(_stamp, (p.capture for p in pair)))
+    return _picture(_kept(request, key, draw), "image/png")
+
+
+def _aligned_all(request):
+    """Every capture of the profile, aligned, in time order (kept)."""
+    from facetrack.report.pictures import align_photo
+    from facetrack.store import Store
+
+    root, name = shown_dir(request), shown_profile(request)
+    with Store.open(root, read_only_ok=True) as store:
+        captures = store.captures(name)
+        if len(captures) < 2:
+            return None
+        views = {c.id: store.landmark_views(c.id) for c in captures}
+    topology = request.app.state.models.topology()
+    key = ("all", str(root), name, *map(_stamp, captures))
+    return _kept(request, key, lambda: [align_photo(c, views[c.id], topology) for c in captures])
+
+
+def timelapse_gif(request):
+    """Every photo in order, aligned, each with its date: an animated GIF that plays in the page."""
+    import cv2
+
+    from facetrack.report.pictures import gif_bytes
+
+    photos = _aligned_all(request)
+    if photos is None:
+        return plain("a time-lapse needs at least 2 photos", 404)
+
+    def make():
+        frames = []
+        for i, p in enumerate(photos):
+            h, w = p.image.shape[:2]
+            small = cv2.resize(p.image, (TIMELAPSE_WIDTH, round(h * TIMELAPSE_WIDTH / w)), interpolation=cv2.INTER_AREA)
+            cv2.rectangle(small, (0, small.shape[0] - 24), (small.shape[1], small.shape[0]), (0, 0, 0), -1)
+            cv2.putText(small, f"{p.capture.taken_at.date().isoformat()}  ({i + 1}/{len(photos)})",
+                        (6, small.shape[0] - 7), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 255), 1, cv2.LINE_AA)
+            frames.append(small)
+        return gif_bytes(frames, duration_ms=500)
+
+    key = ("timelapse.gif", *(_stamp(p.capture) for p in photos))
+    return _picture(_kept(request, key, make), "image/gif")
+
+
+def timelapse_mp4(request):
+    """The same time-lapse as ``facetrack timelapse`` makes, as a download."""
+    import tempfile
+    from pathlib import Path
+
+    from facetrack.report.pictures import write_timelapse
+
+    photos = _aligned_all(request)
+    if photos is None:
+        return plain("a time-lapse needs at least 2 photos", 404)
+    with tempfile.TemporaryDirectory() as tmp:
+        data = write_timelapse(photos, Path(tmp) / "timelapse.mp4").read_bytes()
+    return Response(data, media_type="video/mp4",
+                    headers={"content-disposition": f'attachment; filename="{shown_profile(request)}-timelapse.mp4"'})

@@ -40,6 +40,32 @@ svg.panel .target { fill: transparent; } svg.panel .point:hover .target, svg.pan
 button, input[type=submit] { padding: 0.35rem 0.7rem; }
 .drop { border: 2px dashed #9ab; border-radius: 6px; padding: 1rem; margin-bottom: 0.8rem; background: #fff; }
 .drop.over { background: #e8f3fd; border-color: #1f6fb2; }
+.due { background: #eef6ee; border: 1px solid #a8cfa8; padding: 0.5rem 0.7rem; border-radius: 4px; }
+.demo { background: #fff4d6; border: 2px solid #d9a400; padding: 0.6rem; border-radius: 4px; margin-bottom: 0.6rem;
+        display: flex; flex-wrap: wrap; gap: 0.6rem; align-items: center; }
+.demo form { margin: 0; }
+a.big, button.big { display: inline-block; padding: 0.7rem 1.1rem; font-size: 1.05rem; background: #1f6fb2; color: #fff;
+  border-radius: 6px; text-decoration: none; border: 0; cursor: pointer; margin: 0.2rem 0; }
+.ways { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 280px), 1fr)); gap: 0.8rem; }
+.ways > div { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: 0.8rem; }
+.verdict-beyond { font-weight: 600; color: #8a3b00; } .verdict-within { color: #2d5f2d; }
+td .meaning, .meaning { display: block; font-size: 0.78rem; color: #555; }
+.slider { position: relative; max-width: 480px; --pos: 50%; }
+.slider img { display: block; width: 100%; height: auto; }
+.slider img.after { position: absolute; top: 0; left: 0; clip-path: inset(0 0 0 var(--pos)); }
+.slider .line { position: absolute; top: 0; bottom: 2.4rem; left: var(--pos); width: 2px; background: #fff;
+                box-shadow: 0 0 2px #000; pointer-events: none; }
+.slider input { width: 100%; margin-top: 0.4rem; }
+.pictures { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 340px), 1fr)); gap: 0.8rem; }
+.card form { margin: 0.2rem 0; } .card details { margin-top: 0.2rem; }
+details.tech { margin-top: 1rem; font-size: 0.85rem; }
+@media (max-width: 600px) {
+  table.cards, table.cards tbody, table.cards tr, table.cards td { display: block; width: auto; }
+  table.cards tr.head { display: none; }
+  table.cards tr { border: 1px solid #ddd; border-radius: 6px; margin-bottom: 0.5rem; background: #fff; padding: 0.3rem; }
+  table.cards td { border: 0; padding: 0.15rem 0.3rem; overflow-wrap: anywhere; }
+  table.cards td[data-label]::before { content: attr(data-label) ": "; color: #555; }
+}
 @media (max-width: 500px) { main { padding: 0.5rem; } .card img { height: 140px; }
   svg.panel .title { font-size: 17px; } svg.panel .tick { font-size: 14px; } svg.panel .note { font-size: 12.5px; } }
 """
@@ -49,9 +75,14 @@ BASE = """<!doctype html>
 <link rel="icon" href="data:,"><title>facetrack: {{ title }}</title><style>{{ style }}</style></head>
 <body><header><span>facetrack</span>
 {% for href, label in nav %}<a href="{{ href }}"{% if label == title %} class="here"{% endif %}>{{ label }}</a>{% endfor %}
-<span>profile: {% for p in profiles %}<a href="?profile={{ p }}"{% if p == profile %} class="here"{% endif %}>{{ p }}</a> {% endfor %}</span>
+{% if not demo %}<span>profile: {% for p in profiles %}<a href="?profile={{ p }}"{% if p == profile %} class="here"{% endif %}>{{ p }}</a> {% endfor %}</span>{% endif %}
 </header><main>
-{% if message %}<p class="{{ 'error' if error else 'note' }}" id="message">{{ message }}</p>{% endif %}
+{% if demo %}<div class="demo" id="demo-banner"><span><b>You are looking at example photos</b>: a demo made from a public
+portrait, not your photos. Nothing you do here changes your own.</span>
+<form method="post" action="/demo/leave"><button>Back to your own photos</button></form></div>{% endif %}
+{% if due %}<p class="due" id="due">{{ due }} <a href="/capture">Take a photo</a></p>{% endif %}
+{% if message %}<p class="{{ 'error' if error else 'note' }}" id="message">{{ message }}{% if tech %}
+<span class="small" title="{{ tech }}">(technical details)</span>{% endif %}</p>{% endif %}
 {{ body | safe }}
 </main></body></html>"""
 
@@ -75,25 +106,33 @@ PHOTOS = """<h1>Photos</h1>
   });
 })();
 </script>
-<p>{{ captures | length }} captures, oldest first; {{ silhouettes }}.</p>
+<p id="count">{{ captures | length }} photo{{ '' if captures | length == 1 else 's' }}, oldest first; {{ silhouettes }}.</p>
 <div class="grid">
-{% for c in captures %}<div class="card" id="capture-{{ c.id }}">
+{% for k in cards %}{% set c = k.c %}<div class="card" id="capture-{{ c.id }}">
 <a href="/photo/{{ c.id }}"><img src="/thumb/{{ c.id }}" alt="capture {{ c.id }}" loading="lazy"></a>
-<div><b>{{ c.id }}</b> · {{ c.taken_at.date() }}{% if c.id == baseline_id %} · <b>baseline</b>{% endif %}</div>
-<div>{{ c.quality.views or 0 }} views{% if c.quality.silhouette_missing %} · no silhouette ({{ c.quality.silhouette_missing | length }}){% endif %}
-{% if c.quality.manual %} · <span title="taken with Capture now{% if c.quality.failed_gates %}, while these checks failed: {{ c.quality.failed_gates | join(', ') }}{% endif %}">manual{% if c.quality.failed_gates %} ({{ c.quality.failed_gates | join(', ') }}){% endif %}</span>{% endif %}</div>
-<form method="post" action="/baseline/{{ c.id }}" style="display:inline"><button>baseline</button></form>
+<div>capture <b>{{ c.id }}</b> · {{ k.day }}{% if c.id == baseline_id %} · <b>baseline</b>{% endif %}</div>
+<div class="small">{{ k.how }}{% if c.quality.views %}, {{ c.quality.views }} views{% endif %}</div>
+<div class="small silhouette">{{ k.silhouette }}</div>
+{% if k.failed %}<div class="small failed">{{ k.failed }}</div>{% endif %}
+{% if c.quality.manual %}<details class="small"><summary>Technical details</summary>
+manual{% if c.quality.failed_gates %} ({{ c.quality.failed_gates | join(', ') }}){% endif %}</details>{% endif %}
+{% if not demo %}<form method="post" action="/baseline/{{ c.id }}" style="display:inline"
+ title="Compare the others with this photo"><button>Make it the baseline</button></form>
 <form method="post" action="/delete/{{ c.id }}" style="display:inline"
- onsubmit="return confirm('Delete capture {{ c.id }} and its photo? This cannot be undone.')"><button>delete</button></form>
+ onsubmit="return confirm('Delete capture {{ c.id }} and its photo? This cannot be undone.')"><button>Delete</button></form>
+<details><summary>Wrong date?</summary><form method="post" action="/date/{{ c.id }}">
+<label>Taken on <input type="date" name="date" value="{{ k.day }}" max="{{ today }}" required></label>
+<button>Correct the date</button></form></details>{% endif %}
 </div>{% endfor %}
 </div>"""
 
 TRENDS = """<h1>Trends</h1>
 <p id="summary">{{ summary }}</p>
-{% if groups %}<p class="small">Each point is a capture (bar: its spread). Grey band: the baseline's value ± noise;
-a change inside it is within noise. Dash-dot line: the baseline. Dotted: rolling median. Dashed: the trend; the blue wedge around it, its 95 % interval.
-Point at a capture (or tab to it, or tap it) to see its date, value ± spread and photo.
-{% if every %}<a href="/trends">Show the main metrics only</a>{% else %}<a href="/trends?all=1">Show every metric</a>{% endif %}</p>
+{% if groups %}<p class="small">Each point is a photo (its bar: how much its views differed). Grey band: the baseline's
+value give or take the smallest real change; a change inside it is within noise. Dash-dot line: the baseline. Dotted:
+the running middle value. Dashed: the trend; the blue wedge around it, the range it is 95 % sure to lie in.
+Point at a photo (or tab to it, or tap it) to see its date, value and photo.
+{% if every %}<a href="/trends">Show the main measures only</a>{% else %}<a href="/trends?all=1">Show every measure</a>{% endif %}</p>
 <div id="chart">
 {% for group, svgs in groups %}<h2>{{ group }}</h2><div class="panels">{% for svg in svgs %}{{ svg | safe }}{% endfor %}</div>
 {% endfor %}
@@ -107,7 +146,7 @@ Point at a capture (or tab to it, or tap it) to see its date, value ± spread an
     const d = point.dataset;
     tip.querySelector(".what").textContent = d.label;
     tip.querySelector(".when").textContent = d.date + " · capture " + d.capture;
-    tip.querySelector(".value").textContent = d.text;  // "133.1 ± 0.84 deg", formatted by the server
+    tip.querySelector(".value").textContent = d.text;  // "133.1 ± 0.8°", formatted by the server
     tip.querySelector("img").src = "/thumb/" + d.capture;
     tip.hidden = false;
     const box = point.querySelector(".target").getBoundingClientRect(), host = chart.getBoundingClientRect();
@@ -127,31 +166,76 @@ Point at a capture (or tab to it, or tap it) to see its date, value ± spread an
   document.body.dataset.hover = "ready";
 })();
 </script>{% endif %}
-<h2>Every metric</h2>
-<div class="wide"><table><tr><th>metric</th><th>units</th><th>trend per 4 weeks [95 %]</th><th>noise (MDC95)</th><th>verdict</th></tr>
-{% for t in trends %}<tr><td>{{ t.metric.label }} <span class="small">{{ t.metric.name }}</span></td><td>{{ t.metric.units }}</td>
-<td>{% if t.trend %}{{ '%+.3g' % t.trend.slope }} [{{ '%+.2g' % t.trend.ci_low }}, {{ '%+.2g' % t.trend.ci_high }}]{% else %}-{% endif %}</td>
-<td>{{ '%.3g' % t.noise }}</td><td>{{ 'beyond noise' if t.beyond_noise else 'within noise' }}</td></tr>{% endfor %}
-</table></div>"""
+{% if rows %}<h2>Every measure</h2>
+<p class="small">Change: the trend's change from the first photo to the last {{ period }}, with the range it is 95 % sure
+to lie in. {{ noise_name | capitalize }}: {{ noise_meaning }} {{ verdict_meaning }}</p>
+<table class="cards" id="trend-table"><tr class="head"><th>verdict</th><th>measure</th><th>change</th><th>95 % range</th>
+<th>{{ noise_name }}</th></tr>
+{% for r in rows %}<tr data-metric="{{ r.name }}"><td data-label="verdict" class="verdict {{ r.verdict_class }}">{{ r.verdict }}</td>
+<td data-label="measure"><span title="{{ r.meaning }}">{{ r.label }}</span><span class="meaning">{{ r.meaning }} In {{ r.unit_words }}.</span></td>
+<td data-label="change" class="change">{{ r.change }}</td><td data-label="95 % range" class="range">{{ r.range }}</td>
+<td data-label="{{ noise_name }}" class="noise">{{ r.noise }}</td></tr>{% endfor %}
+</table>
+{{ technical | safe }}{% endif %}"""
 
 COMPARE = """<h1>Before / after</h1>
 <form method="get" action="/compare">
-<label>before <select name="a">{% for c in captures %}<option value="{{ c.id }}"{% if c.id == before.id %} selected{% endif %}>{{ c.id }} ({{ c.taken_at.date() }})</option>{% endfor %}</select></label>
-<label>after <select name="b">{% for c in captures %}<option value="{{ c.id }}"{% if c.id == after.id %} selected{% endif %}>{{ c.id }} ({{ c.taken_at.date() }})</option>{% endfor %}</select></label>
+<label>before <select name="a">{% for c in captures %}<option value="{{ c.id }}"{% if c.id == before.id %} selected{% endif %}>capture {{ c.id }} ({{ c.taken_at.date() }})</option>{% endfor %}</select></label>
+<label>after <select name="b">{% for c in captures %}<option value="{{ c.id }}"{% if c.id == after.id %} selected{% endif %}>capture {{ c.id }} ({{ c.taken_at.date() }})</option>{% endfor %}</select></label>
 <input type="submit" value="Compare"></form>
-<p><img class="figure" id="pair" src="data:image/png;base64,{{ pair }}" alt="the two captures, aligned"></p>
-<p><img class="figure" id="flicker" src="data:image/gif;base64,{{ flicker }}" alt="flicking between the two"></p>
-<div class="wide"><table><tr><th>metric</th><th>before</th><th>after</th><th>change</th><th>noise</th><th>verdict</th></tr>
-{% for c in changes %}<tr><td>{{ c.metric.label }} <span class="small">{{ c.metric.name }}</span></td><td>{{ '%.4g' % c.before }}</td><td>{{ '%.4g' % c.after }}</td>
-<td>{{ '%+.3g' % c.change }}</td><td>{{ '%.3g' % c.noise }}</td><td>{{ c.verdict }}</td></tr>{% endfor %}
-</table></div>"""
+<p id="caption">{{ caption }}</p>
+{% for s in failed %}<p class="error">{{ s }}</p>{% endfor %}
+<div class="pictures">
+<div><h2>Slide to compare</h2>
+<div class="slider" id="slider"><img class="before" src="{{ base }}/before.jpg" alt="before: capture {{ before.id }}, {{ before.taken_at.date() }}" width="480" height="600">
+<img class="after" src="{{ base }}/after.jpg" alt="after: capture {{ after.id }}, {{ after.taken_at.date() }}" width="480" height="600">
+<span class="line"></span>
+<input type="range" id="reveal" min="0" max="100" value="50" aria-label="Slide: left shows before, right shows after">
+<p class="small">Left of the line: before ({{ before.taken_at.date() }}); right: after ({{ after.taken_at.date() }}).
+Drag the slider or use the arrow keys.</p></div>
+<script>
+(() => {
+  const slider = document.getElementById("slider"), reveal = document.getElementById("reveal");
+  const move = () => slider.style.setProperty("--pos", reveal.value + "%");
+  reveal.addEventListener("input", move); move();
+})();
+</script></div>
+<div><h2>Flicking between them</h2>
+<p><img class="figure" id="flicker" src="/compare/flicker/{{ before.id }}/{{ after.id }}.gif" alt="flicking between the two" loading="lazy" width="480" height="600"></p></div>
+</div>
+<h2>Side by side, with both outlines</h2>
+<p><img class="figure" id="pair" src="/compare/pair/{{ before.id }}/{{ after.id }}.png" alt="the two captures, aligned" loading="lazy" width="900" height="580"></p>
+<h2>Every measure</h2>
+<p class="small">Change: after minus before. {{ noise_name | capitalize }}: {{ noise_meaning }} {{ verdict_meaning }}</p>
+<table class="cards" id="pair-table"><tr class="head"><th>verdict</th><th>measure</th><th>before</th><th>after</th><th>change</th><th>{{ noise_name }}</th></tr>
+{% for r in rows %}<tr data-metric="{{ r.name }}"><td data-label="verdict" class="verdict {{ r.verdict_class }}">{{ r.verdict }}</td>
+<td data-label="measure"><span title="{{ r.meaning }}">{{ r.label }}</span><span class="meaning">{{ r.meaning }} In {{ r.unit_words }}.</span></td>
+<td data-label="before">{{ r.before }}</td><td data-label="after">{{ r.after }}</td>
+<td data-label="change" class="change">{{ r.change }}</td><td data-label="{{ noise_name }}" class="noise">{{ r.noise }}</td></tr>{% endfor %}
+</table>
+<h2>Time-lapse</h2>
+<p>Every photo of this profile in order, aligned on the eyes and nose.</p>
+<p><img class="figure" id="timelapse" src="/timelapse.gif" alt="every photo in order" loading="lazy" width="480" height="600"></p>
+<p><a href="/download/timelapse.mp4">Download the time-lapse as a video (MP4)</a> ·
+<a href="/timelapse.gif" download="timelapse.gif">as an animated picture (GIF)</a></p>
+{{ technical | safe }}"""
 
 REPORT = """<h1>Report and export</h1>
-<ul>
-<li><a href="/download/report.html">The report (one self-contained HTML file)</a></li>
-<li><a href="/download/captures.csv">Every capture as CSV</a></li>
-<li><a href="/download/captures.json">... as JSON</a></li>
-<li><a href="/download/captures.parquet">... as Parquet</a></li>
+{% if summary %}<h2>What the report says</h2>
+<div id="preview" class="note"><p id="report-summary">{{ summary }}</p>
+{% if pair %}<p id="report-pair">Before / after, the baseline and the latest photo: {{ pair }}.</p>{% endif %}
+{% if failed %}<p>{{ failed }}</p>{% endif %}
+<p class="small">The report also holds the charts of every measure, the before / after pictures and a table of every
+photo.</p></div>{% else %}<p>There is nothing to report yet: a report needs at least two photos.</p>{% endif %}
+<h2>Downloads</h2>
+<ul id="downloads">
+<li><a href="/download/report.html">The report</a>: one web page with everything above, the charts and the pictures;
+it opens in any browser and can be kept or sent as one file.</li>
+<li><a href="/download/captures.csv">Every photo's numbers as a spreadsheet (CSV)</a>: opens in Excel, Numbers or
+LibreOffice.</li>
+<li><a href="/download/captures.json">The same as JSON</a>: for programs that read JSON.</li>
+<li><a href="/download/captures.parquet">The same as Parquet</a>: for data-analysis tools (pandas, R).</li>
+<li><a href="/download/timelapse.mp4">The time-lapse video (MP4)</a>: every photo in order, aligned on the eyes.</li>
 </ul>"""
 
 CAPTURE = """<h1>This week's photo</h1>
@@ -239,31 +323,69 @@ CAPTURE = """<h1>This week's photo</h1>
 
 RESULT = """<h1>Captured: capture {{ capture.id }}</h1>
 <p><img src="/photo/{{ capture.id }}" alt="the new photo" style="max-width:320px;width:100%"></p>
+{% set warning = failed_checks_sentence(capture) %}{% if warning %}<p class="error" id="failed-checks">{{ warning }}</p>{% endif %}
 {% for title, other, changes in comparisons %}
 <h2>{{ title }}: capture {{ other.id }} ({{ other.taken_at.date() }})</h2>
-<div class="wide"><table class="verdicts"><tr><th>metric</th><th>then</th><th>now</th><th>change</th><th>noise</th><th>verdict</th></tr>
-{% for c in changes %}<tr><td>{{ c.metric.label }} <span class="small">{{ c.metric.name }}</span></td><td>{{ '%.4g' % c.before }}</td><td>{{ '%.4g' % c.after }}</td>
-<td>{{ '%+.3g' % c.change }}</td><td>{{ '%.3g' % c.noise }}</td><td>{{ c.verdict }}</td></tr>{% endfor %}
-</table></div>
-{% else %}<p>This is the profile's first capture: later ones will be compared with it.</p>{% endfor %}"""
+<table class="cards verdicts"><tr class="head"><th>verdict</th><th>measure</th><th>then</th><th>now</th><th>change</th><th>{{ noise_name }}</th></tr>
+{% for c in changes %}{% set f = pair_change(c, other, capture) %}<tr data-metric="{{ c.metric.name }}">
+<td data-label="verdict" class="verdict">{{ f.verdict }}</td>
+<td data-label="measure"><span title="{{ meaning(c.metric) }}">{{ c.metric.label }}</span></td>
+<td data-label="then">{{ format_value(c.metric, c.before) }}</td><td data-label="now">{{ format_value(c.metric, c.after) }}</td>
+<td data-label="change">{{ f.text }}</td><td data-label="{{ noise_name }}">{{ f.noise_text }}</td></tr>{% endfor %}
+</table>
+{% else %}<p>This is the profile's first capture: later ones will be compared with it.</p>{% endfor %}
+<p class="small">{{ noise_name | capitalize }}: {{ noise_meaning }}</p>"""
 
 SETTINGS = """<h1>Capture settings</h1>
-<p>The checks a capture must pass (the same names as <code>GateConfig</code> and
-<code>facetrack capture --gate</code>). They are kept in <code>{{ path }}</code>, which
-<code>facetrack capture</code> also reads. Loosening one makes captures less comparable.</p>
-<form method="post" action="/settings"><div class="wide"><table>
-{% for name, value, default in rows %}<tr><td><label for="{{ name }}">{{ name }}</label></td>
-<td><input id="{{ name }}" name="{{ name }}" value="{{ value }}" inputmode="decimal" size="8"></td>
-<td class="small">default {{ default }}</td></tr>{% endfor %}
-</table></div><input type="submit" value="Save"></form>
-<form method="post" action="/settings/reset"><button>Back to the defaults</button></form>"""
+<p>The checks a photo must pass before it is taken, so that every week's photo is taken the same way and the
+photos can be compared. Loosening one makes photos less comparable; the defaults suit most people.</p>
+<form method="post" action="/settings"><table class="cards" id="settings-table">
+<tr class="head"><th>check</th><th>value</th><th>allowed</th></tr>
+{% for r in rows %}<tr><td data-label="check"><label for="{{ r.name }}"><b>{{ r.label }}</b></label>
+<span class="meaning">{{ r.meaning }}</span></td>
+<td data-label="value"><input id="{{ r.name }}" name="{{ r.name }}" value="{{ r.value }}" type="number"
+ min="{{ r.low }}" max="{{ r.high }}" step="{{ r.step }}" inputmode="decimal" style="width:6rem"> {{ r.unit }}</td>
+<td data-label="allowed" class="small">{{ r.allowed }}; default {{ r.default }}</td></tr>{% endfor %}
+</table><p><input type="submit" value="Save"></p></form>
+<form method="post" action="/settings/reset"><button>Reset to defaults</button></form>
+<details class="tech"><summary>Technical details</summary>
+<p>Kept in <code>{{ path }}</code>, which <code>facetrack capture</code> also reads
+(<code>facetrack capture --gate NAME=VALUE</code>). Names:
+{% for r in rows %}<code>{{ r.name }}</code> ({{ r.label }}){{ ', ' if not loop.last else '.' }}{% endfor %}</p></details>"""
+
+WELCOME = """<h1>Welcome to facetrack</h1>
+<p id="about">facetrack takes the same kind of photo of your face each week and measures it: your jawline, the
+fullness of your cheeks and mid-face, and how symmetric your face is. It tells you which changes are larger than the
+day-to-day noise of photos, so you can see whether your exercises change anything. Everything stays on this computer:
+nothing is sent anywhere.</p>
+<div class="ways">
+<div><h2>Take your first photo</h2><p>With this computer's camera: the page tells you how to sit and takes the photo by
+itself.</p><a class="big" href="/capture">Take your first photo</a></div>
+<div><h2>Add photos you already have</h2><p>Photos of your face from the front, from a phone or camera; their dates are
+read from the photos.</p><a class="big" href="/photos?add=1">Add photos you already have</a></div>
+<div><h2>Look at a demo</h2><p>Twelve weeks of example photos of someone else, to see what the pages show. They are kept
+apart from your photos and take about ten seconds to make.</p>
+<form method="post" action="/demo"><button class="big">Look at a demo</button></form></div>
+</div>"""
 
 NAV = (("/capture", "Capture"), ("/photos", "Photos"), ("/trends", "Trends"), ("/compare", "Before / after"), ("/report", "Report"), ("/settings", "Settings"))
 _ENV = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
 
 
+def _globals() -> dict:
+    """What a template may call to write a measure: the library's one way to write each."""
+    from facetrack.metrics.labels import NOISE_MEANING, NOISE_NAME, VERDICT_MEANING, format_value, meaning
+    from facetrack.report.changes import pair_change
+    from facetrack.report.wording import failed_checks_sentence
+
+    return {"format_value": format_value, "meaning": meaning, "pair_change": pair_change,
+            "failed_checks_sentence": failed_checks_sentence, "noise_name": NOISE_NAME,
+            "noise_meaning": NOISE_MEANING, "verdict_meaning": VERDICT_MEANING}
+
+
 def render(title: str, body_template: str, *, profile: str, profiles, message: str | None = None,
            error: bool = False, **values) -> str:
-    body = _ENV.from_string(body_template).render(**values)
-    return _ENV.from_string(BASE).render(title=title, style=STYLE, nav=NAV, profile=profile,
-                                         profiles=profiles, message=message, error=error, body=body)
+    due, demo, tech = values.pop("due", None), values.pop("demo", False), values.pop("tech", None)
+    body = _ENV.from_string(body_template).render(**{**_globals(), "demo": demo, **values})
+    return _ENV.from_string(BASE).render(title=title, style=STYLE, nav=NAV, profile=profile, due=due, demo=demo,
+                                         tech=tech, profiles=profiles, message=message, error=error, body=body)

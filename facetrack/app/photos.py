@@ -4,11 +4,14 @@ path from the browser reaches the file system)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from facetrack.app import pages
-from facetrack.app.common import current_profile, data_dir, no_such_capture, render
+from facetrack.app.common import (current_profile, data_dir, demo_shown, no_such_capture, render, shown_dir,
+                                  shown_profile)
 from facetrack.app.uploads import Refused, save_uploads
 from facetrack.errors import FacetrackError, ReportError, shown
 
@@ -17,17 +20,80 @@ MAX_UPLOAD_FILES = 64
 THUMBNAILS_KEPT = 1024
 
 
+def card(capture) -> dict:
+    """What a photo card says about ``capture``, in words."""
+    from facetrack.report.wording import failed_checks_sentence, how_taken
+    from facetrack.stats.silhouette import silhouette_state
+
+    return {"c": capture, "silhouette": silhouette_state(capture).text, "how": how_taken(capture),
+            "failed": failed_checks_sentence(capture), "day": capture.taken_at.date().isoformat()}
+
+
 def photos(request, message=None, error=False, status=200):
-    from facetrack.stats.trends import silhouette_summary
+    from facetrack.stats.silhouette import silhouette_summary
     from facetrack.store import Store
 
-    name = current_profile(request)
-    with Store.open(data_dir(request), read_only_ok=True) as store:
+    name = shown_profile(request)
+    with Store.open(shown_dir(request), read_only_ok=True) as store:
         captures = store.captures(name)
         baseline = store.baseline(name)
     return render(request, "Photos", pages.PHOTOS, status=status, message=message, error=error,
-                  captures=captures, baseline_id=baseline.id if baseline else None,
-                  silhouettes=silhouette_summary(captures))
+                  captures=captures, cards=[card(c) for c in captures],
+                  baseline_id=baseline.id if baseline else None, silhouettes=silhouette_summary(captures),
+                  today=dt.date.today().isoformat())
+
+
+def photos_page(request):
+    """The photos page; the welcome page instead for an empty store (unless asked to add)."""
+    from facetrack.app.welcome import opens_on_welcome
+
+    if "add" not in request.query_params and "profile" not in request.query_params and opens_on_welcome(request):
+        return RedirectResponse("/welcome", status_code=303)
+    return photos(request)
+
+
+def _refuse_demo(request):
+    return photos(request, "These are example photos: they cannot be changed. Go back to your own photos first.",
+                  True, 400)
+
+
+MAX_DATE_FORM_BYTES = 1024
+
+
+def _redated(root, name: str, cid: int, when: str):
+    from facetrack.ingest.dates import redate
+    from facetrack.store import Store
+
+    with Store.open(root) as store:
+        return redate(store, name, cid, when)
+
+
+async def correct_date(request):
+    """Correct a capture's date (``ingest.dates.redate``) from the card's form: refused with its
+    sentence (400), the store unchanged, for a date that cannot be a photo's."""
+    from urllib.parse import parse_qs
+
+    from facetrack.app.uploads import read_body
+
+    if demo_shown(request):
+        return await run_in_threadpool(_refuse_demo, request)
+    cid = int(request.path_params["cid"])
+    try:
+        body = await read_body(request, MAX_DATE_FORM_BYTES, "the date form")
+        when = parse_qs(body.decode("utf-8", "strict")).get("date", [""])[0].strip()
+    except Refused as exc:
+        return await run_in_threadpool(photos, request, f"date not changed: {exc.sentence}", True, exc.status)
+    except UnicodeDecodeError:
+        return await run_in_threadpool(photos, request, "date not changed: give the date as 2026-01-05", True, 400)
+    if not when:
+        return await run_in_threadpool(photos, request, "date not changed: give the date as 2026-01-05", True, 400)
+    try:
+        name = current_profile(request)
+        fixed = await run_in_threadpool(_redated, data_dir(request), name, cid, when)
+    except FacetrackError as exc:
+        return await run_in_threadpool(photos, request, f"date not changed: {exc}", True, 400)
+    return await run_in_threadpool(photos, request, f"date corrected: capture {cid} is now dated "
+                                   f"{fixed.after.date().isoformat()}.")
 
 
 def _import(root, uploads, measurer, profile):
@@ -68,6 +134,8 @@ async def upload(request):
 def delete(request):
     from facetrack.store import Store
 
+    if demo_shown(request):
+        return _refuse_demo(request)
     cid, name = int(request.path_params["cid"]), current_profile(request)
     try:
         with Store.open(data_dir(request)) as store:
@@ -82,6 +150,8 @@ def delete(request):
 def set_baseline(request):
     from facetrack.store import Store
 
+    if demo_shown(request):
+        return _refuse_demo(request)
     cid, name = int(request.path_params["cid"]), current_profile(request)
     try:
         with Store.open(data_dir(request)) as store:
@@ -95,8 +165,8 @@ def stored_capture(request):
     """The capture ``{cid}`` of the request's profile, or None."""
     from facetrack.store import Store
 
-    with Store.open(data_dir(request), read_only_ok=True) as store:
-        return store.capture(current_profile(request), int(request.path_params["cid"]))
+    with Store.open(shown_dir(request), read_only_ok=True) as store:
+        return store.capture(shown_profile(request), int(request.path_params["cid"]))
 
 
 def photo(request):

@@ -6,7 +6,8 @@ from starlette.convertors import IntegerConvertor, register_url_convertor
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
-from facetrack.app import capture, compare, photos, report, settings, trends
+from facetrack.app import capture, compare, photos, report, settings, trends, welcome
+from facetrack.app.welcome import leaving_demo
 
 
 class CaptureId(IntegerConvertor):
@@ -17,25 +18,35 @@ class CaptureId(IntegerConvertor):
 
 
 def home(request):
-    return RedirectResponse("/photos", status_code=303)
+    """The welcome page for an empty store, else the photos."""
+    return RedirectResponse("/welcome" if welcome.opens_on_welcome(request) else "/photos", status_code=303)
 
 
 def routes() -> list[Route]:
     register_url_convertor("capture_id", CaptureId())
     return [
         Route("/", home),
-        Route("/photos", photos.photos),
-        Route("/upload", photos.upload, methods=["POST"]),
+        Route("/welcome", welcome.welcome),
+        Route("/demo", welcome.show_demo, methods=["POST"]),
+        Route("/demo/leave", welcome.leave_demo, methods=["POST"]),
+        Route("/photos", photos.photos_page),
+        Route("/upload", leaving_demo(photos.upload), methods=["POST"]),
+        Route("/date/{cid:capture_id}", photos.correct_date, methods=["POST"]),
         Route("/delete/{cid:capture_id}", photos.delete, methods=["POST"]),
         Route("/baseline/{cid:capture_id}", photos.set_baseline, methods=["POST"]),
         Route("/photo/{cid:capture_id}", photos.photo),
         Route("/thumb/{cid:capture_id}", photos.thumbnail),
         Route("/trends", trends.trends),
         Route("/compare", compare.compare),
+        Route("/compare/pair/{a:capture_id}/{b:capture_id}.png", compare.pair_picture),
+        Route("/compare/flicker/{a:capture_id}/{b:capture_id}.gif", compare.flicker_picture),
+        Route("/compare/aligned/{a:capture_id}/{b:capture_id}/{which}.jpg", compare.aligned_picture),
+        Route("/timelapse.gif", compare.timelapse_gif),
+        Route("/download/timelapse.mp4", compare.timelapse_mp4),
         Route("/report", report.report),
         Route("/download/{what}", report.download),
-        Route("/capture", capture.capture_page),
-        Route("/capture/start", capture.start, methods=["POST"]),
+        Route("/capture", leaving_demo(capture.capture_page)),
+        Route("/capture/start", leaving_demo(capture.start), methods=["POST"]),
         Route("/capture/frame", capture.frame, methods=["POST"]),
         Route("/capture/now", capture.capture_now, methods=["POST"]),
         Route("/capture/cancel", capture.cancel, methods=["POST"]),

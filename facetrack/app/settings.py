@@ -40,9 +40,33 @@ def _write_atomically(path: Path, text: str) -> None:
         part.unlink(missing_ok=True)
 
 
-def settings(request, message=None, error=False, status=200):
+def setting_rows(config, defaults) -> list[dict]:
+    """Each check as the page shows it: plain name, what it does, unit, allowed range (the
+    input's min and max), value and default."""
     from dataclasses import fields
 
+    rows = []
+    for f in fields(config):
+        setting = f.metadata["setting"]
+        rows.append({"name": f.name, "label": setting.label, "meaning": setting.meaning, "unit": setting.unit,
+                     "low": f"{setting.low:g}", "high": f"{setting.high:g}", "step": "1" if setting.whole else "any",
+                     "allowed": setting.allowed, "value": f"{getattr(config, f.name):g}",
+                     "default": f"{getattr(defaults, f.name):g}"})
+    return rows
+
+
+def in_words(text: str) -> str:
+    """A refusal's sentence with each setting's plain name for its internal one."""
+    from dataclasses import fields
+
+    from facetrack.capture.gates import GateConfig
+
+    for f in sorted(fields(GateConfig), key=lambda f: -len(f.name)):
+        text = text.replace(f.name, f.metadata["setting"].label)
+    return text
+
+
+def settings(request, message=None, error=False, status=200, tech=None):
     from facetrack.capture.gates import GateConfig
     from facetrack.errors import InputError
 
@@ -51,11 +75,11 @@ def settings(request, message=None, error=False, status=200):
         config = gate_config(data_dir(request))
     except InputError as exc:  # a hand-edited file: shown, left as it is until saved or reset
         config = defaults
-        message, error = (f"{message}. " if message else "") + f"The saved settings cannot be used ({exc}): " \
+        message, error = (f"{message}. " if message else "") + "The saved settings cannot be used: " \
             "the defaults are shown; save or reset them here", True
-    rows = [(f.name, f"{getattr(config, f.name):g}", f"{getattr(defaults, f.name):g}") for f in fields(config)]
-    return render(request, "Settings", pages.SETTINGS, status=status, message=message, error=error,
-                  rows=rows, path=gates_path(data_dir(request)))
+        tech = str(exc)
+    return render(request, "Settings", pages.SETTINGS, status=status, message=message, error=error, tech=tech,
+                  rows=setting_rows(config, defaults), path=gates_path(data_dir(request)))
 
 
 def parse_form(body: bytes) -> list[tuple[str, str]]:
@@ -99,7 +123,7 @@ async def save(request):
     except Refused as exc:
         return await run_in_threadpool(settings, request, f"not saved: {exc.sentence}", True, exc.status)
     except ValueError as exc:
-        return await run_in_threadpool(settings, request, f"not saved: {exc}", True, 400)
+        return await run_in_threadpool(settings, request, f"not saved: {in_words(str(exc))}", True, 400, str(exc))
     except OSError as exc:
         return await run_in_threadpool(settings, request, f"not saved: {gates_path(root)} cannot be written "
                                        f"({exc.strerror or exc})", True, 503)
@@ -108,4 +132,4 @@ async def save(request):
 
 async def reset(request):
     gates_path(data_dir(request)).unlink(missing_ok=True)
-    return await run_in_threadpool(settings, request, "back to the defaults")
+    return await run_in_threadpool(settings, request, "Reset: every check is back to its default.")

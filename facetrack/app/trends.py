@@ -1,33 +1,77 @@
 """The trends page: each headline metric's captures over time, its noise band, baseline and
-trend, drawn on the server as SVG panels, and every metric's verdict in a table."""
+trend, drawn on the server as SVG panels, and every metric's change over all the photos in a
+table; the summary, the table and the charts give one figure per measure
+(``report.changes.trend_change``)."""
 
 from __future__ import annotations
 
 from facetrack.app import pages
-from facetrack.app.common import current_profile, data_dir, render
+from facetrack.app.common import render, shown_dir, shown_profile
+
+
+def verdict_class(beyond: bool) -> str:
+    return "verdict-beyond" if beyond else "verdict-within"
+
+
+def measure_cells(metric) -> dict:
+    """A measure's name, its sentence and its unit in words, as every table shows them."""
+    from facetrack.metrics.labels import meaning, unit_words
+
+    return {"name": metric.name, "label": metric.label, "meaning": meaning(metric), "unit_words": unit_words(metric)}
+
+
+def technical(rows) -> str:
+    """The collapsed "Technical details": each measure's internal name and stored unit, for
+    support and for reading the exports."""
+    from markupsafe import escape
+
+    items = "".join(f"<tr><td>{escape(label)}</td><td><code>{escape(name)}</code></td><td>{escape(units)}</td></tr>"
+                    for label, name, units in rows)
+    return ('<details class="tech"><summary>Technical details</summary><p class="small">The names of the measures '
+            "in the exports (CSV, JSON, Parquet) and the command line, and their stored units. The smallest real "
+            "change is the MDC95 (minimal detectable change, 95 %).</p><table><tr><th>measure</th><th>name</th>"
+            f"<th>stored units</th></tr>{items}</table></details>")
+
+
+def trend_rows(found) -> list[dict]:
+    from facetrack.metrics.labels import MISSING, VERDICTS, format_noise
+    from facetrack.report.changes import trend_change
+
+    rows = []
+    for t in found:
+        figure = trend_change(t)
+        rows.append({**measure_cells(t.metric), "verdict": figure.verdict if figure else VERDICTS[False],
+                     "verdict_class": verdict_class(bool(figure and figure.beyond_noise)),
+                     "change": figure.text if figure else MISSING, "range": (figure.range_text or "") if figure else "",
+                     "noise": format_noise(t.metric, t.noise), "beyond": bool(figure and figure.beyond_noise)})
+    return rows
 
 
 def trends(request):
     from facetrack.metrics import ALL_METRICS, HEADLINE, SILHOUETTE, get_metric
     from facetrack.metrics.labels import GROUP_LABELS
+    from facetrack.report.changes import period_words
     from facetrack.report.charts import panel_series
     from facetrack.report.summary import metric_trends, plain_summary
     from facetrack.report.svg_chart import panels_svg
     from facetrack.stats.repeatability import Calibration
     from facetrack.store import Store
 
-    name = current_profile(request)
+    name = shown_profile(request)
     every = request.query_params.get("all") == "1"
-    with Store.open(data_dir(request), read_only_ok=True) as store:
+    with Store.open(shown_dir(request), read_only_ok=True) as store:
         captures = store.captures(name)
         baseline = store.baseline(name)
         mdc = Calibration(*store.repeatability(name)).mdc
     if len(captures) < 2:
-        return render(request, "Trends", pages.TRENDS, summary=f"profile {name!r} has {len(captures)} "
-                      "captures: trends need at least 2", groups=[], every=every, trends=[])
+        have = f"{len(captures)} photo{'s' if len(captures) != 1 else ''}"
+        return render(request, "Trends", pages.TRENDS, summary=f"This profile has {have}: trends need at least 2.",
+                      groups=[], every=every, rows=[], period="", technical="")
     found = metric_trends(captures, mdc)
     chosen = ALL_METRICS if every else [*(get_metric(n) for n in HEADLINE), *SILHOUETTE[:3]]
     panels = panel_series(captures, metrics=chosen, baseline_id=baseline.id, noise=mdc)
     groups = [(GROUP_LABELS[group], svgs) for group, svgs in panels_svg(panels)]
+    rows = sorted(trend_rows(found), key=lambda r: not r["beyond"])
     return render(request, "Trends", pages.TRENDS, summary=plain_summary(captures, found), groups=groups,
-                  every=every, trends=found)
+                  every=every, rows=rows, period=f"(over {period_words(found[0].span_days)})",
+                  technical=technical([(t.metric.label, t.metric.name, t.metric.units) for t in found]))
