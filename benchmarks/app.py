@@ -14,6 +14,9 @@
    longest beside the same page with nothing else running, and the upload's time with and
    without the page requests. The import runs off the event loop, so a page waits only for
    its share of the processor.
+5. First paint of every page, each on its first visit to a freshly started app (so before /
+   after's pictures are not yet made): the first contentful paint in Chromium, on the demo
+   store and on the 104-capture store. Target: <= 500 ms on the demo, <= 1.5 s with 104.
 
 Run: ``.venv/bin/python benchmarks/run.py app`` (part of ``make bench``; 1-3 need chromium).
 """
@@ -112,6 +115,35 @@ def pages_during_import(root: Path, photos: list[Path], batch: int = 20) -> dict
             "app_import_20_s": round(quiet, 1)}
 
 
+PAINTED = ("/photos", "/trends", "/compare", "/report", "/settings", "/welcome")
+
+
+def first_paints(browser, root: Path, profile: str) -> dict[str, float]:
+    """Milliseconds from navigation to the first contentful paint of each page of ``PAINTED``,
+    on its first visit to an app started for it."""
+    proc, url, _ = _start(root, profile)
+    try:
+        tab = browser.new_page()
+        tab.goto(url)
+        base, out = url.split("/photos")[0], {}
+        for path in PAINTED:
+            tab.goto(base + path, wait_until="commit")
+            tab.wait_for_function("() => performance.getEntriesByName('first-contentful-paint').length > 0")
+            out[path] = tab.evaluate("performance.getEntriesByName('first-contentful-paint')[0].startTime")
+        tab.close()
+        return out
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+def print_paints(what: str, paints: dict[str, float], target_ms: float) -> None:
+    worst = max(paints, key=paints.get)
+    print(f"first paint, {what}: " + ", ".join(f"{k} {v:.0f} ms" for k, v in paints.items())
+          + f"; slowest {worst} {paints[worst]:.0f} ms ({'meets' if paints[worst] <= target_ms else 'MISSES'} "
+          f"<= {target_ms:.0f} ms)")
+
+
 def collect() -> dict[str, float]:
     from common import portrait_photos
     from report import build_store
@@ -153,6 +185,14 @@ def collect() -> dict[str, float]:
               f"first visit {first:.2f} s, later visits {trends:.2f} s, median of 3 (target <= 1 s)")
         out.update({"app_ready_s": round(ready, 2), "app_trends_104_first_s": round(first, 2),
                     "app_trends_104_s": round(trends, 2)})
+        paints = first_paints(browser, tmp / "store", "bench")
+        print_paints("104 captures", paints, 1500)
+        subprocess.run([sys.executable, "-m", "facetrack.cli", "demo", "--data-dir", str(tmp / "demo")],
+                       check=True, capture_output=True)
+        demo = first_paints(browser, tmp / "demo", "demo")
+        print_paints("the demo", demo, 500)
+        out.update({"app_first_paint_104_max_ms": round(max(paints.values())),
+                    "app_first_paint_demo_max_ms": round(max(demo.values()))})
         clip = SHARED_DATA / "single_face.mp4"
         if not clip.is_file():
             print(f"(guidance round trip skipped: {clip} not found)")
