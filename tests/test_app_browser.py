@@ -9,6 +9,7 @@ which turns those skips into failures: CI always runs them.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -116,9 +117,10 @@ def test_hovering_a_point_shows_its_date_value_spread_and_photo(page, server):
     dot.hover()
     assert tip.is_visible()
     value = last.metrics["midface_width_ratio"]
-    assert tip.inner_text().split("\n") == ["Mid-face width", f"{last.taken_at.date()} · capture {last.id}",
-                                             reading(value.value, value.spread, "ratio")]
-    assert f"{value.value:.4g} ± " in reading(value.value, value.spread, "ratio")
+    shown = reading(value.value, value.spread, "midface_width_ratio")
+    assert tip.inner_text().split("\n") == ["Mid-face width", f"{last.taken_at.date()} · capture {last.id}", shown]
+    assert re.fullmatch(r"\d+\.\d ± \d+\.\d % of eye distance", shown), shown  # "207.6 ± 2.1 % of eye distance"
+    assert shown.startswith(f"{value.value * 100:.1f} ± ")
     page.wait_for_function("() => { const i = document.querySelector('#tip img'); "
                            "return i.complete && i.naturalWidth == 240; }")
     box, spot = tip.bounding_box(), dot.bounding_box()
@@ -148,9 +150,55 @@ def test_no_page_breaks_its_own_content_policy(browser, server):
 
 def test_before_after_shows_the_two_aligned_captures(page, server):
     page.goto(server[0].split("/photos")[0] + "/compare?a=1&b=12")
-    for image in ("#pair", "#flicker"):
-        assert page.locator(image).evaluate("img => img.complete && img.naturalWidth > 100")
-    assert "beyond noise" in page.locator("table").inner_text()
+    for image in ("#pair", "#flicker", "#slider img.before", "#slider img.after"):  # each from its own address
+        page.locator(image).scroll_into_view_if_needed()
+        page.wait_for_function(f"() => {{ const i = document.querySelector('{image}'); "
+                               "return i.complete && i.naturalWidth > 100; }", timeout=30_000)
+    assert "beyond noise" in page.locator("#pair-table").inner_text()
+
+
+def test_the_slider_reveals_the_after_photo_by_mouse_and_keyboard(page, server):
+    page.goto(server[0].split("/photos")[0] + "/compare?a=1&b=12")
+    slider, after = page.locator("#reveal"), page.locator("#slider img.after")
+    clip = "img => getComputedStyle(img).clipPath"
+    assert "50%" in after.evaluate(clip)
+    slider.scroll_into_view_if_needed()
+    box = slider.bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] / 2, y)  # drag the handle to the left: more of the after photo
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.1, y, steps=5)
+    page.mouse.up()
+    assert int(slider.input_value()) < 20 and f"{slider.input_value()}%" in after.evaluate(clip)
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    assert f"{slider.input_value()}%" in after.evaluate(clip)
+
+
+def test_the_timelapse_plays_in_the_page_and_downloads(page, server):
+    page.goto(server[0].split("/photos")[0] + "/compare")
+    page.locator("#timelapse").scroll_into_view_if_needed()
+    page.wait_for_function("() => { const i = document.querySelector('#timelapse'); "
+                           "return i.complete && i.naturalWidth > 100; }", timeout=60_000)
+    with page.expect_download() as download:
+        page.click("text=Download the time-lapse as a video (MP4)")
+    assert download.value.suggested_filename.endswith("timelapse.mp4")
+
+
+PAGES = ("/welcome", "/photos", "/trends", "/compare", "/report", "/settings")
+SNAKE = re.compile(r"\b[a-z]+_[a-z_]+\b")
+
+
+def test_no_page_shows_an_internal_name(page, server):
+    """What a person reads (inner_text: a closed "Technical details" is not read) holds no
+    internal name and no bare unit."""
+    for path in PAGES:
+        page.goto(server[0].split("/photos")[0] + path + ("?profile=demo" if path != "/welcome" else ""))
+        text = page.inner_text("body")
+        assert not SNAKE.findall(text), (path, SNAKE.findall(text))
+        for bare in (r"\bratio\b", r"MDC95", r"\bnan\b", r"\^2", r"\de-\d"):
+            assert not re.search(bare, text), (path, bare)
+        assert page.locator("#due").is_visible(), path  # when the next weekly photo is due
 
 
 def test_upload_imports_a_photo_and_refuses_a_non_image(page, astronaut, tmp_path):
@@ -182,6 +230,27 @@ def test_dropping_a_photo_on_the_page_imports_it(page):
         page.dispatch_event("#drop", "drop", {"dataTransfer": transfer})
     assert "imported dropped.jpg as capture" in page.locator("#message").inner_text()
     assert page.locator(".card").count() == before + 1
+
+
+def test_at_phone_width_no_page_scrolls_sideways_and_the_verdict_shows(browser, server):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        tab = context.new_page()
+        tab.goto(server[0])
+        for path in PAGES:
+            tab.goto(server[0].split("/photos")[0] + path)
+            assert tab.evaluate("document.documentElement.scrollWidth") <= 390, path
+        for path, table in (("/trends", "#trend-table"), ("/compare", "#pair-table")):
+            tab.goto(server[0].split("/photos")[0] + path)
+            row = tab.locator(f"{table} tr[data-metric]").first
+            verdict = row.locator("td.verdict")
+            verdict.scroll_into_view_if_needed()
+            box, first = verdict.bounding_box(), row.locator("td").first
+            assert verdict.is_visible() and box["x"] >= 0 and box["x"] + box["width"] <= 390, path
+            assert first.get_attribute("data-label") == "verdict"  # the verdict first
+            assert verdict.inner_text() in ("beyond noise", "within noise")
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize("width, height", [(1280, 800), (390, 844)])
