@@ -286,3 +286,19 @@ def test_before_after_paints_from_the_store_and_its_pictures_come_after(client):
     assert client.get("/compare/aligned/1/999/before.jpg").status_code == 404
     assert client.get("/compare/aligned/1/12/elsewhere.jpg").status_code == 404
     assert client.get("/compare/flicker/3/3.gif").status_code == 404
+
+
+def test_an_explicit_profile_on_the_command_line_becomes_the_data_dirs_choice(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from facetrack.app import common, server
+    from facetrack.cli import main
+
+    launched = []
+    monkeypatch.setattr(server, "serve", lambda root, **kw: launched.append(kw["profile"]))
+    common.remember_profile(tmp_path, "demo")
+    assert CliRunner().invoke(main, ["app", "--no-browser", "--data-dir", str(tmp_path)]).exit_code == 0
+    assert common.chosen_profile(tmp_path, "default") == "demo"  # no --profile: the kept choice stands
+    assert CliRunner().invoke(main, ["app", "--no-browser", "--profile", "me", "--data-dir", str(tmp_path)]).exit_code == 0
+    assert common.chosen_profile(tmp_path, "default") == "me"
+    assert launched == ["default", "me"]

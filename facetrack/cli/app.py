@@ -28,13 +28,19 @@ def app_cmd(port, no_browser, profile, data_dir):
     from facetrack.app.server import serve
     from facetrack.store import default_data_dir
 
+    root = data_dir or default_data_dir()
+    if click.get_current_context().get_parameter_source("profile") is not click.core.ParameterSource.DEFAULT:
+        from facetrack.app.common import remember_profile
+
+        remember_profile(root, profile)  # an explicit --profile is the data dir's choice from now on
+
     def ready(url: str) -> None:
         click.echo(url)
         if not no_browser:
             webbrowser.open(url)
 
     try:
-        serve(data_dir or default_data_dir(), profile=profile, port=port, on_ready=ready)
+        serve(root, profile=profile, port=port, on_ready=ready)
     except KeyboardInterrupt:
         pass
 
