@@ -6,12 +6,10 @@ data dir) are in test_app_server.py."""
 
 from __future__ import annotations
 
-import io
 import re
 import shutil
 import struct
 import subprocess
-import sys
 import threading
 import time
 import zlib
@@ -22,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
-from facetrack.app.frames import MAX_FRAME_BYTES, MAX_FRAME_PIXELS
+from facetrack.app.frames import MAX_FRAME_BYTES
 from facetrack.app.live import ENDED, FRAME_TIMEOUT_S, NOT_RUNNING, TAKEN_OVER
 from facetrack.app.photos import MAX_UPLOAD_BYTES
 from facetrack.app.server import create_app
