@@ -251,3 +251,51 @@ def test_the_capture_buttons_are_the_cli_previews_keys(client, store_dir, webcam
     assert made.quality.manual is True and "no_smile" in made.quality.failed_gates
     card = client.get("/photos?profile=webcam").text.split(f'id="capture-{made.id}"')[1].split('class="card"')[0]
     assert "manual (" in card and "no_smile" in card  # the photos page says how it was taken
+
+
+SNAKE = re.compile(r"\b[a-z]+_[a-z_]+\b")
+
+
+def test_each_frame_answer_carries_the_instruction_every_check_and_the_time_left(client, webcam_jpegs):
+    """The capture page shows what to do now, every check met or not in plain words, and how long is left."""
+    import json
+
+    signed_in(client)
+    session = start_capture(client)
+    answer = client.post("/capture/frame", content=webcam_jpegs[0],
+                         headers={"origin": ORIGIN, "x-timestamp": "0", "x-index": "0", "x-session": session})
+    assert answer.headers["content-type"].startswith("image/jpeg")
+    guidance = json.loads(answer.headers["x-guidance"])
+    assert guidance["instruction"] and not SNAKE.search(guidance["instruction"])
+    assert len(guidance["checks"]) >= 10
+    assert all(isinstance(c["label"], str) and not SNAKE.search(c["label"]) and c["met"] in (True, False, None)
+               for c in guidance["checks"])
+    assert 0 < guidance["seconds_left"] <= 20  # the page's capture gives up after 20 s without progress
+    client.post("/capture/cancel", headers={"origin": ORIGIN, "x-session": session})
+
+
+def test_a_capture_that_cannot_pass_stops_early_with_one_plain_sentence_and_its_details(client, store_dir,
+                                                                                         webcam_jpegs):
+    """The smiling end of the real clip, over and over: the capture stops once nothing has improved for
+    20 s of frames (not at the 120 s limit), with a plain sentence and the details for support apart."""
+    signed_in(client)
+    with Store.open(store_dir) as store:
+        before = len(store.captures("webcam"))
+    session = start_capture(client)
+    smiling = webcam_jpegs[40]
+    outcome, sent = None, 0
+    for i in range(80):  # 40 s of frames, one every 500 ms
+        answer = client.post("/capture/frame", content=smiling,
+                             headers={"origin": ORIGIN, "x-timestamp": str(i * 500), "x-index": str(i),
+                                      "x-session": session})
+        sent = i + 1
+        if not answer.headers["content-type"].startswith("image/jpeg"):
+            outcome = answer.json()
+            break
+    assert outcome is not None and "capture" not in outcome
+    assert sent <= 45  # 20 s without progress, at 2 frames a second, and a little for the first frames
+    assert "smil" in outcome["error"] and outcome["error"].endswith("try again.")
+    assert not SNAKE.search(outcome["error"]) and not re.search(r"\d", outcome["error"])
+    assert outcome["details"] and outcome["details"] != outcome["error"]
+    with Store.open(store_dir) as store:
+        assert len(store.captures("webcam")) == before

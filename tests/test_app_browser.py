@@ -317,8 +317,7 @@ def test_the_capture_page_guides_captures_and_stores(camera_tab, server, fake_ca
     assert done.returncode == 0, done.stderr
     camera_tab.goto(url.split("/photos")[0] + "/capture?profile=webcam")
     camera_tab.wait_for_function("() => location.pathname.startsWith('/capture/result/') || "
-                                 "document.getElementById('status').textContent.startsWith('No capture')",
-                                 timeout=90_000)
+                                 "document.body.dataset.capture === 'failed'", timeout=90_000)
     text = camera_tab.locator("main").inner_text()
     assert "Captured: capture" in text and "Against last time" in text, text
     assert "within noise" in text or "beyond noise" in text
@@ -332,10 +331,9 @@ def test_the_cancel_button_ends_the_capture_and_stores_nothing(camera_tab, serve
     camera_tab.wait_for_selector("#buttons:not([hidden])", timeout=30_000)
     camera_tab.wait_for_function("() => document.getElementById('preview').naturalWidth > 0")  # guiding
     camera_tab.click("#cancel")
-    camera_tab.wait_for_function("() => document.getElementById('status').textContent.startsWith('No capture')",
-                                 timeout=30_000)
-    status = camera_tab.locator("#status").inner_text()
-    assert status == "No capture: cancelled: nothing was stored"
+    camera_tab.wait_for_function("() => document.body.dataset.capture === 'failed'", timeout=30_000)
+    assert camera_tab.locator("#status").inner_text() == "No photo was taken."
+    assert camera_tab.locator("#advice").inner_text() == "cancelled: nothing was stored"
     with Store.open(root, read_only_ok=True) as store:
         assert store.captures("cancelled") == []
 
@@ -346,11 +344,59 @@ def test_without_a_camera_the_page_says_so_and_offers_upload(browser, server):
         tab = context.new_page()
         tab.goto(server[0])
         tab.goto(server[0].split("/photos")[0] + "/capture")
-        tab.wait_for_function("() => document.getElementById('status').textContent.startsWith('No camera')",
-                              timeout=15_000)
-        assert tab.locator("#fallback a").get_attribute("href") == "/photos"
+        tab.wait_for_function("() => document.body.dataset.capture === 'failed'", timeout=15_000)
+        from facetrack.capture.advice import camera_problem
+
+        assert tab.locator("#advice").inner_text() == camera_problem("NotFoundError")  # the sentence and its fix
+        assert tab.locator("#fallback").is_visible() and tab.locator("#fallback a").get_attribute("href") == "/photos"
+        assert tab.locator("#again").is_visible()
     finally:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def smiling_camera(tmp_path_factory, webcam_clip):
+    """The real webcam clip's smile (frames 20 on, which never pass the checks) as the browser's camera."""
+    from facetrack.capture.sources import video_frames
+
+    frames = [f.image for f in video_frames(webcam_clip)][20:]
+    return write_y4m(frames, tmp_path_factory.mktemp("smiling") / "camera.y4m")
+
+
+def test_a_capture_that_cannot_pass_ends_with_a_plain_sentence_and_a_working_try_again(playwright, server,
+                                                                                       smiling_camera):
+    """While it runs the page shows the instruction, every check and the time left; a smile that never
+    relaxes ends the capture once nothing improves (20 s, well before the 120 s limit) with one plain
+    sentence, the details apart, and Try again starts a new capture without reloading."""
+    import re
+
+    b = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                   args=[*ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                                         f"--use-file-for-fake-video-capture={smiling_camera}"])
+    try:
+        tab = b.new_context(viewport={"width": 1280, "height": 800}).new_page()
+        tab.goto(server[0])
+        tab.goto(server[0].split("/photos")[0] + "/capture?profile=smiling")
+        tab.wait_for_function("() => !document.getElementById('checks').hidden", timeout=30_000)
+        assert tab.locator("#instruction").inner_text()
+        assert tab.locator("#checks li").count() >= 10 and tab.locator("#checks li.unmet").count() >= 1
+        assert "Gives up in" in tab.locator("#left").inner_text()
+        started = time.monotonic()
+        tab.wait_for_function("() => document.body.dataset.capture === 'failed'", timeout=90_000)
+        assert time.monotonic() - started < 60  # the early stop, not the 120 s limit
+        advice = tab.locator("#advice").inner_text()
+        assert "smil" in advice and advice.endswith("try again."), advice
+        visible = tab.locator("main").inner_text()
+        assert not re.search(r"\b[a-z]+_[a-z_]+\b", visible), visible  # the details stay folded away
+        assert tab.locator("#support").is_visible() and not tab.locator("#details").is_visible()
+        tab.click("#again")
+        tab.wait_for_function("() => document.body.dataset.capture === 'running' && "
+                              "!document.getElementById('instruction').hidden", timeout=30_000)
+        assert tab.locator("#failed").is_hidden()
+        tab.click("#cancel")
+        tab.wait_for_function("() => document.body.dataset.capture === 'failed'", timeout=30_000)
+    finally:
+        b.close()
 
 
 def test_ctrl_c_ends_the_server_cleanly(server):

@@ -9,6 +9,7 @@ before it is decoded (``frames``), and decoded and answered off the event loop.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
@@ -23,6 +24,7 @@ from facetrack.app.settings import gate_config
 from facetrack.app.uploads import Refused, read_body
 
 SESSION_HEADER = "x-session"
+GUIDANCE_HEADER = "x-guidance"
 #: x-timestamp: milliseconds since the page started its capture (about 31 years at most).
 MAX_TIMESTAMP_MS = 10 ** 12
 MAX_INDEX = 10 ** 9
@@ -34,7 +36,10 @@ def _error(sentence: str, status: int) -> JSONResponse:
 
 
 def capture_page(request):
-    return render(request, "Capture", pages.CAPTURE)
+    from facetrack.capture.advice import CAMERA_PROBLEM_OTHER, CAMERA_PROBLEMS
+
+    problems = {**CAMERA_PROBLEMS, "other": CAMERA_PROBLEM_OTHER}  # by the browser's error name
+    return render(request, "Capture", pages.CAPTURE, camera_problems=problems)
 
 
 async def start(request):
@@ -108,12 +113,17 @@ async def frame(request):
         ok, jpeg = cv2.imencode(".jpg", cv2.cvtColor(answer.overlay, cv2.COLOR_RGB2BGR),
                                 [cv2.IMWRITE_JPEG_QUALITY, 85])
         took = f"server;dur={1000 * (time.perf_counter() - started):.1f}"  # read by the benchmark
-        return Response(jpeg.tobytes(), media_type="image/jpeg",
-                        headers={"cache-control": "no-store", "server-timing": took})
+        headers = {"cache-control": "no-store", "server-timing": took}
+        if answer.guidance is not None:  # ASCII JSON: what to do now, every check, the time left
+            headers[GUIDANCE_HEADER] = json.dumps(answer.guidance, ensure_ascii=True, separators=(",", ":"))
+        return Response(jpeg.tobytes(), media_type="image/jpeg", headers=headers)
     taken_over = captures.end(sid) == TAKEN_OVER  # by another tab while this frame was answered
     if answer.capture_id is not None:
         return JSONResponse({"capture": answer.capture_id})
-    return JSONResponse({"error": TAKEN_OVER if taken_over else answer.error})
+    if taken_over:
+        return JSONResponse({"error": TAKEN_OVER})
+    details = {"details": answer.details} if answer.details else {}  # for the page's "details for support"
+    return JSONResponse({"error": answer.error, **details})
 
 
 def result(request):

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from facetrack.capture.gates import GateConfig
-from facetrack.capture.session import CaptureSettings
+from facetrack.capture.session import SUGGESTED_STUCK_S, CaptureSettings
 from facetrack.capture.sources import Frame
 from facetrack.errors import FacetrackError
 
@@ -45,6 +45,8 @@ TAKEN_OVER = ("a capture was started in another tab or window, so this one stopp
               "or reload this page to capture here")
 NO_ANSWER = "the capture stopped answering: reload the page to start again"
 STILL_ENDING = "the captures started a moment ago are still ending: reload the page in a few seconds"
+#: The page's capture gives up once nothing has improved for a while (the CLI waits for its limit).
+PAGE_SETTINGS = CaptureSettings(stop_when_stuck_s=SUGGESTED_STUCK_S)
 #: Capture threads at once, ending ones included: a start past it is refused (``SessionBusy``).
 MAX_THREADS = 4
 
@@ -55,7 +57,9 @@ log = logging.getLogger(__name__)
 class Answer:
     overlay: np.ndarray | None = None  # the preview for the frame just sent
     capture_id: int | None = None  # set once the capture is stored
-    error: str | None = None  # why no capture was made
+    error: str | None = None  # why no capture was made: one plain sentence with its fix
+    details: str | None = None  # the same in the checks' own terms, for a collapsed "details"
+    guidance: dict | None = None  # what the page shows beside the preview (``Guidance.to_dict()``)
     seq: int = 0  # the frame it answers (0: the outcome)
 
     @property
@@ -78,9 +82,14 @@ class _Display:
     def __init__(self, capture: "LiveCapture"):
         self.capture = capture
         self.pressed: str | None = None
+        self.guidance: dict | None = None
+
+    def guide(self, guidance) -> None:
+        """The frame's guidance (``run_session`` gives it just before the frame's overlay)."""
+        self.guidance = guidance.to_dict()
 
     def show(self, image: np.ndarray) -> None:
-        self.capture._answer(Answer(overlay=image, seq=self.capture._current))
+        self.capture._answer(Answer(overlay=image, guidance=self.guidance, seq=self.capture._current))
 
     def key(self) -> str | None:
         key, self.pressed = self.pressed, None
@@ -90,7 +99,7 @@ class _Display:
 class LiveCapture:
     """One capture from the page's camera, for ``profile`` in the store at ``data_dir``."""
 
-    def __init__(self, data_dir, profile: str, measurer, settings: CaptureSettings = CaptureSettings(),
+    def __init__(self, data_dir, profile: str, measurer, settings: CaptureSettings = PAGE_SETTINGS,
                  config: GateConfig = GateConfig()):
         self._frames: queue.Queue = queue.Queue(maxsize=1)
         self._answers: queue.Queue = queue.Queue(maxsize=1)
@@ -144,7 +153,8 @@ class LiveCapture:
                                       display=self._display, source="browser camera")
             outcome = Answer(capture_id=done.capture_id)
         except FacetrackError as exc:
-            outcome = Answer(error=str(exc))
+            advice = getattr(exc, "advice", None)  # the plain sentence; str(exc) in the checks' terms
+            outcome = Answer(error=advice or str(exc), details=str(exc) if advice else None)
         except Exception as exc:  # noqa: BLE001 - the page is told; the log keeps the traceback
             log.exception("the browser capture failed")
             outcome = Answer(error=f"the capture failed ({type(exc).__name__}): reload the page to try again")
