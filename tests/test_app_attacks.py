@@ -273,6 +273,7 @@ def test_a_second_tab_takes_over_and_the_first_is_told(client, frames, store_dir
 def test_starts_in_a_row_keep_the_capture_threads_bounded(client, frames):
     from facetrack.app.live import MAX_THREADS, STILL_ENDING
 
+    assert wait_for(lambda: not live_threads())  # an earlier test's captures have ended: count only this app's
     counts, answers = [], []
     for _ in range(12):
         answers.append(client.post("/capture/start", headers=O))
