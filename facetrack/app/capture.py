@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
 from facetrack.app import pages
+from facetrack.app.capture_page import CAPTURE
 from facetrack.app.common import current_profile, data_dir, no_such_capture, render
 from facetrack.app.frames import MAX_FRAME_BYTES, decode_frame
 from facetrack.app.live import TAKEN_OVER, Busy, FrameRefused, LiveCapture, SessionBusy, SessionEnded
@@ -39,7 +40,7 @@ def capture_page(request):
     from facetrack.capture.advice import CAMERA_PROBLEM_OTHER, CAMERA_PROBLEMS
 
     problems = {**CAMERA_PROBLEMS, "other": CAMERA_PROBLEM_OTHER}  # by the browser's error name
-    return render(request, "Capture", pages.CAPTURE, camera_problems=problems)
+    return render(request, "Capture", CAPTURE, camera_problems=problems)
 
 
 async def start(request):
