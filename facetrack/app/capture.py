@@ -36,11 +36,25 @@ def _error(sentence: str, status: int) -> JSONResponse:
     return JSONResponse({"error": sentence}, status_code=status)
 
 
-def capture_page(request):
-    from facetrack.capture.advice import CAMERA_PROBLEM_OTHER, CAMERA_PROBLEMS
+#: The names a browser's ``getUserMedia`` rejects with (older Chromes' names too).
+CAMERA_ERRORS = ("NotFoundError", "NotAllowedError", "NotReadableError", "OverconstrainedError", "AbortError",
+                 "SecurityError", "TypeError", "DevicesNotFoundError", "PermissionDeniedError", "TrackStartError")
 
-    problems = {**CAMERA_PROBLEMS, "other": CAMERA_PROBLEM_OTHER}  # by the browser's error name
-    return render(request, "Capture", CAPTURE, camera_problems=problems)
+
+def camera_problems() -> tuple[dict, list]:
+    """The sentence with its fix for each camera error name (``other`` for the rest), and the
+    names that mean no usable camera here (none, or not allowed): the page then offers photos."""
+    from facetrack.capture.advice import camera_problem
+
+    problems = {name: camera_problem(name) for name in CAMERA_ERRORS}
+    problems["other"] = camera_problem(None)
+    none_here = {camera_problem("NotFoundError"), camera_problem("NotAllowedError")}
+    return problems, [name for name in CAMERA_ERRORS if problems[name] in none_here]
+
+
+def capture_page(request):
+    problems, no_camera = camera_problems()
+    return render(request, "Capture", CAPTURE, camera_problems=problems, no_camera=no_camera)
 
 
 async def start(request):

@@ -3,7 +3,8 @@ check met or not, the time left; on failure one plain sentence with its fix, the
 support folded away, and Try again (a new capture from ``/capture/start``, without reloading).
 
 ``camera_problems``: the sentence for each of the browser's camera errors (its DOMException
-name, from ``capture.advice``), ``other`` for the rest.
+name, from ``capture.advice``), ``other`` for the rest; ``no_camera``: the names that mean no
+usable camera here (the page then offers to add photos instead).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ CAPTURE = """<h1>This week's photo</h1>
 <script>
 (() => {
   const problems = {{ camera_problems | tojson }};  // the browser's camera errors, each with its fix
+  const noCamera = {{ no_camera | tojson }};  // the errors that mean no usable camera here: offer photos instead
   const $ = id => document.getElementById(id);
   const status = $("status"), preview = $("preview"), video = $("camera"), buttons = $("buttons");
   const instruction = $("instruction"), left = $("left"), checks = $("checks");
@@ -49,14 +51,14 @@ CAPTURE = """<h1>This week's photo</h1>
                                             " s unless something improves.");
     left.textContent = parts.join(" "); left.hidden = !parts.length;
   };
-  const fail = (sentence, details, noCamera) => {  // one sentence with its fix, and Try again
+  const fail = (sentence, details, offerPhotos) => {  // one sentence with its fix, and Try again
     buttons.hidden = true; instruction.hidden = true; left.hidden = true; checks.hidden = true;
     status.textContent = "No photo was taken.";
     $("advice").textContent = sentence;
     $("details").textContent = details || "";
     $("support").hidden = !details;
     $("failed").hidden = false;
-    $("fallback").hidden = !noCamera;
+    $("fallback").hidden = !offerPhotos;
     document.body.dataset.capture = "failed";
   };
   async function run() {
@@ -68,7 +70,7 @@ CAPTURE = """<h1>This week's photo</h1>
       stream = await navigator.mediaDevices.getUserMedia({video: {width: 640, height: 480}});
     } catch (e) {
       const name = (e && e.name) || "";
-      fail(problems[name] || problems.other, name, name === "NotFoundError" || name === "NotAllowedError");
+      fail(problems[name] || problems.other, name, noCamera.includes(name));
       return;
     }
     const end = () => stream.getTracks().forEach(track => track.stop());

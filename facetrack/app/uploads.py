@@ -79,10 +79,15 @@ async def read_body(request, limit: int, what: str = "the request") -> bytes:
     return b"".join(parts)
 
 
+DATE_FIELD = "date"  # the page sends each photo's date as a ``date`` part just before the photo
+MAX_DATE_CHARS = 40
+
+
 @dataclass(frozen=True)
 class Upload:
     name: str  # the file's name as the browser gave it (for messages only)
     path: Path  # where it was written
+    date: str = ""  # the ``date`` field sent just before the file (the page's date for it), if any
 
 
 def _safe(name: str) -> str:
@@ -103,6 +108,9 @@ class _Parts:
         self._name = self._value = b""
         self._file = None
         self._upload: Upload | None = None
+        self._date: bytearray | None = None  # the ``date`` part being read
+        self._next_date = ""  # the last ``date`` part: it goes with the next file
+        self.dates = 0  # ``date`` parts so far (at most one per photo)
 
     def callbacks(self) -> dict:
         return {"on_part_begin": self.begin, "on_part_data": self.data, "on_part_end": self.end,
@@ -132,6 +140,12 @@ class _Parts:
         disposition = next((v for k, v in self._headers if k == b"content-disposition"), b"")
         _, options = parse_options_header(disposition)
         name = options.get(b"name", b"").decode(self.charset, "replace")
+        if name == DATE_FIELD and b"filename" not in options:  # one per photo: not counted as another part
+            self.dates += 1
+            if self.dates > self.max_files:
+                raise Refused(413, f"at most {self.max_files} photos (and their dates) can be uploaded at once")
+            self._date = bytearray()
+            return
         if name != self.field or b"filename" not in options:
             self.others += 1
             if self.others > MAX_OTHER_PARTS:
@@ -142,14 +156,22 @@ class _Parts:
         shown = os.path.basename(options[b"filename"].decode(self.charset, "replace").replace("\\", "/"))
         path = self.folder / f"{len(self.uploads):03d}-{_safe(shown)}"
         self._file = open(path, "xb")
-        self._upload = Upload(shown, path)
+        self._upload = Upload(shown, path, self._next_date)
+        self._next_date = ""
         self.uploads.append(self._upload)
 
     def data(self, data: bytes, start: int, end: int) -> None:
         if self._file is not None:
             self._file.write(data[start:end])
+        elif self._date is not None:
+            self._date += data[start:end]
+            if len(self._date) > MAX_DATE_CHARS:
+                raise Refused(400, f"a photo's date must be at most {MAX_DATE_CHARS} characters, like 2026-01-05")
 
     def end(self) -> None:
+        if self._date is not None:
+            self._next_date = self._date.decode(self.charset, "replace").strip()
+            self._date = None
         self.close()
 
     def close(self) -> None:
