@@ -299,3 +299,39 @@ def test_a_capture_that_cannot_pass_stops_early_with_one_plain_sentence_and_its_
     assert outcome["details"] and outcome["details"] != outcome["error"]
     with Store.open(store_dir) as store:
         assert len(store.captures("webcam")) == before
+
+
+def dated_upload(photos) -> bytes:
+    """A multipart body as the Photos page sends it: each photo's ``date`` just before the photo."""
+    parts = []
+    for name, data, date in photos:
+        parts.append(b'--b\r\nContent-Disposition: form-data; name="date"\r\n\r\n' + date.encode() + b"\r\n")
+        parts.append(b'--b\r\nContent-Disposition: form-data; name="photos"; filename="' + name.encode()
+                     + b'"\r\nContent-Type: image/jpeg\r\n\r\n' + data + b"\r\n")
+    return b"".join(parts) + b"--b--\r\n"
+
+
+def test_uploaded_photos_take_the_dates_the_page_shows(client, store_dir, astronaut):
+    """The page shows each photo's date before importing (its camera date, else the file's) and
+    the user may correct it: the date sent with each photo is the capture's date."""
+    import datetime as dt
+
+    signed_in(client)
+    jpegs = [cv2.imencode(".jpg", cv2.cvtColor(np.ascontiguousarray(a), cv2.COLOR_RGB2BGR))[1].tobytes()
+             for a in (astronaut, astronaut[:, ::-1])]
+    headers = {"origin": ORIGIN, "content-type": "multipart/form-data; boundary=b"}
+    with Store.open(store_dir) as store:
+        before = {c.id for c in store.captures("demo")}
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    for date, why in (("soon", "is not a date"), (tomorrow, "in the future")):
+        refused = client.post("/upload", headers=headers, content=dated_upload([("a.jpg", jpegs[0], date)]))
+        assert refused.status_code == 400 and why in refused.text
+        with Store.open(store_dir) as store:
+            assert {c.id for c in store.captures("demo")} == before  # nothing imported
+    good = client.post("/upload", headers=headers,
+                       content=dated_upload([("a.jpg", jpegs[0], "2025-11-03"), ("b.jpg", jpegs[1], "2025-12-01")]))
+    assert good.status_code == 200, good.text
+    with Store.open(store_dir) as store:
+        new = sorted((c for c in store.captures("demo") if c.id not in before), key=lambda c: c.id)
+    assert [c.taken_at for c in new] == [dt.datetime(2025, 11, 3, 12), dt.datetime(2025, 12, 1, 12)]
+

@@ -207,11 +207,17 @@ def test_upload_imports_a_photo_and_refuses_a_non_image(page, astronaut, tmp_pat
     text.write_text("not a photo")
     page.set_input_files("input[name=photos]", str(photo))
     page.click("input[type=submit]")
-    assert "imported new.jpg as capture" in page.locator("#message").inner_text()
+    said(page, "imported new.jpg as capture")
     assert page.locator(".card").count() == 13
     page.set_input_files("input[name=photos]", str(text))
     page.click("input[type=submit]")
-    assert "refused notes.txt: is not an image facetrack can read" in page.locator("#message").inner_text()
+    said(page, "refused notes.txt: is not an image facetrack can read")
+
+
+def said(page, words: str) -> None:
+    """Wait for the page's message to hold ``words`` (the upload's answer replaces the page)."""
+    page.wait_for_function("w => { const m = document.getElementById('message'); "
+                           "return m !== null && m.innerText.includes(w); }", arg=words, timeout=60_000)
 
 
 def test_dropping_a_photo_on_the_page_imports_it(page):
@@ -226,9 +232,11 @@ def test_dropping_a_photo_on_the_page_imports_it(page):
         """b64 => { const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
                     const t = new DataTransfer(); t.items.add(new File([bytes], "dropped.jpg", {type: "image/jpeg"}));
                     return t; }""", base64.b64encode(jpeg.tobytes()).decode())
-    with page.expect_navigation():
-        page.dispatch_event("#drop", "drop", {"dataTransfer": transfer})
-    assert "imported dropped.jpg as capture" in page.locator("#message").inner_text()
+    page.dispatch_event("#drop", "drop", {"dataTransfer": transfer})
+    page.wait_for_selector("#review:not([hidden])")  # its date shown first, as for the picker's
+    assert "dropped.jpg" in page.locator("#dates").inner_text()
+    page.click("#upload input[type=submit]")
+    said(page, "imported dropped.jpg as capture")
     assert page.locator(".card").count() == before + 1
 
 
@@ -399,6 +407,42 @@ def test_a_capture_that_cannot_pass_ends_with_a_plain_sentence_and_a_working_try
         b.close()
 
 
+def test_chosen_photos_show_their_dates_before_importing_and_a_corrected_one_is_kept(page, server, tmp_path):
+    """The camera's date (EXIF) of a chosen photo, else the file's own date, is shown in an editable
+    field before anything is imported; the date the user leaves there is the capture's date."""
+    import datetime as dt
+    import os
+
+    from PIL import Image
+    from skimage import data
+
+    from facetrack.store import Store
+
+    url, _, root = server
+    with_exif, without = tmp_path / "camera.jpg", tmp_path / "scan.jpg"
+    exif = Image.Exif()
+    exif.get_ifd(0x8769)[0x9003] = "2025:10:20 08:30:00"  # DateTimeOriginal
+    Image.fromarray(data.astronaut()[6:].copy()).save(with_exif, exif=exif)  # photos no other test uploads
+    Image.fromarray(data.astronaut()[:-6, ::-1].copy()).save(without)
+    stamp = dt.datetime(2025, 9, 14, 10, 0).timestamp()
+    os.utime(without, (stamp, stamp))  # the file's own date
+    page.goto(url.split("/photos")[0] + "/photos?profile=demo")  # earlier tests captured into other profiles
+    page.set_input_files("#upload input[type=file]", [str(with_exif), str(without)])
+    page.wait_for_selector("#review:not([hidden])")
+    fields = page.locator("#dates input[type=date]")
+    assert [fields.nth(i).input_value() for i in range(2)] == ["2025-10-20", "2025-09-14"]
+    assert "camera.jpg" in page.locator("#dates").inner_text()
+    fields.nth(1).fill("2025-09-01")  # the user corrects the scan's date
+    with Store.open(root, read_only_ok=True) as store:
+        before = {c.id for c in store.captures("demo")}
+    page.click("#upload input[type=submit]")
+    said(page, "imported camera.jpg as capture")
+    with Store.open(root, read_only_ok=True) as store:
+        new = sorted((c for c in store.captures("demo") if c.id not in before), key=lambda c: c.id)
+    assert [c.taken_at for c in new] == [dt.datetime(2025, 10, 20, 8, 30), dt.datetime(2025, 9, 1, 12)]
+    assert page.url.endswith("/photos")
+
+
 def test_ctrl_c_ends_the_server_cleanly(server):
     url, proc, _ = server
     proc.send_signal(signal.SIGINT)
@@ -407,3 +451,4 @@ def test_ctrl_c_ends_the_server_cleanly(server):
         time.sleep(0.1)
     assert proc.returncode == 0, proc.stderr.read()
     assert "Traceback" not in proc.stderr.read()
+

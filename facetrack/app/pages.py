@@ -59,6 +59,7 @@ td .meaning, .meaning { display: block; font-size: 0.78rem; color: #555; }
 .pictures { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 340px), 1fr)); gap: 0.8rem; }
 .card form { margin: 0.2rem 0; } .card details { margin-top: 0.2rem; }
 details.tech { margin-top: 1rem; font-size: 0.85rem; }
+ul.dates { padding-left: 1.2rem; } ul.dates li { margin: 0.2rem 0; overflow-wrap: anywhere; }
 .instruction { font-size: 1.6rem; font-weight: 600; margin: 0.4rem 0; }
 .capture-view { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
 .capture-view img { max-width: 100%; flex: 1 1 320px; min-width: 0; }
@@ -96,19 +97,75 @@ PHOTOS = """<h1>Photos</h1>
 <form method="post" action="/upload" enctype="multipart/form-data" id="upload">
 <div id="drop" class="drop">Drop photos here, or
 <label>choose them: <input type="file" name="photos" accept="image/*" multiple></label>
+<div id="review" hidden><p>Check each photo's date (from the camera, else the file's own date) and correct it if needed:</p>
+<ul id="dates" class="dates"></ul></div>
 <input type="submit" value="Upload"></div></form>
 <script>
 (() => {
   const drop = document.getElementById("drop"), form = document.getElementById("upload");
-  const input = form.querySelector("input[type=file]");
+  const input = form.querySelector("input[type=file]"), list = document.getElementById("dates");
+  const today = "{{ today }}";
+  const day = d => [d.getFullYear(), String(d.getMonth() + 1).padStart(2, "0"),
+                    String(d.getDate()).padStart(2, "0")].join("-");
+  async function cameraDate(file) {  // a JPEG's EXIF DateTimeOriginal (else DateTime), as yyyy-mm-dd
+    try {
+      const v = new DataView(await file.slice(0, 131072).arrayBuffer());
+      if (v.getUint16(0) !== 0xFFD8) return null;
+      for (let p = 2; p + 10 <= v.byteLength;) {
+        const marker = v.getUint16(p), size = v.getUint16(p + 2);
+        if ((marker & 0xFF00) !== 0xFF00) return null;
+        if (marker === 0xFFE1 && v.getUint32(p + 4) === 0x45786966) {  // "Exif"
+          const t = p + 10, le = v.getUint16(t) === 0x4949;
+          const u16 = o => v.getUint16(t + o, le), u32 = o => v.getUint32(t + o, le);
+          const find = (ifd, tag) => {
+            for (let i = 0, n = u16(ifd); i < n; i++) if (u16(ifd + 2 + 12 * i) === tag) return ifd + 2 + 12 * i;
+            return null;
+          };
+          const ifd0 = u32(4), sub = find(ifd0, 0x8769);
+          const entry = (sub !== null && find(u32(sub + 8), 0x9003)) || find(ifd0, 0x0132);
+          if (!entry) return null;
+          let text = "";
+          for (let i = 0; i < 10; i++) text += String.fromCharCode(v.getUint8(t + u32(entry + 8) + i));
+          const m = /^([0-9]{4}):([0-9]{2}):([0-9]{2})$/.exec(text);
+          return m ? m[1] + "-" + m[2] + "-" + m[3] : null;
+        }
+        p += 2 + size;
+      }
+    } catch (e) {}
+    return null;
+  }
+  async function review() {  // each photo with its date, editable, before anything is imported
+    const rows = [];
+    for (const file of input.files) {
+      const li = document.createElement("li"), label = document.createElement("label");
+      const date = document.createElement("input");
+      date.type = "date"; date.required = true; date.max = today;
+      date.value = (await cameraDate(file)) || day(new Date(file.lastModified));
+      label.append(file.name + ": ", date); li.append(label); rows.push(li);
+    }
+    list.replaceChildren(...rows);
+    document.getElementById("review").hidden = !rows.length;
+  }
+  input.addEventListener("change", review);
+  form.addEventListener("submit", async e => {  // each photo goes with its date, just before it
+    e.preventDefault();
+    if (!form.reportValidity()) return;
+    const body = new FormData(), dates = list.querySelectorAll("input[type=date]");
+    [...input.files].forEach((file, i) => { body.append("date", dates[i] ? dates[i].value : ""); body.append("photos", file); });
+    form.querySelector("input[type=submit]").disabled = true;
+    const answer = await fetch("/upload", {method: "POST", body});
+    const page = await answer.text();
+    history.replaceState(null, "", "/photos");
+    document.open(); document.write(page); document.close();
+  });
   for (const kind of ["dragenter", "dragover"]) drop.addEventListener(kind, e => {
     e.preventDefault(); drop.classList.add("over"); });
   drop.addEventListener("dragleave", () => drop.classList.remove("over"));
-  drop.addEventListener("drop", e => {  // the dropped files go through the same form as the picker's
+  drop.addEventListener("drop", e => {  // the dropped files go through the same review as the picker's
     e.preventDefault(); drop.classList.remove("over");
     if (!e.dataTransfer.files.length) return;
     input.files = e.dataTransfer.files;
-    form.submit();
+    review();
   });
 })();
 </script>
@@ -243,126 +300,6 @@ LibreOffice.</li>
 <li><a href="/download/captures.parquet">The same as Parquet</a>: for data-analysis tools (pandas, R).</li>
 <li><a href="/download/timelapse.mp4">The time-lapse video (MP4)</a>: every photo in order, aligned on the eyes.</li>
 </ul>"""
-
-CAPTURE = """<h1>This week's photo</h1>
-<p id="status">Starting the camera... Allow it when the browser asks.</p>
-<p id="instruction" class="instruction" aria-live="polite" hidden></p>
-<p id="left" class="small" hidden></p>
-<div class="capture-view"><img id="preview" alt="the camera, as a mirror, with what to do">
-<ul id="checks" class="checks" aria-label="the checks" hidden></ul></div>
-<p id="buttons" hidden><button id="now" title="Take the photo now, whatever the checks say (it is marked as taken with failed checks)">Capture now</button>
-<button id="cancel">Cancel</button></p>
-<div id="failed" hidden><p id="advice" class="error"></p>
-<p><button id="again">Try again</button></p>
-<details id="support" hidden><summary>Details for support</summary><p id="details" class="small"></p></details></div>
-<video id="camera" playsinline muted style="display:none"></video>
-<p id="fallback" hidden>No camera here, or it will not work? <a href="/photos">Add photos you already have</a> instead.</p>
-<script>
-(() => {
-  const problems = {{ camera_problems | tojson }};  // the browser's camera errors, each with its fix
-  const $ = id => document.getElementById(id);
-  const status = $("status"), preview = $("preview"), video = $("camera"), buttons = $("buttons");
-  const instruction = $("instruction"), left = $("left"), checks = $("checks");
-  let session = null;
-  const said = async answer => {  // the app's answer: JSON, or a refusal in one line of text
-    const text = await answer.text();
-    try { return JSON.parse(text); } catch (e) {
-      return {error: text.trim().replace(/^refused: /, "") || "The app did not answer: reload the page."};
-    }
-  };
-  const show = g => {  // what to do now, every check met or not, and the time left
-    instruction.textContent = g.instruction; instruction.hidden = false;
-    checks.replaceChildren(...g.checks.map(c => {
-      const li = document.createElement("li");
-      li.className = c.met === true ? "met" : c.met === false ? "unmet" : "unknown";
-      li.textContent = (c.met === true ? "\u2713 " : c.met === false ? "\u2717 " : "\u2013 ") + c.label;
-      return li;
-    }));
-    checks.hidden = false;
-    const parts = [];
-    if (g.progress) parts.push(g.progress + ".");
-    if (g.seconds_left !== null) parts.push("Gives up in " + Math.ceil(g.seconds_left) +
-                                            " s unless something improves.");
-    left.textContent = parts.join(" "); left.hidden = !parts.length;
-  };
-  const fail = (sentence, details, noCamera) => {  // one sentence with its fix, and Try again
-    buttons.hidden = true; instruction.hidden = true; left.hidden = true; checks.hidden = true;
-    status.textContent = "No photo was taken.";
-    $("advice").textContent = sentence;
-    $("details").textContent = details || "";
-    $("support").hidden = !details;
-    $("failed").hidden = false;
-    $("fallback").hidden = !noCamera;
-    document.body.dataset.capture = "failed";
-  };
-  async function run() {
-    $("failed").hidden = true; $("fallback").hidden = true;
-    document.body.dataset.capture = "starting";
-    status.textContent = "Starting the camera... Allow it when the browser asks.";
-    let stream;
-    try {
-      stream = await navigator.mediaDevices.getUserMedia({video: {width: 640, height: 480}});
-    } catch (e) {
-      const name = (e && e.name) || "";
-      fail(problems[name] || problems.other, name, name === "NotFoundError" || name === "NotAllowedError");
-      return;
-    }
-    const end = () => stream.getTracks().forEach(track => track.stop());
-    video.srcObject = stream;
-    await video.play();
-    const begun = await fetch("/capture/start", {method: "POST"});
-    const start = await said(begun);
-    if (!begun.ok || !start.session) { end(); fail(start.error); return; }
-    session = start.session;  // this tab's capture: named with every frame and button press
-    status.textContent = "Follow the instruction: the photo is taken by itself when every check is met." +
-      (start.took_over ? " (The capture running in another tab or window was stopped.)" : "");
-    buttons.hidden = false;
-    document.body.dataset.capture = "running";
-    const canvas = document.createElement("canvas");
-    canvas.width = video.videoWidth; canvas.height = video.videoHeight;
-    const ctx = canvas.getContext("2d");
-    const t0 = performance.now();
-    window.facetrackRoundTrips = [];  // ms from a frame grabbed to its answer (read by the benchmark)
-    window.facetrackEncodes = [];  // ms of that spent drawing and encoding the frame in the page
-    window.facetrackServer = [];  // ... and in the server, from the frame read to the overlay encoded
-    for (let index = 0; ; index++) {  // one frame at a time: the next goes when the answer is back
-      const sent = performance.now();
-      ctx.drawImage(video, 0, 0);
-      const blob = await new Promise(done => canvas.toBlob(done, "image/jpeg", 0.92));
-      window.facetrackEncodes.push(performance.now() - sent);
-      const answer = await fetch("/capture/frame", {method: "POST", body: blob,
-        headers: {"x-timestamp": String(Math.round(sent - t0)), "x-index": String(index), "x-session": session}});
-      window.facetrackRoundTrips.push(performance.now() - sent);
-      const timing = /dur=([0-9.]+)/.exec(answer.headers.get("server-timing") || "");
-      if (timing) window.facetrackServer.push(Number(timing[1]));
-      if ((answer.headers.get("content-type") || "").startsWith("image/")) {
-        const guidance = answer.headers.get("x-guidance");
-        if (guidance) show(JSON.parse(guidance));
-        const old = preview.src;
-        preview.src = URL.createObjectURL(await answer.blob());
-        if (old) URL.revokeObjectURL(old);
-        continue;
-      }
-      const outcome = await said(answer);
-      sessionStorage.setItem("facetrackRoundTrips", JSON.stringify(window.facetrackRoundTrips));
-      sessionStorage.setItem("facetrackEncodes", JSON.stringify(window.facetrackEncodes));
-      sessionStorage.setItem("facetrackServer", JSON.stringify(window.facetrackServer));
-      end();
-      session = null;
-      if (outcome.capture) { location.href = "/capture/result/" + outcome.capture; return; }
-      fail(outcome.error, outcome.details);
-      return;
-    }
-  }
-  for (const [id, path] of [["now", "/capture/now"], ["cancel", "/capture/cancel"]]) {
-    $(id).addEventListener("click", () => {
-      if (session) fetch(path, {method: "POST", headers: {"x-session": session}});
-    });
-  }
-  $("again").addEventListener("click", run);  // a new capture, without reloading the page
-  run();
-})();
-</script>"""
 
 RESULT = """<h1>Captured: capture {{ capture.id }}</h1>
 <p><img src="/photo/{{ capture.id }}" alt="the new photo" style="max-width:320px;width:100%"></p>

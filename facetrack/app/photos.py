@@ -96,13 +96,37 @@ async def correct_date(request):
                                    f"{fixed.after.date().isoformat()}.")
 
 
+def upload_dates(uploads) -> list:
+    """Each uploaded photo's date as the page sent it (its EXIF date or the file's own, maybe
+    corrected by the user), or None where none was sent. A day that is the photo's own EXIF day
+    keeps the EXIF time of day; another day is taken at noon (or now, for a photo of this morning). ``DateError`` for a date that is
+    not one."""
+    from facetrack.ingest.dates import parse_date, photo_date
+
+    dates = []
+    for u in uploads:
+        if not u.date:
+            dates.append(None)
+            continue
+        when, timed = parse_date(u.date)
+        own = photo_date(u.path)
+        if not timed and own is not None and own.date() == when.date():
+            dates.append(None)  # the photo's own date, to the second
+        else:
+            noon, now = dt.datetime.combine(when.date(), dt.time(12)), dt.datetime.now().replace(microsecond=0)
+            dates.append(when if timed else min(noon, now) if when.date() == now.date() else noon)
+    return dates
+
+
 def _import(root, uploads, measurer, profile):
     """Import the uploaded files (in a worker thread: it measures each photo)."""
     from facetrack.ingest.importer import import_photos
     from facetrack.store import Store
 
+    dates = upload_dates(uploads)
     with Store.open(root) as store:
-        return import_photos([u.path for u in uploads], store=store, measurer=measurer, profile=profile)
+        return import_photos([u.path for u in uploads], store=store, measurer=measurer, profile=profile,
+                             dates=dates)
 
 
 async def upload(request):
@@ -119,7 +143,10 @@ async def upload(request):
             if not uploads:
                 return await run_in_threadpool(photos, request, "choose one or more photos first", True, 400)
             measurer = await run_in_threadpool(request.app.state.models.measurer)
-            report = await run_in_threadpool(_import, data_dir(request), uploads, measurer, name)
+            try:
+                report = await run_in_threadpool(_import, data_dir(request), uploads, measurer, name)
+            except FacetrackError as exc:  # a date the page sent that is not one: nothing imported
+                return await run_in_threadpool(photos, request, f"refused: {exc}", True, 400)
     except OSError as exc:  # the data dir cannot take the upload (a full or read-only disk)
         return await run_in_threadpool(photos, request, "refused: the upload cannot be written in "
                                        f"{data_dir(request)} ({exc.strerror or exc})", True, 503)
