@@ -74,6 +74,27 @@ def demo_dir(tmp_path_factory, model_path):
     return root, result
 
 
+@pytest.fixture
+def store_dir(demo_dir, tmp_path):
+    """A copy of the demo store of this test's own (the app's tests change it)."""
+    import shutil
+
+    root = tmp_path / "store"
+    shutil.copytree(demo_dir[0], root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def webcam_jpegs(webcam_clip):
+    """The real webcam clip's frames as the capture page sends them (JPEG)."""
+    import cv2
+
+    from facetrack.capture.sources import video_frames
+
+    return [cv2.imencode(".jpg", cv2.cvtColor(f.image, cv2.COLOR_RGB2BGR))[1].tobytes()
+            for f in video_frames(webcam_clip)]
+
+
 def save_jpeg(image: np.ndarray, path, quality: int = 92):
     from PIL import Image
 

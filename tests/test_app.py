@@ -18,14 +18,6 @@ PORT = 8765
 ORIGIN = f"http://127.0.0.1:{PORT}"
 
 
-@pytest.fixture
-def store_dir(demo_dir, tmp_path):
-    import shutil
-
-    root = tmp_path / "store"
-    shutil.copytree(demo_dir[0], root)
-    return root
-
 
 @pytest.fixture
 def client(store_dir, measurer):
@@ -198,14 +190,6 @@ def test_settings_are_saved_checked_and_reset(client, store_dir):
     assert client.post("/settings/reset", headers={"origin": ORIGIN}).status_code == 200
     assert not (store_dir / "gates.toml").exists()
 
-
-@pytest.fixture(scope="module")
-def webcam_jpegs(webcam_clip):
-    """The real webcam clip's frames as the page would send them (JPEG)."""
-    from facetrack.capture.sources import video_frames
-
-    return [cv2.imencode(".jpg", cv2.cvtColor(f.image, cv2.COLOR_RGB2BGR))[1].tobytes()
-            for f in video_frames(webcam_clip)]
 
 
 def start_capture(client, profile="webcam"):

@@ -7,7 +7,6 @@ data dir) are in test_app_server.py."""
 from __future__ import annotations
 
 import re
-import shutil
 import struct
 import subprocess
 import threading
@@ -33,12 +32,6 @@ ORIGIN = f"http://127.0.0.1:{PORT}"
 O = {"origin": ORIGIN}
 EPS = b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 100 100\n{} loop\n"
 
-
-@pytest.fixture
-def store_dir(demo_dir, tmp_path):
-    root = tmp_path / "store"
-    shutil.copytree(demo_dir[0], root)
-    return root
 
 
 def make_client(root, measurer):

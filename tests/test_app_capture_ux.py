@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 
-import cv2
 import pytest
 from starlette.testclient import TestClient
 
@@ -20,12 +18,6 @@ ORIGIN = f"http://127.0.0.1:{PORT}"
 SNAKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
 
 
-@pytest.fixture
-def store_dir(demo_dir, tmp_path):
-    root = tmp_path / "store"
-    shutil.copytree(demo_dir[0], root)
-    return root
-
 
 @pytest.fixture
 def client(store_dir, measurer):
@@ -34,13 +26,6 @@ def client(store_dir, measurer):
         assert c.get("/photos?token=secret-token", follow_redirects=False).status_code == 303
         yield c
 
-
-@pytest.fixture(scope="module")
-def webcam_jpegs(webcam_clip):
-    from facetrack.capture.sources import video_frames
-
-    return [cv2.imencode(".jpg", cv2.cvtColor(f.image, cv2.COLOR_RGB2BGR))[1].tobytes()
-            for f in video_frames(webcam_clip)]
 
 
 @pytest.mark.parametrize("error, no_camera", [

@@ -6,7 +6,6 @@ the scratch folder, and no thread left once the app is closed."""
 from __future__ import annotations
 
 import contextlib
-import shutil
 import threading
 import time
 from urllib.parse import quote, urlencode
@@ -37,12 +36,6 @@ SEGMENTS = ["", "photos", "photo", "thumb", "trends", "compare", "report", "down
             "%2F", "%FF", "%00", "\\", "//evil.com"]
 FIELDS = [f for f in GateConfig.__dataclass_fields__]
 
-
-@pytest.fixture
-def store_dir(demo_dir, tmp_path):
-    root = tmp_path / "store"
-    shutil.copytree(demo_dir[0], root)
-    return root
 
 
 def snapshot(root):

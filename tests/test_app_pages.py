@@ -33,12 +33,6 @@ def open_app(root, measurer, profile="default", port=PORT):
     return client
 
 
-@pytest.fixture
-def store_dir(demo_dir, tmp_path):
-    root = tmp_path / "store"
-    shutil.copytree(demo_dir[0], root)
-    return root
-
 
 @pytest.fixture
 def client(store_dir, measurer):

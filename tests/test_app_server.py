@@ -8,7 +8,6 @@ import contextlib
 import os
 import re
 import select
-import shutil
 import signal
 import socket
 import subprocess
@@ -17,7 +16,6 @@ import threading
 import time
 
 import cv2
-import pytest
 from starlette.testclient import TestClient
 
 from facetrack.app.photos import MAX_UPLOAD_BYTES
@@ -29,12 +27,6 @@ from facetrack.store.check import check_store
 TOKEN = "secret-token"
 PART = b'--b\r\ncontent-disposition: form-data; name="photos"; filename="big.jpg"\r\n\r\n'
 
-
-@pytest.fixture
-def store_dir(demo_dir, tmp_path):
-    root = tmp_path / "store"
-    shutil.copytree(demo_dir[0], root)
-    return root
 
 
 @contextlib.contextmanager
