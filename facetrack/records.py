@@ -123,7 +123,10 @@ class QualityNotes:
     """What facetrack noted about how a capture was taken and measured.
 
     Photo import fills ``views``, ``views_tried`` and ``interocular_px``; a guided capture
-    also the burst fields. A field that does not apply is None.
+    also the burst fields. Both note the checks that failed (``failed_gates``: an imported
+    photo runs the same checks as a guided capture), the expression and the light, so two
+    captures can be judged comparable or not (``stats.comparable``). A field that does not
+    apply, or was not recorded when the capture was stored, is None.
     """
 
     views: int | None = None  # landmark views the metrics combine
@@ -136,6 +139,9 @@ class QualityNotes:
     failed_gates: tuple[str, ...] | None = None  # gates failing when a manual capture was taken
     sharpness: float | None = None  # the kept frame's sharpness score
     silhouette_missing: Mapping[str, str] | None = None  # silhouette metric -> why it has no value
+    expression: Mapping[str, float] | None = None  # expression score (0-1, ``stats.comparable.EXPRESSIONS``)
+    brightness: float | None = None  # the face's mean brightness, 0 black to 255 white
+    light_balance: float | None = None  # the subject's left cheek's brightness over the right's (1: even)
 
     def __post_init__(self):
         for f in fields(self):
@@ -150,6 +156,13 @@ class QualityNotes:
                 if value is not None and not (isinstance(value, Mapping) and all(
                         isinstance(k, str) and isinstance(v, str) for k, v in value.items())):
                     raise ValueError(f"silhouette_missing must map metric names to reasons but got {value!r}")
+            elif f.name == "expression":
+                if value is not None and not (isinstance(value, Mapping) and all(
+                        isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool)
+                        and math.isfinite(v) and 0 <= v <= 1 for k, v in value.items())):
+                    raise ValueError(f"expression must map expression names to scores from 0 to 1 but got {value!r}")
+                if value is not None:
+                    object.__setattr__(self, "expression", {k: float(v) for k, v in value.items()})
             elif f.name == "manual":
                 if value is not None and not isinstance(value, bool):
                     raise ValueError(f"manual must be true or false but got {value!r}")
@@ -163,8 +176,9 @@ class QualityNotes:
         out = {k: v for k, v in asdict(self).items() if v is not None}
         if "failed_gates" in out:
             out["failed_gates"] = list(out["failed_gates"])
-        if "silhouette_missing" in out:
-            out["silhouette_missing"] = dict(out["silhouette_missing"])
+        for name in ("silhouette_missing", "expression"):
+            if name in out:
+                out[name] = dict(out[name])
         return out
 
     @classmethod
