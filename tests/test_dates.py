@@ -14,7 +14,8 @@ from click.testing import CliRunner
 
 from facetrack.cli import main
 from facetrack.errors import StoreError
-from facetrack.ingest.dates import DateError, check_taken_at, corrected_date, parse_date, photo_date, redate
+from facetrack.ingest.dates import (CLOCK_ALLOWANCE, DateError, check_taken_at, corrected_date, exif_date, exif_note,
+                                    file_date, parse_date, photo_date, redate, repair_dates, usable_exif_date)
 from facetrack.stats.schedule import due_sentence
 from facetrack.store import Store
 
@@ -127,7 +128,9 @@ def test_a_text_that_is_no_date_is_refused_in_one_line(text):
 
 
 @pytest.mark.parametrize("when, problem", [
-    (NOW + dt.timedelta(seconds=1), "is in the future"), (dt.datetime(1899, 12, 31), "before 1900: check the year"),
+    (NOW + CLOCK_ALLOWANCE + dt.timedelta(seconds=1), "is in the future"),
+    (dt.datetime(1899, 12, 31), "before 1900: check the year"),
+    (dt.datetime(9999, 12, 31, 23, 59), "is in the future"), (dt.datetime(1, 1, 1), "before 1900"),
 ])
 def test_a_date_that_cannot_be_a_photos_is_refused(when, problem):
     with pytest.raises(DateError, match=problem):
@@ -321,3 +324,107 @@ def test_redate_refuses_a_bad_id_or_date_in_one_line_and_changes_nothing(demo_co
     with Store.open(demo_copy) as store:
         assert [(c.id, c.taken_at) for c in store.captures("demo")] == dates
         assert not store.date_corrections("demo")
+
+
+# --- every date in one place (issue 32) ---------------------------------------------------------
+
+def test_a_date_a_little_after_now_is_now():
+    """A clock a little ahead (at most ``CLOCK_ALLOWANCE``): the photo is dated now, never later."""
+    assert check_taken_at(NOW + dt.timedelta(seconds=1), NOW) == NOW
+    assert check_taken_at(NOW + CLOCK_ALLOWANCE, NOW) == NOW
+
+
+@pytest.mark.parametrize("text", ["0001-01-01T00:00+01:00", "9999-12-31T23:59-01:00", "0001-01-01T00:00:00+23:59"])
+def test_a_time_zone_that_leaves_the_calendar_is_a_date_error_not_an_overflow(text):
+    with pytest.raises(DateError, match="is not a date a photo can have"):
+        parse_date(text)
+    with pytest.raises(DateError):
+        corrected_date(text, dt.datetime(2026, 1, 1), NOW)
+
+
+def test_a_camera_date_that_cannot_be_right_is_not_used():
+    for wrong in (dt.datetime(9999, 12, 31, 23, 59, 59), dt.datetime(1, 1, 1), NOW + dt.timedelta(hours=3)):
+        assert usable_exif_date(wrong, NOW) is None
+    assert usable_exif_date(NOW + dt.timedelta(minutes=2), NOW) == NOW
+    assert usable_exif_date(dt.datetime(2026, 1, 5, 9), NOW) == dt.datetime(2026, 1, 5, 9)
+
+
+def _exif_jpeg(path, image, stamp: str):
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif.get_ifd(0x8769)[36867] = stamp
+    Image.fromarray(image).save(path, "JPEG", exif=exif.tobytes())
+    return path
+
+
+def test_a_photos_impossible_camera_date_is_read_but_not_its_date(tmp_path, grace_hopper):
+    path = _exif_jpeg(tmp_path / "odd.jpg", grace_hopper, "9999:12:31 23:59:59")
+    assert exif_date(path) == dt.datetime(9999, 12, 31, 23, 59, 59)
+    assert photo_date(path) is None
+    assert "cannot be right, so it is dated by its file instead" in exif_note(path)
+
+
+def test_the_date_reader_opens_only_the_formats_photos_are_read_in(monkeypatch):
+    """A damaged DDS (its reader raised NotImplementedError through the old date reader)."""
+    import struct
+
+    from PIL import DdsImagePlugin
+
+    opened = []
+    monkeypatch.setattr(DdsImagePlugin.DdsImageFile, "_open", lambda self: opened.append(1))
+    head = (struct.pack("<7I", 124, 0x1007, 64, 64, 0, 0, 0) + bytes(44)
+            + struct.pack("<2I4s5I", 32, 0x4, b"ZZZZ", 0, 0, 0, 0, 0) + struct.pack("<5I", 0x1000, 0, 0, 0, 0))
+    assert photo_date(b"DDS " + head) is None and exif_date(b"DDS " + head) is None
+    assert opened == []
+
+
+def test_a_files_date_that_cannot_be_right_is_now(tmp_path):
+    import os
+
+    path = tmp_path / "f.jpg"
+    path.write_bytes(b"x")
+    os.utime(path, (0, 253402300800 + 86400 * 400))  # after 9999
+    assert abs((file_date(path) - dt.datetime.now()).total_seconds()) < 5
+    os.utime(path, (0, dt.datetime(2025, 5, 1, 8).timestamp()))
+    assert file_date(path) == dt.datetime(2025, 5, 1, 8)
+
+
+@pytest.mark.parametrize("last", [dt.datetime(9999, 12, 31, 23, 59), dt.datetime(1, 1, 1),
+                                  NOW + dt.timedelta(hours=3)])
+def test_the_due_sentence_never_overflows(last):
+    from types import SimpleNamespace
+
+    sentence = due_sentence([SimpleNamespace(taken_at=last)], NOW)
+    assert sentence.startswith(("Next weekly photo", "This week's photo is due"))
+
+
+def test_stored_dates_that_cannot_be_right_are_repaired_and_noted(three):
+    root, (a, b, c) = three
+    with Store.open(root) as store:
+        store.correct_date("me", a, dt.datetime(1, 1, 1))
+        store.correct_date("me", c, dt.datetime(9999, 12, 31, 23, 59))
+        said = repair_dates(store, "me")
+        assert len(said) == 2 and all("cannot be right" in s for s in said)
+        dates = {x.id: x.taken_at for x in store.captures("me")}
+        assert all(dt.datetime(1900, 1, 1) <= d <= dt.datetime.now() for d in dates.values())
+        assert store.date_corrections("me")[c][-1].before == dt.datetime(9999, 12, 31, 23, 59)
+        assert repair_dates(store, "me") == []  # nothing left to repair
+
+
+def test_import_and_status_in_the_cli_with_impossible_dates(tmp_path, grace_hopper):
+    root = tmp_path / "store"
+    odd = _exif_jpeg(tmp_path / "odd.jpg", grace_hopper, "9999:12:31 23:59:59")
+    result = run("import", odd, "--profile", "me", "--data-dir", root)
+    assert result.exit_code == 0, result.output
+    assert "cannot be right, so it is dated by its file instead" in result.output
+    with Store.open(root) as store:
+        (capture,) = store.captures("me")
+        assert capture.taken_at <= dt.datetime.now()
+        store.correct_date("me", capture.id, dt.datetime(9999, 12, 31, 23, 59))  # as an old store may hold
+    result = run("status", "--profile", "me", "--data-dir", root)
+    assert result.exit_code == 0 and "Traceback" not in result.output
+    assert "date cannot be right" in result.output
+    result = run("import", odd, "--taken-at", "0001-01-01T00:00+01:00", "--profile", "you", "--data-dir", root)
+    assert result.exit_code == 2 and "is not a date a photo can have" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

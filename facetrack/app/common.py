@@ -169,9 +169,31 @@ def render(request, title: str, template: str, status: int = 200, **values):
         profiles = [DEMO_PROFILE] if demo else sorted({*store.profiles(), name})
         captures = store.captures(name) if name in store.profiles() else []
     due = due_sentence(captures, dt.datetime.now()) if not demo else None
+    repaired = [] if demo else getattr(request.app.state, "date_repairs", {}).pop(name, [])
+    if repaired:  # said once, on the profile's next page
+        values["message"] = " ".join([*repaired, *([values["message"]] if values.get("message") else [])])
     response = HTMLResponse(pages.render(title, template, profile=name, profiles=profiles, due=due, demo=demo,
                                          **values), status_code=status)
     return response
+
+
+def repair_stored_dates(root: Path) -> dict[str, list[str]]:
+    """Re-date the captures of the store ``root`` whose dates cannot be a photo's (a store
+    written before dates were checked: year 1, 9999, in the future), each noted in the store's
+    audit (``ingest.dates.repair_dates``); the sentences saying so, by profile. A store that
+    cannot be written is left as it is."""
+    from facetrack.errors import FacetrackError
+    from facetrack.ingest.dates import repair_dates
+    from facetrack.store import Store
+    from facetrack.store.connection import DB_NAME
+
+    if not (Path(root) / DB_NAME).exists():
+        return {}
+    try:
+        with Store.open(root, read_only_ok=True) as store:
+            return {p: said for p in store.profiles() if (said := repair_dates(store, p))}
+    except (FacetrackError, OSError):
+        return {}
 
 
 def plain(text: str, status: int):

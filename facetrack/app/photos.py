@@ -13,6 +13,7 @@ from facetrack.app import pages
 from facetrack.app.common import (current_profile, data_dir, demo_shown, no_such_capture, render, shown_dir,
                                   shown_profile)
 from facetrack.app.uploads import Refused, save_uploads
+from facetrack.ingest.dates import exif_note
 from facetrack.errors import FacetrackError, ReportError, shown
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # one upload, all its photos together
@@ -99,31 +100,38 @@ async def correct_date(request):
 def upload_dates(uploads) -> list:
     """Each uploaded photo's date as the page sent it (its EXIF date or the file's own, maybe
     corrected by the user), or None where none was sent. A day that is the photo's own EXIF day
-    keeps the EXIF time of day; another day is taken at noon (or now, for a photo of this morning). ``DateError`` for a date that is
-    not one."""
-    from facetrack.ingest.dates import parse_date, photo_date
+    keeps the EXIF time of day; another day is taken at noon (or now, for a photo of this morning).
+    The camera's own day when that cannot be a photo's (year 9999) is None: the file's date is
+    used (``ingest.dates.exif_note`` says so). ``DateError`` naming the photo for a date that is
+    not one or cannot be a photo's (``check_taken_at``): then none of the photos is imported."""
+    from facetrack.ingest.dates import DateError, check_taken_at, exif_date, parse_date, photo_date
 
     dates = []
     for u in uploads:
         if not u.date:
             dates.append(None)
             continue
-        when, timed = parse_date(u.date)
-        own = photo_date(u.path)
-        if not timed and own is not None and own.date() == when.date():
-            dates.append(None)  # the photo's own date, to the second
-        else:
+        try:
+            when, timed = parse_date(u.date)
+            own, camera = photo_date(u.path), exif_date(u.path)
+            if not timed and own is not None and own.date() == when.date():
+                dates.append(None)  # the photo's own date, to the second
+                continue
+            if not timed and own is None and camera is not None and camera.date() == when.date():
+                dates.append(None)  # the camera's day, which cannot be right: the file's date instead
+                continue
             noon, now = dt.datetime.combine(when.date(), dt.time(12)), dt.datetime.now().replace(microsecond=0)
-            dates.append(when if timed else min(noon, now) if when.date() == now.date() else noon)
+            dates.append(check_taken_at(when if timed else min(noon, now) if when.date() == now.date() else noon))
+        except DateError as exc:
+            raise DateError(f"{shown(u.name or 'a photo')}: its date {exc}; nothing was imported") from None
     return dates
 
 
-def _import(root, uploads, measurer, profile):
-    """Import the uploaded files (in a worker thread: it measures each photo)."""
+def _import(root, uploads, measurer, profile, dates):
+    """Import the uploaded files with their ``dates`` (in a worker thread: it measures each photo)."""
     from facetrack.ingest.importer import import_photos
     from facetrack.store import Store
 
-    dates = upload_dates(uploads)
     with Store.open(root) as store:
         return import_photos([u.path for u in uploads], store=store, measurer=measurer, profile=profile,
                              dates=dates)
@@ -144,7 +152,9 @@ async def upload(request):
                 return await run_in_threadpool(photos, request, "choose one or more photos first", True, 400)
             measurer = await run_in_threadpool(request.app.state.models.measurer)
             try:
-                report = await run_in_threadpool(_import, data_dir(request), uploads, measurer, name)
+                dates = await run_in_threadpool(upload_dates, uploads)
+                report = await run_in_threadpool(_import, data_dir(request), uploads, measurer, name, dates)
+                notes = {u.path: exif_note(u.path) for u in uploads}
             except FacetrackError as exc:  # a date the page sent that is not one: nothing imported
                 return await run_in_threadpool(photos, request, f"refused: {exc}", True, 400)
     except OSError as exc:  # the data dir cannot take the upload (a full or read-only disk)
@@ -154,6 +164,7 @@ async def upload(request):
     lines = [f"imported {shown_as[p]} as capture {cid}" for p, cid in report.imported]
     lines += [f"{shown_as[p]}: already imported as capture {cid}" for p, cid in report.duplicates]
     lines += [f"refused {shown_as[p]}: {why}" for p, why in report.rejected]
+    lines += [f"{shown_as[p]}: {notes[p]}" for p, _ in report.imported if notes.get(p)]
     return await run_in_threadpool(photos, request, "; ".join(lines), bool(report.rejected),
                                    400 if report.rejected else 200)
 

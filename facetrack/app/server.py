@@ -40,7 +40,7 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
-from facetrack.app.common import Models
+from facetrack.app.common import Models, repair_stored_dates
 from facetrack.app.live import Sessions
 from facetrack.app.security import Guard, new_token
 from facetrack.app.uploads import Scratch, remove_abandoned
@@ -67,6 +67,13 @@ async def _refused(request, exc):  # a library error is one line, never a traceb
     from starlette.responses import Response
 
     return Response(f"refused: {exc}\n", status_code=400, media_type="text/plain")
+
+
+async def _out_of_calendar(request, exc):  # a stored date at the calendar's end, read-only store
+    from starlette.responses import Response
+
+    return Response("refused: a photo's date in this store cannot be right (before 1900 or far in the future): "
+                    "correct it with `facetrack redate`\n", status_code=409, media_type="text/plain")
 
 
 class App:
@@ -97,7 +104,7 @@ def create_app(data_dir, *, profile: str = "default", port: int, token: str, mea
 
     from facetrack.app.routes import routes
 
-    app = Starlette(routes=routes(), exception_handlers={FacetrackError: _refused})
+    app = Starlette(routes=routes(), exception_handlers={FacetrackError: _refused, OverflowError: _out_of_calendar})
     app.state.data_dir = Path(data_dir)
     app.state.profile = profile
     app.state.port = port
@@ -106,6 +113,7 @@ def create_app(data_dir, *, profile: str = "default", port: int, token: str, mea
     app.state.thumbnails = {}
     app.state.captures = Sessions()
     remove_abandoned(app.state.data_dir)  # left by an app killed on this data dir
+    app.state.date_repairs = repair_stored_dates(app.state.data_dir)  # dates no photo can have
     app.state.scratch = Scratch(app.state.data_dir)
     return App(app, Guard(app, port=port, token=token))
 

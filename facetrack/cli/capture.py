@@ -126,6 +126,11 @@ def status_cmd(profile, data_dir):
     last = captures[-1]
     due = capture_due(last.taken_at, dt.datetime.now())
     click.echo(f"profile {profile!r}: {len(captures)} captures")
+    from facetrack.ingest.dates import date_problem
+
+    for c in captures:
+        if problem := date_problem(c.taken_at):
+            warn(f"capture {c.id}'s date cannot be right ({problem}): correct it with `facetrack redate {c.id} DATE`")
     click.echo(f"last capture: {last.id} on {last.taken_at.isoformat(sep=' ')} ({due.days_since:.1f} days ago)")
     if due.due:
         click.echo("this week's capture is due")

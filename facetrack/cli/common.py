@@ -81,11 +81,12 @@ def open_store(data_dir, *, reading: bool = False):
 def parse_when(value: str | None) -> dt.datetime | None:
     if value is None:
         return None
+    from facetrack.ingest.dates import DateError, check_taken_at, parse_date
+
     try:
-        return dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not an ISO 8601 date/time (e.g. 2026-01-05T09:00)") from None
+        return check_taken_at(parse_date(value)[0])  # one check for every date (ingest.dates)
+    except DateError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def warn(message: str | None) -> None:

@@ -52,8 +52,12 @@ def import_cmd(photos, taken_at, workers, profile, data_dir, model):
         report = with_progress(photos, lambda progress: import_photos(
             photos, store=store, measurer=measurer, profile=profile, taken_at=when,
             progress=progress, workers=workers, helpers=helpers))
+    from facetrack.ingest.dates import exif_note
+
     for path, cid in report.imported:
         click.echo(f"imported {shown(path)} as capture {cid}")
+        if note := exif_note(path):
+            warn(f"{shown(path)}: {note}")
     for path, cid in report.duplicates:
         click.echo(f"skipped {shown(path)}: already imported as capture {cid}")
     for path, problem in report.rejected:

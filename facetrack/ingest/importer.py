@@ -13,7 +13,7 @@ import numpy as np
 
 from facetrack.capture.photo import read_photo
 from facetrack.errors import InputError
-from facetrack.ingest.dates import DateError, check_taken_at
+from facetrack.ingest.dates import DateError, check_taken_at, file_date, usable_exif_date
 from facetrack.detect.measure import Measurer
 from facetrack.metrics.align import interocular
 from facetrack.store import DuplicateCapture, Store
@@ -52,14 +52,15 @@ def taken_at_for(path: Path, exif_time: dt.datetime | None,
     """The photo's own ``date`` given by the caller (checked), else EXIF DateTimeOriginal,
     else the ``given`` time, else the file's modification time; with where it came from
     ("exif" also for a ``date`` equal to the EXIF one)."""
+    exif_time = usable_exif_date(exif_time)  # a camera date that cannot be right is not used
     if date is not None:
         when = check_taken_at(date)
         return when, "exif" if when == exif_time else "given"
     if exif_time is not None:
         return exif_time, "exif"
     if given is not None:
-        return given, "given"
-    return dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0), "mtime"
+        return check_taken_at(given), "given"
+    return file_date(path), "mtime"
 
 
 def _checked_dates(paths: list[Path], dates) -> list[dt.datetime | None]:

@@ -23,7 +23,11 @@ class Due:
 def capture_due(last: dt.datetime, now: dt.datetime, every_days: float = DUE_AFTER_DAYS) -> Due:
     """Whether a capture is due ``now``, given the last one was taken at ``last``."""
     days = (now - last).total_seconds() / 86400
-    return Due(days, days >= every_days, (last + dt.timedelta(days=every_days)).date())
+    try:
+        next_on = (last + dt.timedelta(days=every_days)).date()
+    except OverflowError:  # a last date at the calendar's end (a store written before dates were checked)
+        next_on = dt.date.max
+    return Due(days, days >= every_days, next_on)
 
 
 def next_capture(captures, now: dt.datetime, every_days: float = DUE_AFTER_DAYS) -> Due | None:
@@ -40,6 +44,8 @@ def due_sentence(captures, now: dt.datetime, every_days: float = DUE_AFTER_DAYS)
     due = next_capture(captures, now, every_days)
     if due is None:
         return "No photos yet: take your first one."
+    if due.days_since < 0:  # a last photo dated after now (a store written before dates were checked)
+        return "Next weekly photo: a week after the last one, once its date is corrected (it is in the future)."
     if due.due:
         days = int(due.days_since)
         return f"This week's photo is due: the last one was {days} day{'s' if days != 1 else ''} ago."

@@ -71,3 +71,23 @@ class DateRecords:
                                                           dt.datetime.fromisoformat(after),
                                                           dt.datetime.fromisoformat(stamp)))
         return out
+
+    def impossible_dates(self, profile: str, earliest: dt.datetime,
+                         latest: dt.datetime) -> list[tuple[int, str, dt.datetime | None]]:
+        """(capture id, its date as stored, when it was imported) of each capture of ``profile``
+        dated before ``earliest`` or after ``latest`` (as a store written before dates were
+        checked may hold), oldest first. Empty for a read-only store (it cannot be repaired)."""
+        check_profile_name(profile)
+        if getattr(self, "read_only", False):
+            return []
+        out = []
+        for cid, taken, imported in self._conn.execute(
+                "SELECT c.id, c.taken_at, c.imported_at FROM captures c JOIN profiles p ON p.id = c.profile_id "
+                "WHERE p.name = ? AND (c.taken_at < ? OR c.taken_at > ?) ORDER BY c.taken_at, c.id",
+                (profile, earliest.isoformat(), latest.isoformat())):
+            try:
+                when = dt.datetime.fromisoformat(imported)
+            except (TypeError, ValueError):
+                when = None
+            out.append((int(cid), str(taken).replace("T", " "), when))
+        return out

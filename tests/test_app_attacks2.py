@@ -1,0 +1,152 @@
+"""Issue 32, the app under attack (round 2): regression tests for each finding, through the test
+client (a real server in test_app_server.py, Chromium where the browser is the point).
+
+1. impossible dates (typed, from EXIF, already stored) never 500 and never brick a profile;
+2. uploads have the frames' pixel limit, read from the header, for every format and bit depth;
+3. another site on 127.0.0.1 cannot use the cookie (Sec-Fetch-Site), a GET never changes state;
+4. one full-match rule for profile names;
+5. cached pictures: single flight, a byte budget, keys with the calibration;
+6. temp files only under the data dir; 7. no local path in exports; 8. the smaller items.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from facetrack.store import Store
+
+from test_app import dated_upload
+from test_app_attacks import O, make_client, message, snapshot
+
+UPLOAD = {**O, "content-type": "multipart/form-data; boundary=b"}
+
+
+@pytest.fixture
+def client(store_dir, measurer):
+    app, c = make_client(store_dir, measurer)
+    with c:
+        assert c.get("/photos?token=secret-token", follow_redirects=False).status_code == 303
+        yield c
+    app.close()
+
+
+def exif_jpeg(image: np.ndarray, stamp: str | None) -> bytes:
+    """``image`` as a JPEG whose EXIF DateTimeOriginal says ``stamp`` as written (any year)."""
+    exif = Image.Exif()
+    if stamp is not None:
+        exif.get_ifd(0x8769)[36867] = stamp
+    out = io.BytesIO()
+    Image.fromarray(image).save(out, "JPEG", quality=90, exif=exif.tobytes())
+    return out.getvalue()
+
+
+def set_date(root, profile: str, index: int, when: dt.datetime) -> int:
+    """Give a stored capture a date as a store written before dates were checked may hold."""
+    with Store.open(root) as store:
+        cid = store.captures(profile)[index].id
+        store.correct_date(profile, cid, when)  # the store takes any date: checking is the caller's part
+    return cid
+
+
+PAGES = ["/photos", "/trends", "/compare", "/report", "/settings", "/download/captures.csv",
+         "/download/report.html", "/timelapse.gif"]
+
+
+# 1. dates ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("when", [dt.datetime(9999, 12, 31, 23, 59), dt.datetime(1, 1, 1),
+                                  "future"])
+def test_a_store_holding_an_impossible_date_shows_every_page_with_a_sentence(store_dir, measurer, when):
+    """A store written before dates were checked (EXIF 9999:12:31, year 0001, a clock hours ahead):
+    the app re-dates the capture to when it was added, says so once, and every page answers."""
+    when = dt.datetime.now().replace(microsecond=0) + dt.timedelta(hours=3) if when == "future" else when
+    cid = set_date(store_dir, "demo", 3, when)
+    app, c = make_client(store_dir, measurer)
+    with c:
+        first = c.get("/photos?token=secret-token")
+        assert first.status_code == 200
+        assert f"Photo {cid} was dated {when.isoformat(sep=' ')}, which cannot be right" in message(first.text)
+        for path in PAGES:
+            assert c.get(path).status_code == 200, path
+    app.close()
+    with Store.open(store_dir, read_only_ok=True) as store:
+        fixed = store.capture("demo", cid).taken_at
+        assert dt.datetime(1900, 1, 1) <= fixed <= dt.datetime.now()
+        assert store.date_corrections("demo")[cid][-1].before == when  # noted, as every correction
+
+
+@pytest.mark.parametrize("text", ["0001-01-01T00:00+01:00", "9999-12-31T23:59-01:00", "0001-01-01",
+                                  "9999-12-31", "+12345-01-01"])
+def test_a_typed_date_out_of_the_calendar_is_a_400_with_a_sentence(client, store_dir, text):
+    with Store.open(store_dir, read_only_ok=True) as store:
+        cid = store.captures("demo")[0].id
+    before = snapshot(store_dir)
+    answer = client.post(f"/date/{cid}", data={"date": text}, headers=O)
+    assert answer.status_code == 400 and message(answer.text).startswith("date not changed: ")
+    assert snapshot(store_dir) == before
+    assert client.get("/photos").status_code == 200
+
+
+@pytest.mark.parametrize("stamp", ["9999:12:31 23:59:59", "0001:01:01 00:00:00"])
+def test_an_upload_whose_camera_date_cannot_be_right_is_dated_by_its_file_with_a_sentence(client, store_dir,
+                                                                                        astronaut, stamp):
+    """The page sends the camera's own day (the EXIF one it read); the app does not store it."""
+    day = stamp[:10].replace(":", "-")
+    answer = client.post("/upload?profile=exif", headers=UPLOAD,
+                         content=dated_upload([("odd.jpg", exif_jpeg(astronaut, stamp), day)]))
+    assert answer.status_code == 200, message(answer.text)
+    assert "cannot be right, so it is dated by its file instead" in message(answer.text)
+    with Store.open(store_dir, read_only_ok=True) as store:
+        (capture,) = store.captures("exif")
+    assert dt.datetime.now() - dt.timedelta(minutes=5) <= capture.taken_at <= dt.datetime.now()
+    for path in PAGES[:5]:
+        assert client.get(path + "?profile=exif").status_code == 200, path
+
+
+def test_a_camera_clock_hours_ahead_never_stores_a_photo_in_the_future(client, store_dir, astronaut):
+    ahead = dt.datetime.now().replace(microsecond=0) + dt.timedelta(hours=3)
+    answer = client.post("/upload?profile=ahead", headers=UPLOAD, content=dated_upload(
+        [("ahead.jpg", exif_jpeg(astronaut, ahead.strftime("%Y:%m:%d %H:%M:%S")), ahead.date().isoformat())]))
+    assert answer.status_code == 200, message(answer.text)
+    with Store.open(store_dir, read_only_ok=True) as store:
+        (capture,) = store.captures("ahead")
+    assert capture.taken_at <= dt.datetime.now()
+
+
+@pytest.mark.parametrize("date", ["0001-01-01T00:00+01:00", "9999-12-31T23:59-01:00"])
+def test_an_upload_date_out_of_the_calendar_is_a_400_and_nothing_is_imported(client, store_dir, astronaut, date):
+    before = snapshot(store_dir)
+    answer = client.post("/upload?profile=typed", headers=UPLOAD,
+                         content=dated_upload([("a.jpg", exif_jpeg(astronaut, None), date)]))
+    assert answer.status_code == 400 and "nothing was imported" in message(answer.text)
+    assert snapshot(store_dir) == before
+
+
+def test_a_mixed_upload_with_one_future_date_imports_nothing(client, store_dir, astronaut, grace_hopper):
+    before = snapshot(store_dir)
+    future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    answer = client.post("/upload?profile=mixed", headers=UPLOAD, content=dated_upload(
+        [("good.jpg", exif_jpeg(astronaut, None), "2026-01-05"), ("later.jpg", exif_jpeg(grace_hopper, None), future)]))
+    assert answer.status_code == 400
+    assert "later.jpg" in message(answer.text) and "nothing was imported" in message(answer.text)
+    assert snapshot(store_dir) == before
+
+
+def test_a_damaged_dds_with_a_date_part_is_a_400(client, store_dir):
+    """The date reader opens only the five formats a photo is read in (not DDS, ...)."""
+    import struct
+
+    head = (struct.pack("<7I", 124, 0x1007, 64, 64, 0, 0, 0) + bytes(44)
+            + struct.pack("<2I4s5I", 32, 0x4, b"ZZZZ", 0, 0, 0, 0, 0) + struct.pack("<5I", 0x1000, 0, 0, 0, 0))
+    dds = b"DDS " + head  # a pixel format Pillow's DDS reader does not know (it raised NotImplementedError)
+    before = snapshot(store_dir)
+    answer = client.post("/upload?profile=dds", headers=UPLOAD,
+                         content=dated_upload([("x.jpg", dds, "2026-01-05")]))
+    assert answer.status_code == 400 and "refused x.jpg" in message(answer.text)
+    assert snapshot(store_dir) == before
+    assert re.search(r"JPEG, PNG, WebP, TIFF or BMP", message(answer.text))
