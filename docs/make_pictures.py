@@ -34,7 +34,7 @@ def save_small(image_or_figure, path: Path, *, width: int) -> Path:
 
 
 def demo_pictures(out: Path) -> list[Path]:
-    from facetrack.stats.compare import compare_captures
+    from facetrack.stats.compare import judge_pair
     from facetrack.demo import import_demo
     from facetrack.detect.measure import Measurer
     from facetrack.report.pictures import align_photo, before_after_figure
@@ -47,7 +47,7 @@ def demo_pictures(out: Path) -> list[Path]:
         first, last = captures[0], captures[-1]
         aligned = [align_photo(c, store.landmark_views(c.id), measurer.topology) for c in (first, last)]
         trend = trend_figure(captures, title="facetrack demo: 12 weekly captures")
-        pair = before_after_figure(*aligned, measurer.topology, compare_captures(first, last))
+        pair = before_after_figure(*aligned, measurer.topology, judge_pair(captures, first, last))
         return [save_small(trend, out / "trend.png", width=820),
                 save_small(pair, out / "before_after.png", width=640)]
 

@@ -17,7 +17,10 @@ import pytest
 from facetrack.metrics import ALL_METRICS, get_metric
 from facetrack.metrics.labels import format_change, format_noise, format_value
 from facetrack.report.summary import MAX_NAMED
-from facetrack.stats.trends import DAYS_PER_PERIOD, days_since, linear_trend
+from facetrack.stats.compare import judge_pair
+from facetrack.stats.noise import profile_noise
+from facetrack.stats.trends import days_since
+from facetrack.stats.verdicts import trend_verdicts
 from facetrack.store import Store
 
 from test_words import JARGON
@@ -141,33 +144,42 @@ def test_each_summary_sentence_gives_the_trends_tables_number_and_unit(report, d
 
 def test_the_trends_tables_change_is_the_fitted_change_over_the_whole_period(report, demo):
     captures, _ = demo
-    days = days_since([c.taken_at for c in captures])
     table = report.rows("trends")
     header = f"change over {weeks_of(captures)}"
+    found = trend_verdicts(captures, profile_noise(captures))
     for metric in ALL_METRICS:
         row = table[metric.label]
         values = [c.metrics[metric.name].value if metric.name in c.metrics else np.nan for c in captures]
-        if np.isfinite(values).sum() < 3:
-            assert row[header] == "too few values"
+        days = {c.taken_at.date() for c, v in zip(captures, values) if np.isfinite(v)}
+        if len(days) < 3:
+            assert row[header] == "too few photos"
             continue
-        trend = linear_trend(days, values)
-        scale = np.ptp(days) / DAYS_PER_PERIOD
-        assert row[header] == format_change(metric, trend.slope * scale), metric.name
-        assert row["95 % range"] == (f"{format_change(metric, trend.ci_low * scale, with_unit=False)} to "
-                                     f"{format_change(metric, trend.ci_high * scale)}")
+        trend = found[metric.name]
+        fit = np.polyfit(days_since([c.taken_at for c in captures])[np.isfinite(values)],
+                         np.array(values)[np.isfinite(values)], 1)
+        assert trend.change == pytest.approx(fit[0] * trend.span_days)
+        assert row[header] == format_change(metric, trend.change), metric.name
+        assert row["likely range"] == (f"{format_change(metric, trend.low, with_unit=False)} to "
+                                       f"{format_change(metric, trend.high)}")
+        assert row["verdict"] == trend.verdict
+        assert (trend.low > 0 or trend.high < 0) == (trend.verdict == "beyond noise")
 
 
 def test_the_before_after_table_gives_the_difference_of_the_two_captures(report, demo):
     captures, _ = demo
     first, last = captures[0], captures[-1]
     table = report.rows("before-after")
-    assert set(table) == {m.label for m in ALL_METRICS if m.name in first.metrics and m.name in last.metrics}
+    assert set(table) == {m.label for m in ALL_METRICS if m.name in first.metrics or m.name in last.metrics}
+    verdict = judge_pair(captures, first, last)
     for label, row in table.items():
         metric = LABELS[label]
+        if metric.name not in first.metrics or metric.name not in last.metrics:
+            assert row["verdict"] == "not measured" and row["change"] == "-"
+            continue
         a, b = first.metrics[metric.name], last.metrics[metric.name]
         assert (row["before"], row["after"]) == (format_value(metric, a.value), format_value(metric, b.value))
         assert row["change"] == format_change(metric, b.value - a.value)
-        noise = 1.96 * np.hypot(a.spread, b.spread)
+        noise = verdict.measure(metric.name).smallest_real_change
         assert row["smallest real change"] == format_noise(metric, noise)
         assert row["verdict"] == ("beyond noise" if abs(b.value - a.value) > noise else "within noise")
 
@@ -176,18 +188,21 @@ def test_each_changed_beyond_noise_line_gives_its_tables_number(report, demo):
     captures, _ = demo
     first, last = captures[0], captures[-1]
     trends, pair = report.rows("trends"), report.rows("before-after")
-    lines = report.items["beyond"]
-    assert lines
-    for line in lines:
+    pair_lines, trend_lines = report.items.get("beyond-pair", []), report.items.get("beyond-trend", [])
+    assert trend_lines  # the demo's known change
+    # one list per family: the pair's and the trends', never pooled
+    assert {line.split(": ", 1)[0] for line in pair_lines} == {k for k, r in pair.items() if r["verdict"] == "beyond noise"}
+    assert {line.split(": ", 1)[0] for line in trend_lines} == {k for k, r in trends.items()
+                                                                if r["verdict"] == "beyond noise"}
+    for line in pair_lines:
         label, rest = line.split(": ", 1)
-        number = rest.split(" from capture " if " from capture " in rest else " over ", 1)[0]
-        if " from capture " in rest:
-            assert rest.startswith(f"{pair[label]['change']} from capture {first.id} ({first.taken_at.date()}) to "
-                                   f"capture {last.id} ({last.taken_at.date()})")
-            assert pair[label]["verdict"] == "beyond noise" and pair[label]["smallest real change"] in rest
-        else:
-            assert number == trends[label][f"change over {weeks_of(captures)}"] and " over 11 weeks" in rest
-            assert trends[label]["95 % range"] in rest and trends[label]["smallest real change"] in rest
+        assert rest.startswith(f"{pair[label]['change']}, more than its smallest real change of "
+                               f"{pair[label]['smallest real change']}")
+    for line in trend_lines:
+        label, rest = line.split(": ", 1)
+        number = rest.split(" over ", 1)[0]
+        assert number == trends[label][f"change over {weeks_of(captures)}"] and " over 11 weeks" in rest
+        assert trends[label]["likely range"] in rest
 
 
 def test_the_charts_captions_give_the_tables_numbers(report, demo):
@@ -204,12 +219,12 @@ def test_the_charts_captions_give_the_tables_numbers(report, demo):
         svg = panel_svg(panel)
         note = re.search(r'<text class="note" x="8" y="29">([^<]+)</text>', svg)[1]
         noise = re.search(r'<text class="note" x="8" y="42">([^<]+)</text>', svg)[1]
-        if row[header] == "too few values":
+        if row[header] == "too few photos":
             assert f"trend:{metric.name}" not in legends and note.startswith("no trend yet")
             continue
-        range_numbers = row["95 % range"].removesuffix(metric.unit.symbol).rstrip()
-        assert legends[f"trend:{metric.name}"] == f"trend: {row[header]} over 11 weeks (95 %: {row['95 % range']})"
-        assert note == f"change over 11 weeks: {row[header]} (95 %: {range_numbers})"
+        range_numbers = row["likely range"].removesuffix(metric.unit.symbol).rstrip()
+        assert legends[f"trend:{metric.name}"] == f"trend: {row[header]} over 11 weeks (range {row['likely range']})"
+        assert note == f"change over 11 weeks: {row[header]} (likely {range_numbers})"
         assert noise == f"smallest real change: {row['smallest real change']}"
         if np.isfinite(panel.level):
             band = next(p.get_label() for ax in fig.axes for p in ax.patches if p.get_gid() == f"noise:{metric.name}")
@@ -220,16 +235,17 @@ def test_the_charts_captions_give_the_tables_numbers(report, demo):
 
 def test_the_before_after_caption_gives_the_tables_numbers(report, demo, topology):
     from facetrack.report.pictures import align_photo, before_after_figure
-    from facetrack.stats.compare import compare_captures
-
     captures, views = demo
     first, last = captures[0], captures[-1]
     aligned = [align_photo(c, views[c.id], topology) for c in (first, last)]
-    fig = before_after_figure(*aligned, topology, compare_captures(first, last))
+    fig = before_after_figure(*aligned, topology, judge_pair(captures, first, last))
     caption = " ".join(fig._suptitle.get_text().split("\n")[1:])
-    assert caption.startswith(f"beyond noise from {first.taken_at.date()} to {last.taken_at.date()}: ")
     table = report.rows("before-after")
     beyond = [label for label, row in table.items() if row["verdict"] == "beyond noise"]
+    if not beyond:
+        assert caption == "no measure changed beyond noise."
+        return
+    assert caption.startswith(f"beyond noise from {first.taken_at.date()} to {last.taken_at.date()}: ")
     for label in beyond[:3]:
         assert f"{label} {table[label]['change']}" in caption
     assert (f"and {len(beyond) - 3} more" in caption) == (len(beyond) > 3)

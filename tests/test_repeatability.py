@@ -10,7 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from facetrack.cli import main
-from facetrack.stats.compare import compare_captures
+from facetrack.stats.compare import judge_pair
+from facetrack.stats.noise import pair_noise, profile_noise
+from facetrack.stats.verdicts import compare_pair, smallest_real_change
 from facetrack.metrics import REGISTRY, get_metric
 from facetrack.metrics.noise import mdc95
 from facetrack.records import Repeatability
@@ -48,14 +50,16 @@ def capture(cid, values, spread=0.01):
 
 @pytest.mark.parametrize("step, verdict", [(0.999, "within noise"), (1.001, "beyond noise"),
                                            (-0.999, "within noise"), (-1.001, "beyond noise")])
-def test_the_verdict_flips_exactly_at_the_calibrated_mdc(step, verdict):
-    sem = 0.4
-    mdc = {"jaw_angle_mean": mdc95(sem)}
+def test_the_verdict_flips_exactly_at_the_smallest_real_change_the_calibration_gives(step, verdict):
+    """A repeatability calibration joins the profile's noise; the verdict flips at the figure shown."""
+    repeats = {"jaw_angle_mean": Repeatability("jaw_angle_mean", 0.4, 10, 2, get_metric("jaw_angle_mean").version)}
     before = capture(1, {"jaw_angle_mean": 130.0})
-    after = capture(2, {"jaw_angle_mean": 130.0 + step * mdc95(sem)})
-    (change,) = [c for c in compare_captures(before, after, mdc=mdc) if c.metric.name == "jaw_angle_mean"]
-    assert change.verdict == verdict and change.noise_source == "calibration"
-    assert change.noise == pytest.approx(1.96 * np.sqrt(2) * sem)
+    noise = profile_noise([before], repeats)
+    assert noise["jaw_angle_mean"].repeat_sd == 0.4 and noise["jaw_angle_mean"].repeat_dof == 4
+    limit = smallest_real_change(get_metric("jaw_angle_mean"), noise)
+    after = capture(2, {"jaw_angle_mean": 130.0 + step * limit})
+    found = compare_pair(before, after, noise).measure("jaw_angle_mean")
+    assert found.verdict == verdict and found.smallest_real_change == pytest.approx(limit)
 
 
 def test_calibrate_repeatability_from_photos_is_stored_and_used(tmp_path, grace_hopper):
@@ -84,11 +88,15 @@ def test_calibrate_repeatability_from_photos_is_stored_and_used(tmp_path, grace_
         assert runner.invoke(main, ["import", str(photo), "--data-dir", str(root),
                                     "--taken-at", f"2026-02-0{i + 1}"]).exit_code == 0
     out = runner.invoke(main, ["compare", "--data-dir", str(root), "-o", str(tmp_path / "c.png")])
-    assert out.exit_code == 0 and "repeatability calibration" in out.output
+    assert out.exit_code == 0
     assert "older metric definitions" not in out.stderr and "older metric definitions" not in status.output
-    expected = f"{results['jaw_angle_mean'].mdc95:.3g}"
+    with Store.open(root) as store:
+        captures = store.captures("default")
+    with_calibration = judge_pair(captures, *captures[:2], results).measure("jaw_angle_mean").smallest_real_change
+    without = judge_pair(captures, *captures[:2]).measure("jaw_angle_mean").smallest_real_change
+    assert f"{with_calibration:.3g}" != f"{without:.3g}"
     row = next(line for line in out.output.splitlines() if "jaw_angle_mean" in line)
-    assert expected in row
+    assert f"{with_calibration:.3g}" in row
 
 
 def test_calibrate_needs_three_captures(tmp_path):
@@ -96,22 +104,25 @@ def test_calibrate_needs_three_captures(tmp_path):
     assert result.exit_code == 2 and "at least 3 captures" in result.output
 
 
-def test_the_trend_noise_band_uses_the_calibrated_noise(demo_dir):
+def test_the_trend_noise_band_is_the_smallest_real_change_of_the_profiles_noise(demo_dir):
     from facetrack.report.charts import trend_figure
 
     root, _ = demo_dir
     with Store.open(root) as store:
         captures = store.captures("demo")
     base = captures[0].metrics["jaw_angle_mean"].value
-    for noise in (0.5, None):
-        fig = trend_figure(captures, noise={"jaw_angle_mean": noise} if noise else None)
+    repeats = {"jaw_angle_mean": Repeatability("jaw_angle_mean", 0.05, 40, 8, get_metric("jaw_angle_mean").version)}
+    widths = []
+    for given in (repeats, None):
+        fig = trend_figure(captures, repeats=given)
         (ax,) = [a for a in fig.axes if a.get_gid() == "panel:jaw_angle_mean"]
         (band,) = [p for p in ax.patches if p.get_gid() == "noise:jaw_angle_mean"]
         low, high = band.get_y(), band.get_y() + band.get_height()
-        if noise:
-            assert (low, high) == pytest.approx((base - 0.5, base + 0.5))
-        else:  # from the captures' own spreads: much wider than 0.5 on this series
-            assert high - low > 2.0 and (low + high) / 2 == pytest.approx(base)
+        # the band: the baseline against the latest capture, as before/after judges them
+        limit = judge_pair(captures, captures[0], captures[-1], given).measure("jaw_angle_mean").smallest_real_change
+        assert (low, high) == pytest.approx((base - limit, base + limit))
+        widths.append(high - low)
+    assert widths[0] < widths[1]  # steady repeat photos narrow it
 
 
 @pytest.mark.parametrize("stored_version, warned", [(None, True), (1, True), ("current", False)])
@@ -129,7 +140,11 @@ def test_a_calibration_of_older_definitions_is_used_with_a_warning(demo_dir, tmp
     out = runner.invoke(main, ["compare", "--profile", "demo", "--data-dir", str(root), "-o", str(tmp_path / "c.png")])
     assert out.exit_code == 0, out.output
     row = next(line for line in out.output.splitlines() if "jaw_angle_mean" in line)
-    assert f"{mdc95(0.25):.3g}" in row  # used either way
+    with Store.open(root) as store:
+        captures, (_, results) = store.captures("demo"), store.repeatability("demo")
+    baseline = captures[0]  # the demo's baseline: its first capture
+    used = judge_pair(captures, baseline, captures[-1], results).measure("jaw_angle_mean").smallest_real_change
+    assert f"{used:.3g}" in row  # used either way
     trends = runner.invoke(main, ["trends", "--profile", "demo", "--data-dir", str(root), "-o", str(tmp_path / "t.png")])
     status = runner.invoke(main, ["status", "--profile", "demo", "--data-dir", str(root)])
     for result in (out, trends):

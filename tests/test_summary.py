@@ -9,7 +9,7 @@ import pytest
 
 from facetrack.metrics import ALL_METRICS, get_metric
 from facetrack.report.summary import MAX_NAMED, MetricTrend, describe_change, plain_summary
-from facetrack.stats.trends import Trend
+from facetrack.stats.verdicts import TrendVerdict
 
 WEEKS = 12
 SPAN = WEEKS * 7.0
@@ -19,8 +19,10 @@ CAPTURES = [SimpleNamespace(taken_at=dt.datetime(2026, 1, 5) + dt.timedelta(week
 def trend(name, change=0.0, start=1.0, beyond=None, fitted=True):
     """A metric whose fitted change over the 12 weeks is ``change`` from ``start``."""
     slope = change / (SPAN / 28.0)
-    found = Trend(slope, start, slope - 0.1 * abs(slope), slope + 0.1 * abs(slope), 0.01, WEEKS + 1) if fitted else None
-    return MetricTrend(get_metric(name), found, 0.01, bool(change) if beyond is None else beyond, SPAN)
+    beyond = bool(change) if beyond is None else beyond
+    found = TrendVerdict(get_metric(name), WEEKS + 1, WEEKS + 1, SPAN, slope, start, change, 0.9 * change, 1.1 * change,
+                         0.001 if beyond else 0.5, "beyond noise" if beyond else "within noise") if fitted else None
+    return MetricTrend(get_metric(name), found, 0.01, beyond, SPAN)
 
 
 def every(*changed):

@@ -55,7 +55,7 @@ def trends_cmd(output, names, all_metrics, profile, data_dir):
     warn(calibration.warning(profile))
     warn(stale_warning(captures, profile))
     fig = trend_figure(captures, metrics=metrics, title=f"facetrack: {profile}",
-                       baseline_id=baseline.id if baseline else None, noise=calibration.mdc)
+                       baseline_id=baseline.id if baseline else None, repeats=calibration.results)
     click.echo(str(save_figure(fig, output)))
 
 
@@ -65,56 +65,60 @@ def trends_cmd(output, names, all_metrics, profile, data_dir):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Before/after image (.png, .svg, .pdf); a .gif flicking between the two is written beside it. "
                    "Default: compare-A-B.png")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the verdict and every measure's as JSON, and write no picture.")
 @profile_option
 @data_dir_option
 @model_option
-def compare_cmd(a, b, output, profile, data_dir, model):
-    """Before and after: two captures aligned side by side, and every metric's change.
+def compare_cmd(a, b, output, as_json, profile, data_dir, model):
+    """Before and after: two captures aligned side by side, and the verdict on every measure.
 
     A and B are capture ids (see `facetrack list`); the default is the baseline and the
-    latest capture. Each change is called "beyond noise" only when it is larger than the
-    two measurements' combined noise (MDC95).
+    latest capture. The pair is "changed" when a measure changed by more than its smallest
+    real change (the noise between two captures of an unchanged face, corrected for all the
+    measures tested at once), "no change" otherwise, and "cannot tell" when the two photos
+    differ too much in pose, expression, distance or light to be compared.
 
     \b
     Examples:
         facetrack compare
         facetrack compare 3 17 -o before-after.png
+        facetrack compare 3 17 --json
     """
     from rich.table import Table
 
     from facetrack.report.charts import save_figure
     from facetrack.report.pictures import (align_photo, before_after_figure, flicker_frames, gif_bytes,
                                            photo_silhouettes)
-    from facetrack.stats.compare import compare_captures
+    from facetrack.report.export import pair_json
+    from facetrack.report.wording import pair_sentence
+    from facetrack.stats.compare import judge_pair
 
-    topology = topology_of(model)
     with open_store(data_dir, reading=True) as store:
-        _, before, after = _pair(store, profile, a, b)
-        views = {c.id: store.landmark_views(c.id) for c in (before, after)}
+        captures, before, after = _pair(store, profile, a, b)
+        views = {c.id: store.landmark_views(c.id) for c in (before, after)} if not as_json else {}
         calibration = Calibration(*store.repeatability(profile))
     warn(calibration.warning(profile))
-    mdc = calibration.mdc
-    changes = compare_captures(before, after, mdc=mdc)
+    verdict = judge_pair(captures, before, after, calibration.results)
+    if as_json:
+        click.echo(pair_json(verdict))
+        return
+    topology = topology_of(model)
     aligned = [align_photo(c, views[c.id], topology) for c in (before, after)]
     output = output or Path(f"compare-{before.id}-{after.id}.png")
-    save_figure(before_after_figure(*aligned, topology, changes, photo_silhouettes(*aligned, topology)), output)
+    save_figure(before_after_figure(*aligned, topology, verdict, photo_silhouettes(*aligned, topology)), output)
     gif = output.with_suffix(".gif")
     gif.write_bytes(gif_bytes(flicker_frames(*aligned)))
-    table = Table("metric", "units", "before", "after", "change", "noise (MDC95)", "verdict",
+    table = Table("metric", "units", "before", "after", "change", "smallest real change", "verdict",
                   title=f"capture {before.id} ({before.taken_at.date()}) -> capture {after.id} "
                         f"({after.taken_at.date()})")
-    for c in changes:
-        style = "bold" if c.beyond_noise else None
-        table.add_row(c.metric.name, c.metric.units, f"{c.before:.4g}", f"{c.after:.4g}", f"{c.change:+.3g}",
-                      f"{c.noise:.3g}", c.verdict, style=style)
-    compared = {c.metric.name for c in changes}
-    for m in ALL_METRICS:  # not measured on one of the two (a silhouette without a plain background)
-        if m.name not in compared:
-            shown = [f"{x.metrics[m.name].value:.4g}" if m.name in x.metrics else "-" for x in (before, after)]
-            table.add_row(m.name, m.units, *shown, "-", "-", "-")
+    for m in verdict.measures:
+        def num(x, spec):
+            return "-" if x is None else format(x, spec)
+        table.add_row(m.metric.name, m.metric.units, num(m.before, ".4g"), num(m.after, ".4g"), num(m.change, "+.3g"),
+                      num(m.smallest_real_change, ".3g"), m.verdict, style="bold" if m.beyond_noise else None)
     print_table(table, 140)
-    if mdc:
-        click.echo("noise levels: this profile's repeatability calibration")
+    click.echo(f"verdict: {verdict.verdict}: {pair_sentence(verdict)}")
     click.echo(str(output))
     click.echo(str(gif))
 
@@ -173,7 +177,7 @@ def report_cmd(output, a, b, profile, data_dir, model):
     warn(calibration.warning(profile))
     made = calibration.made_at
     html = render_report(captures, views, topology, profile=profile, baseline_id=baseline.id,
-                         before_id=before.id, after_id=after.id, mdc=calibration.mdc,
+                         before_id=before.id, after_id=after.id, repeats=calibration.results,
                          calibrated=made.date().isoformat() if made else None, corrected=corrected)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(html, encoding="utf-8")

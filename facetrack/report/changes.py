@@ -16,12 +16,11 @@ Both carry their smallest real change (MDC95) and the verdict, in the same unit.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from facetrack.metrics import Metric
 from facetrack.metrics.labels import VERDICTS, format_change, format_noise, unit
-from facetrack.stats.trends import DAYS_PER_PERIOD, trend_beyond_noise
+from facetrack.stats.trends import DAYS_PER_PERIOD
 
 
 def period_words(span_days: float) -> str:
@@ -43,8 +42,9 @@ class ChangeFigure:
     noise: float  # the smallest real change (MDC95); inf or nan: unknown
     beyond_noise: bool
     period: str  # "over 11 weeks", "from 2026-01-05 to 2026-03-23"
-    low: float | None = None  # the 95 % interval of the change (trends only)
+    low: float | None = None  # the interval of the change at the family's level (trends only)
     high: float | None = None
+    verdict_words: str | None = None  # "cannot tell" where the pair is not comparable
 
     @property
     def text(self) -> str:
@@ -72,7 +72,7 @@ class ChangeFigure:
 
     @property
     def verdict(self) -> str:
-        return VERDICTS[self.beyond_noise]
+        return self.verdict_words or VERDICTS[self.beyond_noise]
 
     @property
     def words(self) -> str:
@@ -89,34 +89,30 @@ class ChangeFigure:
         return f"{self.words} {self.period}"
 
 
-def trend_beyond(trend, span_days: float, noise: float) -> bool:
-    """Whether a trend's change over ``span_days`` is beyond ``noise`` (an unknown noise: no)."""
-    return trend is not None and math.isfinite(noise) and trend_beyond_noise(trend, span_days, noise)
-
-
 def trend_change(found) -> ChangeFigure | None:
     """The change over all captures of a ``summary.MetricTrend`` (None without a trend)."""
-    trend = found.trend
-    if trend is None:
-        return None
-    scale = found.span_days / DAYS_PER_PERIOD
-    return ChangeFigure(found.metric, trend.slope * scale, found.noise, found.beyond_noise,
-                        f"over {period_words(found.span_days)}", trend.ci_low * scale, trend.ci_high * scale)
+    return _trend_figure(found.metric, found.trend, found.noise)
 
 
 def panel_change(panel) -> ChangeFigure | None:
     """The same figure for a chart's ``charts.PanelSeries`` (its trend over all its captures)."""
-    if panel.trend is None:
+    return _trend_figure(panel.metric, panel.trend, panel.level)
+
+
+def _trend_figure(metric, trend, noise: float) -> ChangeFigure | None:
+    """A ``verdicts.TrendVerdict``'s figure: the fitted change over the measure's own span,
+    its interval at the family's level and its verdict (None without a trend)."""
+    if trend is None or trend.change is None:
         return None
-    span = float(max(panel.days) - min(panel.days))
-    scale = span / DAYS_PER_PERIOD
-    trend = panel.trend
-    return ChangeFigure(panel.metric, trend.slope * scale, panel.level, trend_beyond(trend, span, panel.level),
-                        f"over {period_words(span)}", trend.ci_low * scale, trend.ci_high * scale)
+    return ChangeFigure(metric, trend.change, noise, trend.beyond_noise, f"over {period_words(trend.span_days)}",
+                        trend.low, trend.high)
 
 
-def pair_change(change, before, after) -> ChangeFigure:
-    """The change between two captures of a ``compare.Change`` (``before``/``after``: the captures)."""
-    noise = change.noise if math.isfinite(change.noise) else float("nan")
-    return ChangeFigure(change.metric, change.change, noise, change.beyond_noise,
-                        f"from {before.taken_at.date().isoformat()} to {after.taken_at.date().isoformat()}")
+def pair_change(measure, before, after) -> ChangeFigure:
+    """The change between two captures of a ``verdicts.MeasureVerdict`` (``before``/``after``:
+    the captures); its verdict is the pair's ("cannot tell" when they are not comparable)."""
+    noise = measure.smallest_real_change
+    return ChangeFigure(measure.metric, measure.change, noise if noise is not None else float("nan"),
+                        measure.beyond_noise,
+                        f"from {before.taken_at.date().isoformat()} to {after.taken_at.date().isoformat()}",
+                        verdict_words=measure.verdict if measure.verdict not in VERDICTS.values() else None)

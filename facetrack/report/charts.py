@@ -15,9 +15,10 @@ import numpy as np
 from facetrack.errors import ReportError
 from facetrack.metrics import HEADLINE, Metric, get_metric
 from facetrack.metrics.labels import GROUP_LABELS, NOISE_NAME, format_noise
-from facetrack.records import Capture
-from facetrack.metrics.noise import mdc95
-from facetrack.stats.trends import DAYS_PER_PERIOD, Trend, days_since, linear_trend
+from facetrack.records import Capture, Repeatability
+from facetrack.stats.noise import pair_noise, profile_noise
+from facetrack.stats.trends import DAYS_PER_PERIOD, days_since
+from facetrack.stats.verdicts import TrendVerdict, smallest_real_change, trend_verdicts
 from facetrack.report.changes import panel_change
 from facetrack.report.wording import FAILED_LEGEND, taken_with_failed_checks
 
@@ -47,21 +48,16 @@ def rolling_median(values: np.ndarray, window: int = 3) -> np.ndarray:
     return out
 
 
-def noise_level(captures: Sequence[Capture], name: str) -> float:
-    """MDC95 of a change in ``name`` from the captures' own spreads: 1.96 x sqrt(2) x median spread."""
-    spreads = [c.metrics[name].spread for c in captures
-               if name in c.metrics and c.metrics[name].spread is not None]
-    return mdc95(float(np.median(spreads))) if spreads else float("nan")
-
-
 @dataclass(frozen=True)
 class PanelSeries:
     """What one trend panel shows, for any renderer (matplotlib here, SVG in ``svg_chart``).
 
-    ``values``/``spreads`` hold NaN where a capture has no value; ``level`` is the noise
-    level (MDC95) drawn as a band of +-level around ``values[base_index]``; ``rolling`` is
-    the centred 3-point rolling median (None with fewer than 3 captures); ``fit`` is the
-    linear trend at each capture's time (None without a trend).
+    ``values``/``spreads`` hold NaN where a capture has no value; ``level`` is the metric's
+    smallest real change between two photos (``verdicts.smallest_real_change``; NaN: not
+    known) drawn as a band of +-level around ``values[base_index]``; ``rolling`` is the
+    centred 3-point rolling median (None with fewer than 3 captures); ``trend`` is the
+    metric's ``verdicts.TrendVerdict`` (None without a trend: values on fewer than 3 days)
+    and ``fit`` that line at each capture's time.
     """
 
     metric: Metric
@@ -72,7 +68,7 @@ class PanelSeries:
     level: float
     base_index: int
     rolling: np.ndarray | None
-    trend: Trend | None
+    trend: TrendVerdict | None
     fit: np.ndarray | None
 
     @property
@@ -81,15 +77,23 @@ class PanelSeries:
 
 
 def panel_series(captures: Sequence[Capture], *, metrics: Sequence[Metric] | None = None,
-                 baseline_id: int | None = None, noise: Mapping[str, float] | None = None) -> list[PanelSeries]:
+                 baseline_id: int | None = None, repeats: Mapping[str, Repeatability] | None = None
+                 ) -> list[PanelSeries]:
     """One ``PanelSeries`` per metric that has a value in any capture, grouped jaw / mid-face /
-    symmetry / silhouette. ``metrics`` defaults to ``HEADLINE``; ``noise`` gives calibrated
-    noise levels (the others come from the captures' own spread); the baseline defaults to
-    the first capture. Needs at least 2 captures."""
+    symmetry / silhouette. ``metrics`` defaults to ``HEADLINE``; ``repeats``: the profile's
+    repeatability calibration. The trends are judged as one family over every metric
+    (``verdicts.trend_verdicts``, against ``noise.profile_noise`` of all the captures),
+    whichever panels are drawn; the band is the smallest real change of the baseline
+    against the latest capture, the before/after a page shows first (``noise.pair_noise``).
+    The baseline defaults to the first capture. Needs at least 2 captures."""
     if len(captures) < 2:
         raise ReportError(
             f"a trend chart needs at least 2 captures, this profile has {len(captures)}"
         )
+    verdicts = trend_verdicts(captures, profile_noise(captures, repeats))
+    baseline = next((c for c in captures if c.id == baseline_id), captures[0])
+    latest = captures[-1] if captures[-1].id != baseline.id else captures[0]
+    band = pair_noise(captures, baseline, latest, repeats)
     days = days_since([c.taken_at for c in captures])
     if metrics is None:
         metrics = [get_metric(name) for name in HEADLINE]
@@ -102,29 +106,29 @@ def panel_series(captures: Sequence[Capture], *, metrics: Sequence[Metric] | Non
                            for c in captures])
         spreads = np.array([(c.metrics[metric.name].spread or 0.0) if metric.name in c.metrics
                             else np.nan for c in captures])
-        level = (noise or {}).get(metric.name, noise_level(captures, metric.name))
-        trend = fit = None
-        if np.isfinite(values).sum() >= 3 and np.ptp(days) > 0:
-            trend = linear_trend(days, values)
-            fit = trend.intercept + trend.slope * days / DAYS_PER_PERIOD
-        out.append(PanelSeries(metric, tuple(captures), days, values, spreads, float(level), base_index,
+        level = smallest_real_change(metric, band)
+        trend = verdicts.get(metric.name)
+        trend = trend if trend is not None and trend.slope is not None else None
+        fit = trend.intercept + trend.slope * days / DAYS_PER_PERIOD if trend else None
+        out.append(PanelSeries(metric, tuple(captures), days, values, spreads,
+                               float("nan") if level is None else float(level), base_index,
                                rolling_median(values) if len(captures) >= 3 else None, trend, fit))
     return out
 
 
 def trend_figure(captures: Sequence[Capture], *, metrics: Sequence[Metric] | None = None,
                  title: str | None = None, baseline_id: int | None = None,
-                 noise: Mapping[str, float] | None = None):
+                 repeats: Mapping[str, Repeatability] | None = None):
     """Build the trend chart of a profile's captures (needs at least 2 captures).
 
     One panel per metric, grouped jaw / mid-face / symmetry, in the metric's shown unit
     (``metrics.labels``): a point per capture with its spread as an error bar (hollow for a
     capture taken with failed checks), a rolling median (dotted), the linear trend with its
-    change over the whole period and that change's 95 % interval (dashed; the figure of
-    ``changes.panel_change``), and a shaded band of +-noise around the baseline's value: a
-    change inside the band is within measurement noise. ``noise`` gives that level per
-    metric (from a repeatability calibration); missing ones come from the captures' own
-    spread. The baseline capture (default: the first) is marked with a vertical line.
+    change over the whole period and that change's range at the family's level (dashed; the
+    figure of ``changes.panel_change``), and a shaded band of +- the smallest real change
+    around the baseline's value: a single photo inside the band is within noise of the
+    baseline. ``repeats``: the profile's repeatability calibration (``panel_series``).
+    The baseline capture (default: the first) is marked with a vertical line.
     Markers and line styles carry the meaning, not colour alone.
 
     ``metrics`` defaults to the headline metrics (``facetrack.metrics.HEADLINE``); pass
@@ -133,7 +137,7 @@ def trend_figure(captures: Sequence[Capture], *, metrics: Sequence[Metric] | Non
     from matplotlib.figure import Figure
     import matplotlib.dates as mdates
 
-    panels = panel_series(captures, metrics=metrics, baseline_id=baseline_id, noise=noise)
+    panels = panel_series(captures, metrics=metrics, baseline_id=baseline_id, repeats=repeats)
     times = [c.taken_at for c in captures]
     days = panels[0].days if panels else days_since(times)
     ncols = 2
@@ -170,7 +174,7 @@ def trend_figure(captures: Sequence[Capture], *, metrics: Sequence[Metric] | Non
         change = panel_change(panel)
         if change is not None:
             ax.plot(times, panel.fit * unit.factor, linestyle="--", color="0.1",
-                    label=f"trend: {change.text} {change.period} (95 %: {change.range_text})",
+                    label=f"trend: {change.text} {change.period} (range {change.range_text})",
                     gid=f"trend:{metric.name}")
         # a fixed title position: matplotlib's automatic one measures every tick label (slow)
         ax.set_title(f"{GROUP_LABELS.get(metric.group, metric.group)}: {metric.label}", fontsize=10, y=1.01)

@@ -90,3 +90,18 @@ def metrics_csv(captures: Sequence[Capture]) -> str:
         writer.writerow([c.id, c.taken_at.isoformat(), c.source_path,
                          *[f"{c.metrics[n].value:.6g}" if n in c.metrics else "" for n in names]])
     return out.getvalue()
+
+
+def pair_json(verdict) -> str:
+    """`facetrack compare --json`: a before/after's verdict (a ``verdicts.PairVerdict``) and
+    each measure's, in stored units with the metric keys of `facetrack metrics --json`."""
+    def capture(c: Capture) -> dict:
+        return {"id": c.id, "date": c.taken_at.date().isoformat()}
+
+    return json.dumps({
+        "before": capture(verdict.before), "after": capture(verdict.after),
+        "verdict": verdict.verdict, "reason": verdict.reason,
+        "measures": [{"name": m.metric.name, "label": m.metric.label, "before": m.before, "after": m.after,
+                      "change": m.change, "smallest_real_change": m.smallest_real_change, "verdict": m.verdict}
+                     for m in verdict.measures],
+    }, indent=2)

@@ -18,20 +18,23 @@ import datetime as dt
 import io
 from typing import Collection, Mapping, Sequence
 
+import numpy as np
 
 from facetrack import __version__
-from facetrack.stats.compare import compare_captures
+from facetrack.stats.compare import judge_pair
+from facetrack.stats.verdicts import NOT_MEASURED
 from facetrack.errors import ReportError
 from facetrack.metrics import ALL_METRICS, HEADLINE, get_metric
 from facetrack.metrics.labels import (NOISE_MEANING, NOISE_NAME, VERDICT_MEANING, format_noise, format_value)
-from facetrack.records import Capture, LandmarkView
+from facetrack.records import Capture, LandmarkView, Repeatability
 from facetrack.topology import FaceTopology
 from facetrack.stats.silhouette import silhouette_state, silhouette_summary
 from facetrack.report.changes import pair_change, period_words, trend_change
 from facetrack.report.pictures import align_photo, before_after_figure, flicker_frames, gif_bytes, photo_silhouettes
 from facetrack.report.charts import trend_figure
 from facetrack.report.summary import metric_trends, plain_summary
-from facetrack.report.wording import failed_captures_sentence, failed_checks, how_taken
+from facetrack.report.wording import failed_captures_sentence, failed_checks, how_taken, pair_sentence
+from facetrack.stats.trends import days_since
 
 CAVEATS = (
     "These numbers are geometric proxies computed from face landmarks found in photos from one "
@@ -75,18 +78,20 @@ Made by facetrack {{ version }} on {{ today }}, on this computer; nothing was up
 <h2>Summary</h2>
 <p id="summary">{{ summary }}</p>
 {% if failed_note %}<p id="failed-checks" class="warn">{{ failed_note }}</p>{% endif %}
-{% if beyond %}<p>Changed beyond measurement noise:</p><ul id="beyond">
-{% for line in beyond %}<li>{{ line }}</li>{% endfor %}</ul>
-{% else %}<p>Nothing changed beyond measurement noise.</p>{% endif %}
+<p id="pair-verdict"><b>Between {{ pair_names }}:</b> {{ pair_sentence }}</p>
+{% if pair_beyond %}<ul id="beyond-pair">{% for line in pair_beyond %}<li>{{ line }}</li>{% endfor %}</ul>{% endif %}
+<p id="trend-verdict"><b>Over all {{ n }} captures (the trends):</b> {{ trend_sentence }}</p>
+{% if trend_beyond %}<ul id="beyond-trend">{% for line in trend_beyond %}<li>{{ line }}</li>{% endfor %}</ul>{% endif %}
+<p class="small">Each of these two answers is tested on its own, with every measure in it tested at once, so that a face that did not change is told it changed rarely (how rarely is measured in the documentation, not promised here).</p>
 <p class="small">{{ silhouettes }}. The silhouette measures see the real outline of the face against the background; the others are measured on the face's landmarks (which show only part of a change of the outline).</p>
 
 <h2>Trends</h2>
-<p class="small">Each point is one capture (bar: how much its views differed). Dotted line: the middle of every three captures in a row. Dashed line: the trend, with its 95 % range shaded. Grey band: the baseline's value plus or minus the smallest real change; a value inside it is within noise.{% if failed_note %} Hollow points: captures taken with failed checks.{% endif %}</p>
+<p class="small">Each point is one capture (bar: how much its views differed). Dotted line: the middle of every three captures in a row. Dashed line: the trend. Grey band: the baseline's value plus or minus the smallest real change; a value inside it is within noise.{% if failed_note %} Hollow points: captures taken with failed checks.{% endif %}</p>
 <img alt="trend charts" src="{{ trends_png }}">
-<table id="trends"><tr><th>measure</th><th>change over {{ period }}</th><th>95 % range</th><th>{{ noise_name }}</th><th class="text">verdict</th></tr>
+<table id="trends"><tr><th>measure</th><th>change over {{ period }}</th><th>likely range</th><th>{{ noise_name }}</th><th class="text">verdict</th></tr>
 {% for t, f in trend_rows %}<tr{% if t.beyond_noise %} class="beyond"{% endif %}><td>{{ t.metric.label }}</td>
 {% if f %}<td>{{ f.text }}</td><td>{{ f.range_text }}</td><td>{{ f.noise_text }}</td><td class="text">{{ f.verdict }}</td>
-{% else %}<td>too few values</td><td></td><td>{{ noise_text(t) }}</td><td class="text">no trend yet</td>{% endif %}</tr>
+{% else %}<td>too few photos</td><td></td><td>{{ noise_text(t) }}</td><td class="text">no trend yet</td>{% endif %}</tr>
 {% endfor %}</table>
 
 <h2>Before and after</h2>
@@ -96,7 +101,7 @@ Made by facetrack {{ version }} on {{ today }}, on this computer; nothing was up
 <p><img alt="flicking between before and after" src="{{ flicker_gif }}"></p>
 <table id="before-after"><tr><th>measure</th><th>before</th><th>after</th><th>change</th><th>{{ noise_name }}</th><th class="text">verdict</th></tr>
 {% for c, f in pair_rows %}<tr{% if c.beyond_noise %} class="beyond"{% endif %}><td>{{ c.metric.label }}</td>
-<td>{{ value(c.metric, c.before) }}</td><td>{{ value(c.metric, c.after) }}</td><td>{{ f.text }}</td><td>{{ f.noise_text }}</td><td class="text">{{ f.verdict }}</td></tr>
+<td>{{ value(c.metric, c.before) }}</td><td>{{ value(c.metric, c.after) }}</td>{% if f %}<td>{{ f.text }}</td><td>{{ f.noise_text }}</td><td class="text">{{ f.verdict }}</td>{% else %}<td>-</td><td>-</td><td class="text">not measured</td>{% endif %}</tr>
 {% endfor %}</table>
 
 <h2>Captures</h2>
@@ -116,10 +121,10 @@ Made by facetrack {{ version }} on {{ today }}, on this computer; nothing was up
 <h3>Caveats</h3><ul>{% for c in caveats %}<li>{{ c }}</li>{% endfor %}</ul>
 
 <details><summary>Technical details</summary>
-<p>Each photo is analysed on this computer with MediaPipe Face Landmarker (478 landmarks). The landmarks are aligned to MediaPipe's canonical face by a weighted similarity transform on its 33 pose landmarks, so head rotation, distance and position do not enter the numbers. A capture's value combines several views (the frames of a burst, or rotated, rescaled and mirrored copies of a photo): the average of the 20 % trimmed means over the direct views and over the mirrored ones, which cancels the model's own left/right bias; its spread is 1.4826 x the median absolute deviation of the views about their own group's trimmed mean. {% if calibrated %}The smallest real change is this profile's own MDC95 from its repeatability calibration of {{ calibrated }} (1.96 x sqrt 2 x the SEM of repeated captures in one sitting).{% else %}The smallest real change is this profile's MDC95 estimated from the captures' own spreads (1.96 x sqrt 2 x the median spread); a repeatability calibration (<code>facetrack calibrate repeatability</code>) measures it directly.{% endif %} A trend's change over the whole period is its least-squares slope times the span.</p>
-<table><tr><th>metric</th><th>stored units</th><th>MDC95</th><th>trend per 4 weeks [95 % CI]</th><th class="text">definition</th></tr>
+<p>Each photo is analysed on this computer with MediaPipe Face Landmarker (478 landmarks). The landmarks are aligned to MediaPipe's canonical face by a weighted similarity transform on its 33 pose landmarks, so head rotation, distance and position do not enter the numbers. A capture's value combines several views (the frames of a burst, or rotated, rescaled and mirrored copies of a photo): the average of the 20 % trimmed means over the direct views and over the mirrored ones, which cancels the model's own left/right bias; its spread is 1.4826 x the median absolute deviation of the views about their own group's trimmed mean. The smallest real change comes from how much two captures of an unchanged face differ: facetrack's measured default, pooled with the scatter of this profile's own captures around their trend{% if calibrated %} and its repeat photos of {{ calibrated }}{% endif %} (docs/metrics.md, "How sure a verdict is"); it is t x sqrt 2 x that SD, t the Student quantile for all the measures tested together (Bonferroni, 5 % family-wise). A trend's change over the whole period is its least-squares slope times the span, tested against the same noise.</p>
+<table><tr><th>metric</th><th>stored units</th><th>smallest real change</th><th>trend per 4 weeks, p</th><th class="text">definition</th></tr>
 {% for t in trends %}<tr><td>{{ t.metric.name }} (v{{ t.metric.version }})</td><td>{{ t.metric.units }}</td><td>{{ "%.3g"|format(t.noise) }}</td>
-<td>{% if t.trend %}{{ "%+.3g"|format(t.trend.slope) }} [{{ "%+.2g"|format(t.trend.ci_low) }}, {{ "%+.2g"|format(t.trend.ci_high) }}]{% else %}-{% endif %}</td>
+<td>{% if t.trend %}{{ "%+.3g"|format(t.trend.slope) }}, p {{ "%.2g"|format(t.trend.p) }}{% else %}-{% endif %}</td>
 <td class="text">{{ t.metric.description }}</td></tr>
 {% endfor %}</table>
 <table><tr><th>capture</th><th class="text">taken at</th><th class="text">date from</th><th class="text">source</th><th>yaw</th><th>pitch</th><th>roll</th></tr>
@@ -141,10 +146,10 @@ def _notes(capture: Capture) -> str:
 def render_report(captures: Sequence[Capture], views: Mapping[int, Sequence[LandmarkView]],
                   topology: FaceTopology, *, profile: str, baseline_id: int | None = None,
                   before_id: int | None = None, after_id: int | None = None,
-                  mdc: Mapping[str, float] | None = None, calibrated: str | None = None,
+                  repeats: Mapping[str, Repeatability] | None = None, calibrated: str | None = None,
                   corrected: Collection[int] = ()) -> str:
     """The report's HTML. ``views`` holds the landmark views of the two compared captures;
-    ``mdc`` the profile's repeatability MDC95 per metric (``calibrated``: when it was made);
+    ``repeats`` the profile's repeatability calibration (``calibrated``: when it was made);
     ``corrected``: the ids of captures whose date was corrected (``Store.date_corrections``)."""
     import jinja2
 
@@ -156,28 +161,31 @@ def render_report(captures: Sequence[Capture], views: Mapping[int, Sequence[Land
     after = by_id[after_id] if after_id is not None else captures[-1]
     if before.id == after.id:
         raise ReportError(f"before and after are the same capture ({before.id})")
-    changes = compare_captures(before, after, mdc=mdc)
-    pair_rows = [(c, pair_change(c, before, after)) for c in changes]
-    trends = metric_trends(captures, mdc)
+    verdict = judge_pair(captures, before, after, repeats)
+    pair_rows = [(c, pair_change(c, before, after) if c.verdict != NOT_MEASURED else None)
+                 for c in verdict.measures]
+    trends = metric_trends(captures, repeats, baseline_id=baseline.id)
     trend_rows = [(t, trend_change(t)) for t in trends]
     aligned = [align_photo(c, views[c.id], topology) for c in (before, after)]
-    beyond = [f"{f.metric.label}: {f.text} from capture {before.id} ({before.taken_at.date()}) to capture "
-              f"{after.id} ({after.taken_at.date()}), more than its smallest real change of {f.noise_text}"
-              for _, f in pair_rows if f.beyond_noise]
-    beyond += [f"{f.metric.label}: {f.text} {f.period}, from the trend through all {len(captures)} captures "
-               f"(95 % range {f.range_text}; smallest real change {f.noise_text})"
-               for _, f in trend_rows if f is not None and f.beyond_noise]
+    pair_beyond = [f"{f.metric.label}: {f.text}, more than its smallest real change of {f.noise_text}"
+                   for _, f in pair_rows if f is not None and f.beyond_noise]
+    trend_beyond = [f"{f.metric.label}: {f.text} {f.period} (likely range {f.range_text})"
+                    for _, f in trend_rows if f is not None and f.beyond_noise]
     units = list({(m.unit.symbol, m.unit.words): m.unit for m in ALL_METRICS}.values())
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     return env.from_string(TEMPLATE).render(
         profile=profile, n=len(captures), first=captures[0].taken_at.date(), last=captures[-1].taken_at.date(),
-        baseline=baseline, version=__version__, today=dt.date.today().isoformat(), beyond=beyond,
+        baseline=baseline, version=__version__, today=dt.date.today().isoformat(), 
         summary=plain_summary(captures, trends), failed_note=failed_captures_sentence(captures),
-        period=period_words(trends[0].span_days), noise_name=NOISE_NAME, noise_meaning=NOISE_MEANING,
+        pair_names=f"capture {before.id} ({before.taken_at.date()}) and capture {after.id} ({after.taken_at.date()})",
+        pair_sentence=pair_sentence(verdict), pair_beyond=pair_beyond, trend_beyond=trend_beyond,
+        trend_sentence=("these changed beyond noise:" if trend_beyond
+                        else "no measure's trend is beyond noise."),
+        period=period_words(float(np.ptp(days_since([c.taken_at for c in captures])))), noise_name=NOISE_NAME, noise_meaning=NOISE_MEANING,
         verdict_meaning=VERDICT_MEANING,
         trends_png=png_data_uri(trend_figure(captures, title=f"facetrack: {profile}", baseline_id=baseline.id,
-                                             noise=mdc)),
-        compare_png=png_data_uri(before_after_figure(*aligned, topology, changes,
+                                             repeats=repeats)),
+        compare_png=png_data_uri(before_after_figure(*aligned, topology, verdict,
                                                      photo_silhouettes(*aligned, topology))),
         flicker_gif=gif_data_uri(gif_bytes(flicker_frames(*aligned))),
         pair_rows=pair_rows, trend_rows=trend_rows, before=before, after=after,

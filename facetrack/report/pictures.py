@@ -17,9 +17,8 @@ import numpy as np
 
 from facetrack.detect.outline import photo_views
 from facetrack.report.align import Crop, alignment, apply_affine
-from facetrack.stats.compare import Change
 from facetrack.report.changes import pair_change
-from facetrack.report.wording import failed_checks
+from facetrack.report.wording import failed_checks, pair_sentence
 from facetrack.errors import ReportError
 from facetrack.records import Capture, LandmarkView
 from facetrack.topology import FaceTopology
@@ -115,7 +114,7 @@ def photo_silhouettes(before: AlignedPhoto, after: AlignedPhoto, topology: FaceT
 
 
 def before_after_figure(before: AlignedPhoto, after: AlignedPhoto, topology: FaceTopology,
-                        changes: Sequence[Change] = (), silhouettes=None):
+                        verdict=None, silhouettes=None):
     """Side by side, with dates; both lower-face outlines (jaw and cheeks) over the later photo,
     and, given ``silhouettes`` (``photo_silhouettes``), both silhouette edges where the
     background let them be seen. The caption names what changed beyond noise
@@ -124,6 +123,7 @@ def before_after_figure(before: AlignedPhoto, after: AlignedPhoto, topology: Fac
 
     The outlines differ in colour and in line style (dashed before, solid after; the
     silhouettes dotted before, dash-dot after), so the figure also reads in greyscale.
+    ``verdict``: the pair's ``verdicts.PairVerdict`` (None: no caption line of verdicts).
     """
     from matplotlib.figure import Figure
     from matplotlib.patches import Rectangle
@@ -131,7 +131,7 @@ def before_after_figure(before: AlignedPhoto, after: AlignedPhoto, topology: Fac
     import textwrap
 
     caption = ["Before / after, aligned on the eye corners and nose",
-               *textwrap.wrap(pair_caption(changes, before.capture, after.capture), 105)]
+               *(textwrap.wrap(pair_caption(verdict), 105) if verdict is not None else [])]
     title_lines = 2 if any(failed_checks(p.capture) for p in (before, after)) else 1
     fig = Figure(figsize=(9, 5.8))
     fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, wspace=0.04,
@@ -159,12 +159,14 @@ def before_after_figure(before: AlignedPhoto, after: AlignedPhoto, topology: Fac
     return fig
 
 
-def pair_caption(changes: Sequence[Change], before: Capture, after: Capture, named: int = 3) -> str:
-    """The before/after figure's caption: what changed beyond noise between the two captures,
-    each as ``changes.pair_change`` gives it ("Cheek fullness (left) +0.19 % (area)")."""
-    beyond = [pair_change(c, before, after) for c in changes if c.beyond_noise]
+def pair_caption(verdict, named: int = 3) -> str:
+    """The before/after figure's caption: the pair's verdict (``verdicts.PairVerdict``), with
+    what changed beyond noise, each as ``changes.pair_change`` gives it ("Cheek fullness
+    (left) +0.19 % (area)")."""
+    before, after = verdict.before, verdict.after
+    beyond = [pair_change(c, before, after) for c in verdict.measures if c.beyond_noise]
     if not beyond:
-        return "no measure changed beyond its noise"
+        return pair_sentence(verdict)
     return (f"beyond noise {beyond[0].period}: " + ", ".join(f"{f.metric.label} {f.text}" for f in beyond[:named])
             + (f" and {len(beyond) - named} more" if len(beyond) > named else ""))
 

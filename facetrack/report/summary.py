@@ -13,10 +13,11 @@ import numpy as np
 
 from facetrack.metrics import ALL_METRICS, HEADLINE, Metric
 from facetrack.metrics.labels import GROUP_LABELS
-from facetrack.records import Capture
-from facetrack.report.changes import period_words, trend_beyond, trend_change
+from facetrack.records import Capture, Repeatability
+from facetrack.report.changes import period_words, trend_change
 from facetrack.report.charts import GROUP_ORDER, panel_series
-from facetrack.stats.trends import DAYS_PER_PERIOD, Trend, days_since
+from facetrack.stats.trends import days_since
+from facetrack.stats.verdicts import TrendVerdict
 
 #: At most this many changed metrics are named in the summary; the rest are counted.
 MAX_NAMED = 4
@@ -24,33 +25,37 @@ MAX_NAMED = 4
 
 @dataclass(frozen=True)
 class MetricTrend:
-    """A metric's linear trend over the captures (None with fewer than 3 values), its noise
-    level (MDC95) and whether the fitted change over the whole span is beyond that noise."""
+    """A metric's trend over the captures (a ``verdicts.TrendVerdict``; None without one:
+    values on fewer than 3 days), its smallest real change between two photos (``noise``)
+    and whether the trend's family test calls it beyond noise."""
 
     metric: Metric
-    trend: Trend | None
+    trend: TrendVerdict | None
     noise: float
     beyond_noise: bool
     span_days: float = 0.0
 
     @property
     def change(self) -> float:
-        """The fitted change from the first capture to the last, in the metric's units."""
-        return self.trend.slope * self.span_days / DAYS_PER_PERIOD if self.trend else float("nan")
+        """The fitted change from the metric's first value to its last, in the metric's units."""
+        return self.trend.change if self.trend else float("nan")
 
 
-def metric_trends(captures: Sequence[Capture], mdc: Mapping[str, float] | None = None) -> list[MetricTrend]:
-    """Every metric's ``MetricTrend`` (at least 2 captures); ``mdc``: calibrated noise levels,
-    else the captures' spread. The trends are the charts' own (``charts.panel_series``)."""
-    panels = {p.metric.name: p for p in panel_series(captures, metrics=ALL_METRICS, noise=mdc)}
+def metric_trends(captures: Sequence[Capture], repeats: Mapping[str, Repeatability] | None = None, *,
+                  baseline_id: int | None = None) -> list[MetricTrend]:
+    """Every metric's ``MetricTrend`` (at least 2 captures); ``repeats``: the profile's
+    repeatability calibration. The trends and the smallest real changes are the charts' own
+    (``charts.panel_series``)."""
+    panels = {p.metric.name: p for p in panel_series(captures, metrics=ALL_METRICS, baseline_id=baseline_id,
+                                                     repeats=repeats)}
     span = float(np.ptp(days_since([c.taken_at for c in captures])))
     out = []
     for metric in ALL_METRICS:
         panel = panels.get(metric.name)  # None: no capture has a value
         trend = panel.trend if panel else None
-        noise = panel.level if panel else (mdc or {}).get(metric.name, float("nan"))
-        beyond = trend_beyond(trend, span, noise)
-        out.append(MetricTrend(metric, trend, noise, beyond, span))
+        noise_level = panel.level if panel else float("nan")
+        out.append(MetricTrend(metric, trend, noise_level, bool(trend and trend.beyond_noise),
+                               trend.span_days if trend else span))
     return out
 
 
@@ -70,12 +75,15 @@ def plain_summary(captures: Sequence[Capture], trends: Sequence[MetricTrend]) ->
     """
     if len(captures) < 2:
         return f"{len(captures)} capture{'s' if len(captures) != 1 else ''}: trends need at least 2."
-    period = period_words(trends[0].span_days if trends else 0.0)
+    span = float(np.ptp(days_since([c.taken_at for c in captures])))
+    period = period_words(span)
     parts = [f"{len(captures)} captures from {captures[0].taken_at.date()} to {captures[-1].taken_at.date()}."]
     changed = sorted((t for t in trends if t.beyond_noise),
-                     key=lambda t: (t.metric.name not in HEADLINE, -abs(t.change) / t.noise if t.noise else 0))
+                     key=lambda t: (t.metric.name not in HEADLINE, t.trend.p))
     if changed:
-        named = "; ".join(describe_change(t) for t in changed[:MAX_NAMED])
+        named = "; ".join(describe_change(t) + ("" if period_words(t.span_days) == period
+                                                 else f" over {period_words(t.span_days)}")
+                          for t in changed[:MAX_NAMED])
         more = len(changed) - MAX_NAMED
         parts.append(f"Over {period}: {named}" + (f"; and {more} more" if more > 0 else "")
                      + (", more than the noise." if len(changed) == 1 else ", each more than the noise."))

@@ -99,21 +99,22 @@ def _polyline(xs, ys, css: str) -> str:
 
 
 def _interval(panel: PanelSeries, x_of, y_of) -> str:
-    """The trend's 95 % interval: the lines through the fitted line's centre (mean time, mean
-    value) with the slope's interval ends, shaded between them."""
+    """The trend's likely range: the lines through the fitted line's centre (mean time, mean
+    value) with the slope's interval ends (at the family's level), shaded between them."""
     from facetrack.stats.trends import DAYS_PER_PERIOD
 
     trend, keep = panel.trend, np.isfinite(panel.values)
     day_mid = float(panel.days[keep].mean())
     value_mid = trend.intercept + trend.slope * day_mid / DAYS_PER_PERIOD
     ends = np.array([panel.days.min(), panel.days.max()])
-    low = value_mid + trend.ci_low * (ends - day_mid) / DAYS_PER_PERIOD
-    high = value_mid + trend.ci_high * (ends - day_mid) / DAYS_PER_PERIOD
+    slope_low, slope_high = trend.slope_range
+    low = value_mid + slope_low * (ends - day_mid) / DAYS_PER_PERIOD
+    high = value_mid + slope_high * (ends - day_mid) / DAYS_PER_PERIOD
     xs, ylo, yhi = x_of(ends), y_of(low), y_of(high)
     corners = [(xs[0], yhi[0]), (xs[1], yhi[1]), (xs[1], ylo[1]), (xs[0], ylo[0])]
     change = panel_change(panel)
     return (f'<polygon class="interval" points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in corners)}">'
-            f'<title>{escape(f"the trend: {change.text} {change.period}, 95 % range {change.range_text}")}'
+            f'<title>{escape(f"the trend: {change.text} {change.period}, likely range {change.range_text}")}'
             '</title></polygon>')
 
 
@@ -163,8 +164,8 @@ def panel_svg(panel: PanelSeries) -> str:
     title = escape(metric.label)
     unit = metric.unit
     change = panel_change(panel)
-    note = (f"change {change.period}: {change.text} (95 %: {change.range_numbers})"
-            if change is not None else "no trend yet (needs 3 values)")
+    note = (f"change {change.period}: {change.text} (likely {change.range_numbers})"
+            if change is not None else "no trend yet (needs photos on 3 different days)")
     noise = f"{NOISE_NAME}: {format_noise(metric, panel.level)}"
     failed = {c.id: failed_checks(c) for c in captures if taken_with_failed_checks(c)}
     out = [f'<svg class="panel" viewBox="0 0 {WIDTH} {HEIGHT}" role="group" aria-label="{title}" '

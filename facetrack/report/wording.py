@@ -98,3 +98,16 @@ def failed_captures_sentence(captures: Sequence) -> str | None:
 def how_taken(capture) -> str:
     """How a capture was taken and dated, in words: "photo, dated by the camera"."""
     return DATE_SOURCES.get(capture.taken_at_source, _plain(capture.taken_at_source))
+
+
+def pair_sentence(verdict) -> str:
+    """A before/after's answer in one sentence (a ``verdicts.PairVerdict``): what changed
+    beyond noise, that nothing did, or that the photos cannot be compared and why."""
+    from facetrack.stats.verdicts import CANNOT_TELL, CHANGED
+
+    if verdict.verdict == CANNOT_TELL:
+        return f"cannot tell: {verdict.reason}."
+    if verdict.verdict == CHANGED:
+        names = [m.metric.label for m in verdict.measures if m.beyond_noise]
+        return f"changed beyond noise: {', '.join(names)}."
+    return "no measure changed beyond noise."

@@ -1,57 +1,28 @@
-"""Before/after: how each metric changed between two captures, and whether beyond noise.
+"""Before/after: which two captures, and the verdict on them.
 
 Pure functions over captures (no files, no plotting).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from facetrack.errors import ReportError
-from facetrack.metrics import ALL_METRICS, Metric
-from facetrack.metrics.noise import mdc95_of_difference
-from facetrack.records import Capture
-
-@dataclass(frozen=True)
-class Change:
-    metric: Metric
-    before: float
-    after: float
-    noise: float  # MDC95 of the difference (see ``compare_captures``)
-    noise_source: str = "spreads"  # "calibration" when it is the profile's repeatability MDC95
-
-    @property
-    def change(self) -> float:
-        return self.after - self.before
-
-    @property
-    def beyond_noise(self) -> bool:
-        return abs(self.change) > self.noise
-
-    @property
-    def verdict(self) -> str:
-        return "beyond noise" if self.beyond_noise else "within noise"
+from facetrack.records import Capture, Repeatability
+from facetrack.stats.comparable import comparability
+from facetrack.stats.noise import pair_noise
+from facetrack.stats.verdicts import PairVerdict, compare_pair
 
 
-def compare_captures(before: Capture, after: Capture, metrics: Sequence[Metric] = ALL_METRICS, *,
-                     mdc: Mapping[str, float] | None = None) -> list[Change]:
-    """Every metric both captures have, with its change, noise level and verdict.
-
-    The noise level is the profile's repeatability MDC95 (``mdc``, from ``facetrack
-    calibrate repeatability``) where there is one, else 1.96 x sqrt(spread_before^2 +
-    spread_after^2) from the two captures' own spreads.
-    """
-    out = []
-    for metric in metrics:
-        a, b = before.metrics.get(metric.name), after.metrics.get(metric.name)
-        if a is None or b is None:
-            continue
-        if mdc and metric.name in mdc:
-            out.append(Change(metric, a.value, b.value, float(mdc[metric.name]), "calibration"))
-        else:
-            out.append(Change(metric, a.value, b.value, mdc95_of_difference(a.spread, b.spread)))
-    return out
+def judge_pair(captures: Sequence[Capture], before: Capture, after: Capture,
+               repeats: Mapping[str, Repeatability] | None = None) -> PairVerdict:
+    """The before/after verdict on two of a profile's ``captures``: each measure judged against
+    the profile's between-capture noise (``noise.pair_noise``: the measured default with the
+    scatter of the other ``captures`` and the repeat photos ``repeats``), the family corrected, and
+    "cannot tell" when the two photos are not comparable (``comparable.comparability``).
+    The one function every page, the report and the CLI call."""
+    return compare_pair(before, after, pair_noise(captures, before, after, repeats),
+                        comparable=comparability(before, after))
 
 
 def choose_pair(captures: Sequence[Capture], baseline: Capture | None, profile: str,

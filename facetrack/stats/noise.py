@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Collection, Mapping, Sequence
 
 import numpy as np
 
@@ -122,11 +122,16 @@ def combine(default: Noise, own: tuple[float, int] | None = None,
                  repeat_sd, repeat_dof)
 
 
-def profile_noise(captures: Sequence[Capture],
-                  repeats: Mapping[str, Repeatability] | None = None) -> dict[str, Noise]:
+def profile_noise(captures: Sequence[Capture], repeats: Mapping[str, Repeatability] | None = None, *,
+                  leave_out: Collection[int] = ()) -> dict[str, Noise]:
     """Each measure's noise for a profile: the default, updated with the scatter of the
     profile's own ``captures`` and its repeatability calibration (``repeats``). Measures
-    without a default get none (and so no verdict)."""
+    without a default get none (and so no verdict).
+
+    ``leave_out``: ids of captures whose scatter is not counted. A before/after leaves its
+    own two photos out (``pair_noise``): the noise is then independent of the difference it
+    judges, as Student's t needs, and a real step change between them cannot inflate it."""
+    captures = [c for c in captures if c.id not in set(leave_out)]
     days = days_since([c.taken_at for c in captures]) if captures else np.array([])
     out = {}
     for name in DEFAULT_NOISE:
@@ -135,3 +140,10 @@ def profile_noise(captures: Sequence[Capture],
         own = own_scatter(days, values) if captures else None
         out[name] = combine(default, own, (repeats or {}).get(name))
     return out
+
+
+def pair_noise(captures: Sequence[Capture], before: Capture, after: Capture,
+               repeats: Mapping[str, Repeatability] | None = None) -> dict[str, Noise]:
+    """The noise a before/after of ``before`` and ``after`` is judged against: the profile's,
+    from every capture but those two (``profile_noise``'s ``leave_out``)."""
+    return profile_noise(captures, repeats, leave_out=(before.id, after.id))

@@ -182,6 +182,14 @@ class TrendVerdict:
     def beyond_noise(self) -> bool:
         return self.verdict == BEYOND
 
+    @property
+    def slope_range(self) -> tuple[float, float] | None:
+        """The slope's interval at the family's level, per 4 weeks (None without a trend)."""
+        if self.change is None or self.span_days <= 0:
+            return None
+        scale = self.span_days / DAYS_PER_PERIOD
+        return self.low / scale, self.high / scale
+
 
 TOO_FEW = "too few photos"
 

@@ -1,0 +1,171 @@
+"""The verdict core: between-capture noise, the family correction, "not measured" and
+"cannot tell", and trends that count each measure's own days."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from facetrack.metrics import ALL_METRICS, get_metric
+from facetrack.records import Capture, MetricValue, QualityNotes, Repeatability
+from facetrack.stats.comparable import Comparability
+from facetrack.stats.default_noise import DEFAULT_NOISE
+from facetrack.stats.compare import judge_pair
+from facetrack.stats.noise import combine, default_noise, own_scatter, pair_noise, profile_noise
+from facetrack.stats.verdicts import (ALPHA, BEYOND, CANNOT_TELL, CHANGED, NO_CHANGE, NOT_MEASURED, TOO_FEW, WITHIN,
+                                      compare_pair, critical_t, family_of, family_size, smallest_real_change,
+                                      trend_verdicts, two_sided_p)
+
+START = dt.datetime(2026, 1, 5, 9)
+
+
+def capture(cid: int, values: dict[str, float], when: dt.datetime | None = None) -> Capture:
+    return Capture(id=cid, profile="p", taken_at=when or START + dt.timedelta(weeks=cid), taken_at_source="given",
+                   source_path="x", image_path=None, sha256="", width=1, height=1, pose=None, quality=QualityNotes(),
+                   metrics={k: MetricValue(v, 0.01, 10, get_metric(k).version) for k, v in values.items()})
+
+
+def typical(offset: float = 0.0, scale: float = 0.0, rng=None) -> dict[str, float]:
+    """A value for every measure with a default: 10 + ``offset`` SDs, plus noise of ``scale`` SDs."""
+    out = {}
+    for name, (sd, _) in DEFAULT_NOISE.items():
+        out[name] = 10.0 + offset * sd + (rng.normal(0, scale * sd) if rng is not None else 0.0)
+    return out
+
+
+@pytest.mark.parametrize("t, dof", [(0.0, 5), (1.0, 3), (2.5, 8), (-3.1, 20), (4.0, 200.5)])
+def test_the_p_value_is_students(t, dof):
+    assert two_sided_p(t, dof) == pytest.approx(2 * stats.t.sf(abs(t), dof), rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("dof, m", [(8, 1), (8, 25), (30, 10), (1000, 1)])
+def test_the_critical_t_is_bonferronis(dof, m):
+    assert critical_t(dof, m) == pytest.approx(stats.t.ppf(1 - ALPHA / (2 * m), dof), rel=1e-9)
+
+
+def test_the_family_size_is_the_whole_family_whichever_measures_a_photo_has():
+    noise = profile_noise([])
+    shape = [m for m in ALL_METRICS if family_of(m) == "shape" and m.name in noise]
+    assert family_size(get_metric("jaw_angle_mean"), noise) == len(shape)
+    # fewer measures in a family: a smaller smallest real change
+    small = {k: v for k, v in noise.items() if k in ("jaw_angle_mean", "midface_width_ratio")}
+    assert smallest_real_change(get_metric("jaw_angle_mean"), small) < smallest_real_change(
+        get_metric("jaw_angle_mean"), noise)
+
+
+@pytest.mark.parametrize("step, verdict", [(0.999, WITHIN), (1.001, BEYOND), (-0.999, WITHIN), (-1.001, BEYOND)])
+def test_a_measure_is_beyond_noise_exactly_past_its_smallest_real_change(step, verdict):
+    noise = profile_noise([])
+    metric = get_metric("midface_width_ratio")
+    limit = smallest_real_change(metric, noise)
+    before, after = capture(1, typical()), capture(2, {**typical(), metric.name: typical()[metric.name] + step * limit})
+    found = compare_pair(before, after, noise)
+    assert found.measure(metric.name).verdict == verdict
+    assert found.measure(metric.name).smallest_real_change == pytest.approx(limit)
+    assert found.verdict == (CHANGED if verdict == BEYOND else NO_CHANGE)
+    # the p-value agrees with the figure: at most alpha / M exactly when beyond
+    m = family_size(metric, noise)
+    assert (found.measure(metric.name).p <= ALPHA / m) == (verdict == BEYOND)
+
+
+def test_a_measure_one_photo_lacks_is_not_measured_never_within_noise():
+    values = typical()
+    without = {k: v for k, v in values.items() if k != "silhouette_width_55"}
+    found = compare_pair(capture(1, values), capture(2, without), profile_noise([]))
+    row = found.measure("silhouette_width_55")
+    assert row.verdict == NOT_MEASURED and row.change is None and row.smallest_real_change is None
+    assert found.verdict == NO_CHANGE
+
+
+def test_a_pair_that_is_not_comparable_is_cannot_tell_with_its_reason():
+    values = typical()
+    moved = {**values, "jaw_angle_mean": values["jaw_angle_mean"] + 50}
+    reason = "the head is turned 9 degrees more in the second photo"
+    found = compare_pair(capture(1, values), capture(2, moved), profile_noise([]),
+                         comparable=Comparability(False, (reason,)))
+    assert found.verdict == CANNOT_TELL and found.reason == reason
+    assert {m.verdict for m in found.measures} == {CANNOT_TELL}
+    assert compare_pair(capture(1, values), capture(2, moved), profile_noise([]),
+                        comparable=Comparability(True, ())).verdict == CHANGED
+
+
+def test_own_scatter_recovers_the_sd_around_a_trend():
+    rng = np.random.default_rng(1)
+    days = np.arange(200) * 7.0
+    values = 3.0 + 0.01 * days + rng.normal(0, 0.5, days.size)  # a real slow change plus noise
+    sd, dof = own_scatter(days, values)
+    assert dof == 198 and sd == pytest.approx(0.5, rel=0.12)
+    assert own_scatter([0, 7], [1.0, 2.0]) is None  # two values say nothing about scatter around a line
+    sd, dof = own_scatter([0, 0, 0], [1.0, 1.2, 1.4])  # one day: their SD about their mean
+    assert dof == 2 and sd == pytest.approx(0.2)
+
+
+def test_the_pooled_noise_weighs_each_source_by_its_degrees_of_freedom():
+    default = default_noise("jaw_angle_mean")
+    repeat = Repeatability("jaw_angle_mean", 0.2, 9, 3, 1)  # 6 dof, counted as 3
+    found = combine(default, (1.0, 10), repeat)
+    expected = (default.dof * default.sd ** 2 + 10 * 1.0 + 3 * 0.04) / (default.dof + 13)
+    assert found.sd == pytest.approx(math.sqrt(expected)) and found.dof == pytest.approx(default.dof + 13)
+    assert "your own 12 photos" in found.source and "repeat photos" in found.source
+
+
+def test_on_simulated_unchanged_series_the_family_claims_change_at_most_5_percent():
+    """When every measure's true between-capture SD is the default, the pair's family verdict
+    says "changed" in at most 5 % of unchanged pairs (the correction's promise), and the
+    trend family likewise over 12 weekly photos."""
+    rng = np.random.default_rng(7)
+    pairs_changed = trends_changed = 0
+    runs = 400
+    for _ in range(runs):
+        series = [capture(i, typical(scale=1.0, rng=rng)) for i in range(12)]
+        noise = profile_noise(series)
+        pairs_changed += compare_pair(series[0], series[-1], noise).verdict == CHANGED
+        trends_changed += any(t.beyond_noise for t in trend_verdicts(series, noise).values())
+    assert pairs_changed / runs <= 0.05 and trends_changed / runs <= 0.05, (pairs_changed, trends_changed)
+
+
+def test_a_step_is_judged_against_the_other_photos_scatter_so_it_cannot_hide_itself():
+    """The pair's own two photos are left out of the person's scatter: a real step of 8 SDs
+    between them is found, where counting them would have inflated the noise."""
+    rng = np.random.default_rng(3)
+    found = hidden = 0
+    for _ in range(50):
+        series = [capture(i, typical(scale=1.0, rng=rng)) for i in range(6)]
+        after = capture(7, {**typical(scale=1.0, rng=rng),
+                            "midface_width_ratio": 10.0 + 8 * DEFAULT_NOISE["midface_width_ratio"][0]})
+        everyone = [*series, after]
+        found += judge_pair(everyone, series[0], after).measure("midface_width_ratio").beyond_noise
+        hidden += compare_pair(series[0], after, profile_noise(everyone)).measure("midface_width_ratio").beyond_noise
+    assert found >= 40 and hidden < found
+
+
+def test_a_trend_counts_each_measures_own_days():
+    """Three same-day photos with a silhouette value inside a several-day profile: the other
+    measures have trends, the silhouette has too few photos (it used to be a 500)."""
+    series = [capture(i, typical(offset=0.1 * i), START + dt.timedelta(days=3 * i)) for i in range(6)]
+    same_day = [dict(c.metrics) for c in series]
+    for i, c in enumerate(series):
+        if i < 3:  # only the first day has a silhouette, three times that day
+            continue
+        del same_day[i]["silhouette_width_55"]
+    series = [capture(i, {k: v.value for k, v in m.items()}, START + dt.timedelta(hours=i) if i < 3
+                      else START + dt.timedelta(days=3 * i)) for i, m in enumerate(same_day)]
+    found = trend_verdicts(series, profile_noise(series))
+    assert found["silhouette_width_55"].verdict == TOO_FEW and found["silhouette_width_55"].days == 1
+    assert found["silhouette_width_55"].change is None
+    assert found["jaw_angle_mean"].days == 4 and found["jaw_angle_mean"].change is not None
+
+
+@pytest.mark.parametrize("slope_sds", [0.0, 0.3, 3.0])
+def test_a_trends_range_excludes_zero_exactly_when_it_is_beyond_noise(slope_sds):
+    rng = np.random.default_rng(11)
+    series = [capture(i, typical(offset=slope_sds * i, scale=1.0, rng=rng)) for i in range(12)]
+    for t in trend_verdicts(series, profile_noise(series)).values():
+        assert (t.low > 0 or t.high < 0) == t.beyond_noise
+        assert t.low <= t.change <= t.high
+    if slope_sds == 3.0:
+        assert trend_verdicts(series, profile_noise(series))["jaw_angle_mean"].beyond_noise
