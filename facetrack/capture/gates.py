@@ -325,10 +325,16 @@ def exposure_gate(crop: np.ndarray, config: GateConfig) -> GateResult:
                              255 * (clipped - config.max_clipped)))
 
 
-def even_light_gate(image: np.ndarray, face: Landmarks, topology: FaceTopology,
-                    config: GateConfig) -> GateResult:
+def cheek_brightness(image: np.ndarray, face: Landmarks, topology: FaceTopology) -> tuple[float, float]:
+    """The mean brightness (0-255) of the subject's left and right cheek."""
     left, right = (float(_luma(_box(image, face.points[topology.idx(f"cheek_{side}"), :2])).mean())
                    for side in ("left", "right"))
+    return left, right
+
+
+def even_light_gate(image: np.ndarray, face: Landmarks, topology: FaceTopology,
+                    config: GateConfig) -> GateResult:
+    left, right = cheek_brightness(image, face, topology)
     ratio = min(left, right) / max(left, right, 1e-6)
     brighter = "left" if left > right else "right"
     return _result("even_light", ratio >= config.min_cheek_ratio, ratio, f">= {config.min_cheek_ratio:g}",

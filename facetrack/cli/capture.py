@@ -150,7 +150,8 @@ def baseline_cmd(capture_id, profile, data_dir):
     """Show the profile's baseline capture, or make CAPTURE_ID the baseline.
 
     The baseline sets the pose and distance later captures must match, and its outline
-    is the ghost in the preview. By default it is the profile's first capture.
+    is the ghost in the preview. It is the profile's first capture until you choose
+    another; adding older photos never moves it. A change is confirmed in a sentence.
 
     \b
     Examples:
@@ -158,12 +159,21 @@ def baseline_cmd(capture_id, profile, data_dir):
         facetrack baseline 12 --profile me
     """
     with open_store(data_dir, reading=capture_id is None) as store:
+        before = store.baseline(profile)
         if capture_id is not None:
             store.set_baseline(profile, capture_id)
         baseline = store.baseline(profile)
     if baseline is None:
         raise FacetrackError(f"profile {profile!r} has no captures yet")
-    click.echo(f"baseline: capture {baseline.id} on {baseline.taken_at.isoformat(sep=' ')}")
+    if capture_id is None:
+        click.echo(f"baseline: capture {baseline.id} on {baseline.taken_at.isoformat(sep=' ')}")
+    elif before is not None and before.id == baseline.id:
+        click.echo(f"Capture {baseline.id} of {baseline.taken_at.date().isoformat()} was already the baseline; "
+                   "nothing changed.")
+    else:
+        was = f" instead of capture {before.id} of {before.taken_at.date().isoformat()}" if before else ""
+        click.echo(f"Capture {baseline.id} of {baseline.taken_at.date().isoformat()} is now the baseline{was}: "
+                   "later captures line up with it and before/after compares with it.")
 
 
 COMMANDS = (capture_cmd, status_cmd, baseline_cmd)

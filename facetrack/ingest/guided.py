@@ -33,7 +33,8 @@ from facetrack.detect.measure import Augmentation, Measurer, augment_image, map_
 from facetrack.metrics.align import interocular
 from facetrack.store import Store
 from facetrack.records import Capture, LandmarkView, NewCapture, QualityNotes, ViewKind
-from facetrack.capture.gates import Baseline, GateConfig
+from facetrack.capture.gates import Baseline, GateConfig, cheek_brightness
+from facetrack.stats.comparable import expression_of, light_balance
 from facetrack.capture.overlay import outline_polylines
 from facetrack.capture.advice import NO_FRAMES
 from facetrack.capture.session import (NO_FRAMES_WHY, CaptureSettings, CheckedFrame, Display, GateLog, NoCaptureError,
@@ -137,6 +138,7 @@ def measure_burst(burst: tuple[CheckedFrame, ...], *, measurer: Measurer, manual
     data = png.tobytes()
     pose = face.pose
     height, width = checked.frame.image.shape[:2]
+    exposure = next((r.value for r in checked.results if r.name == "exposure"), None)
     capture = NewCapture(
         taken_at=(taken_at or dt.datetime.now()).replace(microsecond=0), taken_at_source="capture",
         source_path=source, image_bytes=data, image_ext="png", sha256=hashlib.sha256(data).hexdigest(),
@@ -145,6 +147,9 @@ def measure_burst(burst: tuple[CheckedFrame, ...], *, measurer: Measurer, manual
                              frame_kept=checked.frame.index, manual=manual, failed_gates=tuple(failed),
                              silhouette_missing=missing,
                              sharpness=round(float(best[0]), 1),
+                             expression=expression_of(v.blendshapes for v in found_views),
+                             brightness=None if exposure is None else round(exposure, 1),
+                             light_balance=light_balance(*cheek_brightness(checked.frame.image, face, topo)),
                              interocular_px=round(interocular(face.points, topo, frontal=True), 1)),
         views=tuple(views), metrics=metrics)
     return BurstMeasurement(capture, tuple(kept), tuple(dropped))

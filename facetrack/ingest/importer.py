@@ -11,6 +11,7 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 
 
+from facetrack.capture.gates import GateConfig, cheek_brightness, evaluate
 from facetrack.capture.photo import read_photo
 from facetrack.errors import InputError
 from facetrack.ingest.dates import DateError, check_taken_at, file_date, usable_exif_date
@@ -19,6 +20,7 @@ from facetrack.metrics.align import interocular
 from facetrack.store import DuplicateCapture, Store
 
 from facetrack.records import NewCapture, QualityNotes
+from facetrack.stats.comparable import expression_of, light_balance
 
 
 #: A helper process takes about 2 s to start (this process measures meanwhile): parallel
@@ -73,28 +75,46 @@ def _checked_dates(paths: list[Path], dates) -> list[dt.datetime | None]:
     return dates
 
 
+def photo_checks(image: np.ndarray, face, topology, config: GateConfig, iod_px: float) -> dict[str, object]:
+    """A photo's capture checks (the guided capture's gates, with ``config``'s thresholds: pose
+    from straight ahead, centring, size, light, sharpness, expression) and what it was taken
+    with: the ``QualityNotes`` fields ``failed_gates``, ``brightness`` and ``light_balance``.
+    ``iod_px``: the face's eye distance in the file's own pixels (``image`` may be a reduced copy)."""
+    results = evaluate(image, [face], topology, config)
+    failed = tuple(r.name for r in results
+                   if (iod_px < config.min_iod_px if r.name == "size" else not r.passed))
+    exposure = next(r for r in results if r.name == "exposure")
+    return {"failed_gates": failed, "brightness": round(exposure.value, 1),
+            "light_balance": light_balance(*cheek_brightness(image, face, topology))}
+
+
 def _capture_from(path: Path, photo, sha: str, result, topology, taken_at, views_tried: int,
-                  date: dt.datetime | None = None) -> NewCapture:
+                  date: dt.datetime | None = None, config: GateConfig | None = None) -> NewCapture:
     """The capture of a measured photo, in the pixels of the stored file: a photo measured on a
-    reduced copy (over ``MAX_PIXELS``) has its landmarks scaled back to the file's own size."""
+    reduced copy (over ``MAX_PIXELS``) has its landmarks scaled back to the file's own size. A
+    photo failing a capture check is still imported, with the checks it failed noted (less
+    comparable, like a guided capture taken with failed checks)."""
     when, when_source = taken_at_for(path, photo.taken_at, taken_at, date)
     pose = result.landmarks.pose
     width, height = photo.full_size
     factor = np.array([*photo.scale, photo.scale[0]])  # z is in x's units
     views = tuple(replace(v, points=np.asarray(v.points) * factor) for v in result.views)
     iod = interocular(result.landmarks.points * factor, topology, frontal=True)
+    checks = photo_checks(photo.image, result.landmarks, topology, config or GateConfig(), iod)
     return NewCapture(
         taken_at=when, taken_at_source=when_source, source_path=str(path.resolve()),
         image_bytes=photo.data, image_ext=photo.format.lower().replace("jpeg", "jpg"),
         sha256=sha, width=width, height=height, pose=(pose.yaw, pose.pitch, pose.roll),
         quality=QualityNotes(views=len(result.views), views_tried=views_tried, interocular_px=round(iod, 1),
-                             silhouette_missing=result.silhouette_missing),
+                             silhouette_missing=result.silhouette_missing,
+                             expression=expression_of(v.blendshapes for v in result.views), **checks),
         views=views, metrics=result.metrics,
     )
 
 
 def import_photo(path: str | Path, *, store: Store, measurer: Measurer, profile: str,
-                 taken_at: dt.datetime | None = None, date: dt.datetime | None = None) -> tuple[int, bool]:
+                 taken_at: dt.datetime | None = None, date: dt.datetime | None = None,
+                 config: GateConfig | None = None) -> tuple[int, bool]:
     """Import one photo; return (capture id, created). Raises InputError for a bad file or
     a bad ``date``.
 
@@ -102,6 +122,7 @@ def import_photo(path: str | Path, *, store: Store, measurer: Measurer, profile:
     date, as the person confirmed or edited it); it wins over the EXIF date. Without it:
     the EXIF date, else ``taken_at``, else the file's modification time. A photo already in
     the profile (same SHA-256) is not stored again: (its id, False), its date unchanged.
+    ``config``: the capture checks' thresholds (default ``GateConfig()``); see ``photo_checks``.
     """
     path = Path(path)
     if date is not None:
@@ -113,7 +134,7 @@ def import_photo(path: str | Path, *, store: Store, measurer: Measurer, profile:
         return existing, False
     result = measurer.measure_photo(photo.image, source=path)
     capture = _capture_from(path, photo, sha, result, measurer.topology, taken_at, len(measurer.augmentations),
-                            date)
+                            date, config)
     return _add(store, profile, capture)
 
 
@@ -136,7 +157,8 @@ def _add(store: Store, profile: str, capture: NewCapture) -> tuple[int, bool]:
 def import_photos(paths: Iterable[str | Path], *, store: Store, measurer: Measurer, profile: str,
                   taken_at: dt.datetime | None = None,
                   progress: Callable[[Path], None] | None = None, workers: int = 1,
-                  helpers=None, dates: Sequence[dt.datetime | None] | None = None) -> ImportReport:
+                  helpers=None, dates: Sequence[dt.datetime | None] | None = None,
+                  config: GateConfig | None = None) -> ImportReport:
     """Import many photos; a bad file is reported and skipped, never half-stored.
 
     ``dates``: one date (or None) per photo, in the same order: each photo's date as the
@@ -145,17 +167,30 @@ def import_photos(paths: Iterable[str | Path], *, store: Store, measurer: Measur
     processes, this one included (one landmarker each; see ``workers``); only this process
     writes to the store, one capture at a time, in the order given. ``helpers`` (a
     ``workers.Helpers`` started earlier for the same paths) are used instead of starting new ones.
+    The first photos of a profile make the earliest of them its baseline; later imports never
+    move it (``Store.add_capture``).
     """
     paths = [Path(p) for p in paths]
     dates = _checked_dates(paths, dates)
+    first = store.baseline(profile) is None
     if helpers is not None or (workers > 1 and len(paths) > 1):
-        return _import_parallel(paths, store=store, measurer=measurer, profile=profile, taken_at=taken_at,
-                                progress=progress, workers=workers, helpers=helpers, dates=dates)
+        report = _import_parallel(paths, store=store, measurer=measurer, profile=profile, taken_at=taken_at,
+                                  progress=progress, workers=workers, helpers=helpers, dates=dates, config=config)
+    else:
+        report = _import_serial(paths, store=store, measurer=measurer, profile=profile, taken_at=taken_at,
+                                progress=progress, dates=dates, config=config)
+    if first and report.imported:  # a profile's first photos: the earliest of them is its baseline
+        ids = {cid for _, cid in report.imported}
+        store.set_baseline(profile, next(c.id for c in store.captures(profile) if c.id in ids))
+    return report
+
+
+def _import_serial(paths, *, store, measurer, profile, taken_at, progress, dates, config) -> ImportReport:
     report = ImportReport()
     for path, date in zip(paths, dates):
         try:
             cid, created = import_photo(path, store=store, measurer=measurer, profile=profile,
-                                        taken_at=taken_at, date=date)
+                                        taken_at=taken_at, date=date, config=config)
         except InputError as exc:
             report.rejected.append((path, exc.problem))
         else:
@@ -165,7 +200,8 @@ def import_photos(paths: Iterable[str | Path], *, store: Store, measurer: Measur
     return report
 
 
-def _import_parallel(paths, *, store, measurer, profile, taken_at, progress, workers, helpers, dates) -> ImportReport:
+def _import_parallel(paths, *, store, measurer, profile, taken_at, progress, workers, helpers, dates,
+                     config) -> ImportReport:
     from facetrack.ingest.workers import measure_files
 
     report = ImportReport()
@@ -190,7 +226,7 @@ def _import_parallel(paths, *, store, measurer, profile, taken_at, progress, wor
                     report.duplicates.append((path, existing))
                 else:
                     capture = _capture_from(path, photo, sha, result, measurer.topology, taken_at,
-                                            len(measurer.augmentations), dates[written])
+                                            len(measurer.augmentations), dates[written], config)
                     cid, created = _add(store, profile, capture)
                     seen[sha] = cid
                     (report.imported if created else report.duplicates).append((path, cid))

@@ -16,6 +16,7 @@ from facetrack.errors import InputError
 from facetrack.metrics import SILHOUETTE, VERSIONS
 from facetrack.store import Store
 from facetrack.records import Capture, MetricValue
+from facetrack.stats.comparable import expression_of
 from facetrack.topology import FaceTopology
 
 
@@ -80,6 +81,19 @@ def recompute_silhouettes(store: Store, profile: str, segmenter, topology: FaceT
     return report
 
 
+def fill_expression(store: Store, capture: Capture) -> bool:
+    """Note a capture's expression from its stored views, when it has none yet; whether it did."""
+    from dataclasses import replace
+
+    if capture.quality.expression is not None:
+        return False
+    expression = expression_of(v.blendshapes for v in store.landmark_views(capture.id))
+    if expression is None:
+        return False
+    store.set_quality(capture.id, replace(capture.quality, expression=expression))
+    return True
+
+
 def recompute_capture(store: Store, capture_id: int, topology: FaceTopology) -> dict[str, MetricValue]:
     """Current metric values of one capture from its stored landmark views."""
     return measure_views(store.landmark_views(capture_id), topology)[1]
@@ -87,9 +101,12 @@ def recompute_capture(store: Store, capture_id: int, topology: FaceTopology) -> 
 
 def recompute_profile(store: Store, profile: str, topology: FaceTopology, *,
                       force: bool = False) -> RecomputeReport:
-    """Recompute the stale captures of a profile (every capture with ``force``)."""
+    """Recompute the stale captures of a profile (every capture with ``force``). A capture
+    stored before expressions were recorded gets them from its stored views' blendshapes, so
+    its comparability with others is judged on expression too."""
     report = RecomputeReport()
     for capture in store.captures(profile):
+        fill_expression(store, capture)
         if not force and not is_stale(capture):
             report.current.append(capture.id)
             continue

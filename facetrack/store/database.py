@@ -188,7 +188,8 @@ class Store(CalibrationRecords, DateRecords, MaintenanceRecords):
 
     # --- captures -------------------------------------------------------------------------
     def baseline(self, profile: str) -> Capture | None:
-        """The profile's baseline: the capture set with ``set_baseline``, else its first one."""
+        """The profile's baseline: the capture set with ``set_baseline`` (every ``add_capture``
+        sets one when none is set: see there), else its earliest one."""
         captures = self.captures(profile)
         if not captures:
             return None
@@ -212,7 +213,11 @@ class Store(CalibrationRecords, DateRecords, MaintenanceRecords):
         return row[0] if row else None
 
     def add_capture(self, profile: str, capture: NewCapture) -> int:
-        """Store a capture (image file, landmarks, metrics) atomically; return its id."""
+        """Store a capture (image file, landmarks, metrics) atomically; return its id.
+
+        Adding a capture never moves the baseline: a profile with none set gets one, in the
+        same transaction, the baseline it had until now (its earliest capture), or, for its
+        first capture, this one. Only ``set_baseline`` changes it afterwards."""
         check_profile_name(profile)
         if not re.fullmatch(r"[0-9a-f]{64}", capture.sha256 or ""):
             raise StoreError(f"capture from {capture.source_path}: invalid sha256 {capture.sha256!r}")
@@ -230,6 +235,10 @@ class Store(CalibrationRecords, DateRecords, MaintenanceRecords):
                         "INSERT INTO profiles (name, created_at) VALUES (?, ?)",
                         (profile, now())).lastrowid
                 yaw, pitch, roll = capture.pose if capture.pose else (None, None, None)
+                shown = self._conn.execute(  # the baseline until now, when none is set: the earliest
+                    "SELECT c.id FROM captures c JOIN profiles p ON p.id = c.profile_id "
+                    "WHERE p.id = ? AND p.baseline_capture_id IS NULL ORDER BY c.taken_at, c.id LIMIT 1",
+                    (pid,)).fetchone()
                 cid = self._conn.execute(
                     "INSERT INTO captures (profile_id, taken_at, taken_at_source, imported_at, "
                     "source_path, image_file, sha256, width, height, yaw, pitch, roll, quality) "
@@ -239,6 +248,8 @@ class Store(CalibrationRecords, DateRecords, MaintenanceRecords):
                      yaw, pitch, roll, json.dumps(capture.quality.to_dict()))).lastrowid
                 self._insert_views(cid, capture.views)
                 self._insert_metrics(cid, capture.metrics)
+                self._conn.execute("UPDATE profiles SET baseline_capture_id = ? WHERE id = ? "
+                                   "AND baseline_capture_id IS NULL", (shown[0] if shown else cid, pid))
         except BaseException as exc:
             try:
                 self._release([rel])  # the file stays only if another capture or write uses it
