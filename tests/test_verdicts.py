@@ -169,3 +169,42 @@ def test_a_trends_range_excludes_zero_exactly_when_it_is_beyond_noise(slope_sds)
         assert t.low <= t.change <= t.high
     if slope_sds == 3.0:
         assert trend_verdicts(series, profile_noise(series))["jaw_angle_mean"].beyond_noise
+
+
+def test_compare_json_gives_the_pairs_verdict_and_each_measures_and_writes_no_picture(demo_dir, tmp_path,
+                                                                                       monkeypatch):
+    import json
+
+    from click.testing import CliRunner
+
+    from facetrack.cli import main
+    from facetrack.store import Store
+
+    root = demo_dir[0]
+    monkeypatch.chdir(tmp_path)
+    with Store.open(root) as store:
+        captures = store.captures("demo")
+    first, last = captures[0], captures[-1]
+    result = CliRunner().invoke(main, ["compare", str(first.id), str(last.id), "--json", "--profile", "demo",
+                                       "--data-dir", str(root)])
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)
+    assert list(tmp_path.iterdir()) == []  # no picture, no gif
+    assert found["before"] == {"id": first.id, "date": first.taken_at.date().isoformat()}
+    assert found["after"] == {"id": last.id, "date": last.taken_at.date().isoformat()}
+    expected = judge_pair(captures, first, last)
+    assert found["verdict"] == expected.verdict in (CHANGED, NO_CHANGE, CANNOT_TELL) and found["reason"]
+    assert [m["name"] for m in found["measures"]] == [m.metric.name for m in expected.measures]
+    for row, want in zip(found["measures"], expected.measures):
+        assert set(row) == {"name", "label", "before", "after", "change", "smallest_real_change", "verdict"}
+        assert row["verdict"] == want.verdict and row["label"] == want.metric.label
+        if want.verdict == NOT_MEASURED:
+            assert row["change"] is None and row["smallest_real_change"] is None
+        else:
+            assert row["change"] == pytest.approx(row["after"] - row["before"])
+            assert row["smallest_real_change"] == pytest.approx(want.smallest_real_change)
+            assert (abs(row["change"]) > row["smallest_real_change"]) == (row["verdict"] == BEYOND)
+    # the names are those of `facetrack metrics --json`
+    listed = json.loads(CliRunner().invoke(main, ["metrics", "--json", "--profile", "demo",
+                                                  "--data-dir", str(root)]).stdout)
+    assert {m["name"] for m in found["measures"]} <= set(listed[0]["metrics"])
