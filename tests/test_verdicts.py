@@ -100,8 +100,11 @@ def test_own_scatter_recovers_the_sd_around_a_trend():
     sd, dof = own_scatter(days, values)
     assert dof == 198 and sd == pytest.approx(0.5, rel=0.12)
     assert own_scatter([0, 7], [1.0, 2.0]) is None  # two values say nothing about scatter around a line
-    sd, dof = own_scatter([0, 0, 0], [1.0, 1.2, 1.4])  # one day: their SD about their mean
-    assert dof == 2 and sd == pytest.approx(0.2)
+    sd, dof = own_scatter([0, 0, 0], [1.0, 1.2, 1.4])  # one day: their SD about their mean, at half weight
+    assert dof == 1.0 and sd == pytest.approx(0.2)
+    # repeats on one day count half: 4 days (2 dof) plus 4 same-day repeats (2 dof)
+    sd, dof = own_scatter([0, 0.1, 7, 7.1, 14, 14.1, 21, 21.1], [1, 1.1, 1, 1.1, 1, 1.1, 1, 1.1])
+    assert dof == 4.0
 
 
 def test_the_pooled_noise_weighs_each_source_by_its_degrees_of_freedom():
@@ -110,7 +113,7 @@ def test_the_pooled_noise_weighs_each_source_by_its_degrees_of_freedom():
     found = combine(default, (1.0, 10), repeat)
     expected = (default.dof * default.sd ** 2 + 10 * 1.0 + 3 * 0.04) / (default.dof + 13)
     assert found.sd == pytest.approx(math.sqrt(expected)) and found.dof == pytest.approx(default.dof + 13)
-    assert "your own 12 photos" in found.source and "repeat photos" in found.source
+    assert "your own photos" in found.source and "repeat photos" in found.source
 
 
 def test_on_simulated_unchanged_series_the_family_claims_change_at_most_5_percent():

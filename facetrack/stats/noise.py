@@ -53,7 +53,7 @@ class Noise:
     default_sd: float
     default_dof: float
     own_sd: float | None = None
-    own_dof: int = 0
+    own_dof: float = 0.0
     repeat_sd: float | None = None
     repeat_dof: float = 0.0
 
@@ -68,7 +68,7 @@ class Noise:
         """Where the figure comes from, in words."""
         parts = ["facetrack's measured default"]
         if self.own_dof:
-            parts.append(f"the scatter of your own {self.own_dof + 2} photos")
+            parts.append("the scatter of your own photos")
         if self.repeat_dof:
             parts.append("your repeat photos")
         return " and ".join(parts) if len(parts) < 3 else f"{parts[0]}, {parts[1]} and {parts[2]}"
@@ -82,26 +82,31 @@ def default_noise(name: str) -> Noise | None:
     return Noise(name, sd, dof, sd, dof)
 
 
-def own_scatter(days: Sequence[float], values: Sequence[float]) -> tuple[float, int] | None:
+def own_scatter(days: Sequence[float], values: Sequence[float]) -> tuple[float, float] | None:
     """(SD, degrees of freedom) of values around their least-squares line over ``days``:
-    sqrt(residual sum of squares / (n - 2)). None with fewer than 3 finite values or all on
-    one day (then a line says nothing: the values' own SD about their mean is used, with
-    n - 1 degrees of freedom, when there are at least 2)."""
+    sqrt(residual sum of squares / (n - 2)). None with fewer than 3 finite values.
+
+    Photos taken on the same day (a repeat in one sitting) vary less than photos a week
+    apart, so they count at ``REPEAT_WEIGHT`` of a degree of freedom each: the degrees of
+    freedom are (different days - 2) + ``REPEAT_WEIGHT`` x (photos - different days). All
+    on one day, the values' SD about their mean stands in, with ``REPEAT_WEIGHT`` x (n - 1)."""
     x = np.asarray(days, np.float64)
     y = np.asarray(values, np.float64)
     keep = np.isfinite(x) & np.isfinite(y)
     x, y = x[keep], y[keep]
     n = len(y)
+    n_days = len(np.unique(np.floor(x)))
     if n >= 3 and np.ptp(x) > 0:
         slope, intercept = np.polyfit(x, y, 1)
         resid = y - (intercept + slope * x)
-        return float(math.sqrt(float((resid ** 2).sum()) / (n - 2))), n - 2
+        dof = max(0, n_days - 2) + REPEAT_WEIGHT * (n - max(n_days, 2))
+        return (float(math.sqrt(float((resid ** 2).sum()) / (n - 2))), float(dof)) if dof > 0 else None
     if n >= 2 and np.ptp(x) == 0:
-        return float(np.std(y, ddof=1)), n - 1
+        return float(np.std(y, ddof=1)), REPEAT_WEIGHT * (n - 1)
     return None
 
 
-def combine(default: Noise, own: tuple[float, int] | None = None,
+def combine(default: Noise, own: tuple[float, float] | None = None,
             repeat: Repeatability | None = None) -> Noise:
     """The pooled noise: each source's variance weighted by its degrees of freedom.
 
