@@ -6,28 +6,32 @@ measured on real repeat captures, each measured exactly as a user's photo is
 (``Measurer.measure_photo`` on the frame as a JPEG, quality 92, the way the capture page sends it):
 
 - the calm clip: tests/data/single_face.mp4, neutral frames 0-17 (0.6 s, one sitting);
-- the expressive clip: tests/data/face_noface.mov, frames 0-72 (2.8 s, the same man with small
-  changes of pose and expression);
+- the expressive clip: tests/data/face_noface.mov, frames 0-72 (2.8 s, the same man: the calm
+  clip's sitting at a higher resolution, then a held smile with blinks and squints);
 - stills re-taken: grace_hopper and astronaut, each as 8 capture-like copies (roll ±2.5°, size
   ±6 %, light ±10 %, JPEG 75-95; ``lab.warps.CaptureConditions``). These are views of ONE photo:
-  they inform (the table shows them) but never define s0.
+  they can raise a default above the clips' figure, never lower it, and never define one alone.
 
 The derivation (``derive``), per measure:
 
-    s_clip   = SD of the frames' values within a clip (each frame one capture)
+    s_clip   = pooled SD within the clip's groups of comparable captures (``comparable_groups``:
+               a smiling and a neutral face are never compared, a verdict calls such a pair
+               "cannot tell"; a blink or squint beyond the comparability limit is left out)
+    s_stills = pooled SD within each still's re-takes
     s0       = max(s_expressive, WEEK_FACTOR x s_calm, s_stills)
-    nu0      = NU0 (see below)
+    nu0      = NU0
 
 WEEK_FACTOR (the calm clip's frames, seconds apart, are the best case, not a week) is the median
-over the landmark measures of s_expressive / s_calm: how much more a few degrees of pose and a
-slightly different expression move a measure than the model's jitter between frames of a calm
-sitting. Taking the largest of the three makes each default at least as wide as the worst
-condition measured, and at least the calm clip scaled by what changing conditions did on average.
+over the landmark measures of s_expressive / s_calm: how much more small changes of pose and
+expression move a measure than the model's jitter between frames of a calm sitting.
 
-NU0: the frames of a clip are not independent (seconds apart, one sitting, one light); the data
-behind every default is two sittings of one man plus two stills. Its worth is set at a few
-degrees of freedom (``NU0``), so that a profile's own photos soon outweigh it
-(``stats.noise.combine``).
+Every source is ONE sitting (the expressive clip is the calm clip's sitting, filmed at another
+resolution, then a held smile). No week-apart photos of one face are in the repository, so the
+default is made conservative for a week in the way it is used, not by a guessed factor: nu0 is
+small (``NU0`` = 6: one sitting of one man plus two stills is worth a few degrees of freedom),
+so a first before/after is judged with Student's t at 6 degrees of freedom (its threshold about
+1.7x the normal one under the family's correction), and as the person's own photos arrive their
+scatter around their own trend (real weeks) outweighs the default (``stats.noise.combine``).
 
 The measured values of every capture are cached in calibration/noise_captures.json (the
 expensive part: about 100 photos through MediaPipe); a rerun only derives. ``--remeasure``
@@ -65,6 +69,8 @@ STILL_SEED = 7
 JPEG_QUALITY = 92
 #: Degrees of freedom of every default (see the module's docstring).
 NU0 = 6.0
+#: A group of comparable captures counts from this many.
+MIN_GROUP = 5
 COMMAND = ".venv/bin/python calibration/make_default_noise.py"
 
 
@@ -210,21 +216,47 @@ def metric_names(cache: dict) -> list[str]:
     return [m.name for m in ALL_METRICS if m.name in seen]
 
 
+def comparable_groups(records: list[dict]) -> list[list[dict]]:
+    """A clip's captures as groups a verdict would compare with each other: split by whether
+    the face smiles (a smile score above the comparability limit, ``stats.comparable.LIMITS``),
+    then, in each group, only the captures whose every expression score is within that limit
+    of the group's median (a blink or a squint a pair would be "cannot tell" over is left
+    out). Groups of fewer than ``MIN_GROUP`` captures are dropped."""
+    from facetrack.stats.comparable import LIMITS
+
+    measured = [r for r in records if "metrics" in r and r.get("expression")]
+    limit = LIMITS.expression
+    split = [[r for r in measured if r["expression"].get("smile", 0) > limit["smile"]],
+             [r for r in measured if r["expression"].get("smile", 0) <= limit["smile"]]]
+    out = []
+    for group in split:
+        if not group:
+            continue
+        median = {k: float(np.median([r["expression"].get(k, 0) for r in group])) for k in limit}
+        kept = [r for r in group if all(abs(r["expression"].get(k, 0) - median[k]) <= limit[k] for k in limit)]
+        if len(kept) >= MIN_GROUP:
+            out.append(kept)
+    return out
+
+
+def pooled_sd(groups: list[np.ndarray]) -> tuple[float, int]:
+    """(pooled within-group SD, captures in it) over groups of at least 2 values."""
+    groups = [g for g in groups if len(g) >= 2]
+    dof = sum(len(g) - 1 for g in groups)
+    if not dof:
+        return float("nan"), 0
+    return math.sqrt(sum(float(((g - g.mean()) ** 2).sum()) for g in groups) / dof), sum(len(g) for g in groups)
+
+
 def source_sds(cache: dict) -> dict[str, dict[str, tuple[float, int]]]:
-    """metric -> source -> (SD between its captures, n captures). Stills: the pooled SD of
-    the two stills' re-takes."""
+    """metric -> source -> (SD between its captures, n captures). A clip: the pooled SD over
+    its groups of comparable captures (``comparable_groups``); the stills: the pooled SD of
+    each still's re-takes."""
+    groups = {clip: comparable_groups(src["captures"]) for clip, src in cache["clips"].items()}
     out = {}
     for name in metric_names(cache):
-        row = {}
-        for clip, src in cache["clips"].items():
-            x = values(src["captures"], name)
-            row[clip] = (sd(x), len(x))
-        groups = [values(s["captures"], name) for s in cache["stills"].values()]
-        groups = [g for g in groups if len(g) >= 2]
-        n = sum(len(g) for g in groups)
-        dof = sum(len(g) - 1 for g in groups)
-        pooled = math.sqrt(sum(((g - g.mean()) ** 2).sum() for g in groups) / dof) if dof else float("nan")
-        row["stills"] = (pooled, n)
+        row = {clip: pooled_sd([values(g, name) for g in gs]) for clip, gs in groups.items()}
+        row["stills"] = pooled_sd([values(st["captures"], name) for st in cache["stills"].values()])
         out[name] = row
     return out
 
@@ -283,11 +315,12 @@ def render_python(derived: dict[str, dict]) -> str:
         f"GENERATED by `{COMMAND}`: do not edit by hand.",
         "Source: real repeat captures of unchanged faces, each frame or re-take measured as a user's photo:",
         "the calm clip (tests/data/single_face.mp4, neutral frames 0-17), the expressive clip",
-        "(tests/data/face_noface.mov, frames 0-72: small changes of pose and expression) and two stills",
-        "(grace_hopper, astronaut) as capture-like re-takes. s0 = max(SD over the expressive clip,",
-        f"{factor:.2f} x SD over the calm clip, SD over the stills' re-takes); {factor:.2f} is the median ratio",
-        "of the expressive to the calm clip's SD over the landmark measures (a calm sitting seconds apart",
-        "is the best case, not a week). nu0 is small: two sittings of one man and two stills.",
+        "(tests/data/face_noface.mov, frames 0-72: the same sitting, neutral then a held smile) and two",
+        "stills (grace_hopper, astronaut) as capture-like re-takes. SD within groups of comparable",
+        f"captures (never a smile against a neutral face). s0 = max(SD expressive, {factor:.2f} x SD calm,",
+        f"SD stills); {factor:.2f} is the median ratio of the expressive to the calm clip's SD over the",
+        "landmark measures. All of it is one sitting: nu0 is small, so a first before/after is judged",
+        "with wide intervals and the person's own photos soon outweigh the default.",
         "n per measure (calm, expressive, stills):",
     ]
     for name, d in derived.items():
@@ -305,7 +338,8 @@ def render_json(derived: dict[str, dict]) -> str:
     return json.dumps({
         "command": COMMAND,
         "derivation": "s0 = max(SD expressive clip, week_factor x SD calm clip, pooled SD of the stills' re-takes); "
-                      "each frame or re-take measured as a separate capture (a user's photo)",
+                      "each frame or re-take measured as a separate capture (a user's photo); a clip's SD pooled "
+                      "within its groups of comparable captures (never a smile against a neutral face)",
         "week_factor": round(factor, 4),
         "nu0": NU0,
         "sources": {"calm": f"tests/data/{CLIPS['calm'][0]} frames {CLIPS['calm'][1][0]}-{CLIPS['calm'][1][-1]}",
