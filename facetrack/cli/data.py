@@ -18,15 +18,19 @@ from facetrack.errors import StoreError, shown
 @click.option("--taken-at", help="Capture time when the photo has no EXIF date (ISO 8601).")
 @click.option("--workers", type=int, default=0,
               help="Processes measuring photos, this one included (default: every core for 8 or more photos).")
+@click.option("--same-person", is_flag=True,
+              help="The photos are of the profile's person even if their face does not look like it.")
 @profile_option
 @data_dir_option
 @model_option
-def import_cmd(photos, taken_at, workers, profile, data_dir, model):
+def import_cmd(photos, taken_at, workers, same_person, profile, data_dir, model):
     """Import photos: detect the face, measure it, and store it.
 
     Each photo is stored whole or not at all; a photo already imported (same SHA-256) is
     skipped. The capture time comes from EXIF DateTimeOriginal, else --taken-at, else the
-    file's modification time.
+    file's modification time. Each photo runs the capture's checks (pose, expression, light...):
+    one that fails some is still imported, noted as less comparable. A photo whose face does
+    not look like the profile's person is refused (exit 1) unless --same-person says it is.
 
     \b
     Example:
@@ -36,14 +40,17 @@ def import_cmd(photos, taken_at, workers, profile, data_dir, model):
 
     from facetrack.detect.measure import Measurer
     from facetrack.detect.model import resolve
+    from facetrack.capture.gates import GateConfig
     from facetrack.ingest.importer import default_workers, import_photos
     from facetrack.ingest.workers import Helpers
-    from facetrack.store import check_profile_name
+    from facetrack.store import check_profile_name, default_data_dir
 
     check_profile_name(profile)
     when = parse_when(taken_at)
     workers = min(workers, len(photos)) if workers > 0 else default_workers(len(photos))
     model_path = resolve(model).path
+    saved = Path(data_dir or default_data_dir()) / "gates.toml"  # the checks' settings saved by `facetrack app`
+    config = GateConfig.from_toml(saved) if saved.is_file() else GateConfig()
     with contextlib.ExitStack() as stack:
         store = stack.enter_context(open_store(data_dir))
         # helpers start loading the model now, while this process loads its own
@@ -51,7 +58,7 @@ def import_cmd(photos, taken_at, workers, profile, data_dir, model):
         measurer = stack.enter_context(Measurer(model_path))
         report = with_progress(photos, lambda progress: import_photos(
             photos, store=store, measurer=measurer, profile=profile, taken_at=when,
-            progress=progress, workers=workers, helpers=helpers))
+            progress=progress, workers=workers, helpers=helpers, config=config, same_person=same_person))
     from facetrack.ingest.dates import exif_note
 
     for path, cid in report.imported:
@@ -61,10 +68,13 @@ def import_cmd(photos, taken_at, workers, profile, data_dir, model):
     for path, cid in report.duplicates:
         click.echo(f"skipped {shown(path)}: already imported as capture {cid}")
     for path, problem in report.rejected:
-        click.echo(f"error: {shown(path)}: {problem}", err=True)
+        hint = "; if it is the same person, import it with --same-person" if path in report.other_person else ""
+        click.echo(f"error: {shown(path)}: {problem}{hint}", err=True)
     if len(photos) > 1:
         click.echo(f"{len(report.imported)} imported, {len(report.duplicates)} skipped as "
                    f"duplicate, {len(report.rejected)} rejected")
+    if report.other_person:
+        sys.exit(EXIT_ERROR)
     if report.rejected:
         sys.exit(EXIT_REJECTED)
 

@@ -21,6 +21,7 @@ from facetrack.store import DuplicateCapture, Store
 
 from facetrack.records import NewCapture, QualityNotes
 from facetrack.stats.comparable import expression_of, light_balance
+from facetrack.stats.identity import matches_profile, shape_of_views
 
 
 #: A helper process takes about 2 s to start (this process measures meanwhile): parallel
@@ -37,12 +38,20 @@ def default_workers(n_photos: int, cores: int | None = None) -> int:
     return max(1, min(n_photos, (cores or 1) if n_photos >= PARALLEL_FROM else 1))
 
 
+class OtherPerson(InputError):
+    """The photo's face does not look like the person of the profile's photos (``stats.identity``)."""
+
+    def __reduce__(self):
+        return (OtherPerson, (self.path, self.problem))
+
+
 @dataclass
 class ImportReport:
     imported: list[tuple[Path, int]] = field(default_factory=list)
     duplicates: list[tuple[Path, int]] = field(default_factory=list)
     rejected: list[tuple[Path, str]] = field(default_factory=list)
     measured_by_helpers: int = 0  # photos measured by helper processes (``workers > 1``)
+    other_person: list[Path] = field(default_factory=list)  # rejected: another person's face (also in ``rejected``)
 
     @property
     def ok(self) -> bool:
@@ -112,9 +121,31 @@ def _capture_from(path: Path, photo, sha: str, result, topology, taken_at, views
     )
 
 
+def profile_shapes(store: Store, profile: str, topology) -> list[np.ndarray]:
+    """The face shapes of a profile's captures (``stats.identity``), to check new photos against."""
+    shapes = (shape_of_views(store.landmark_views(c.id), topology) for c in store.captures(profile))
+    return [s for s in shapes if s is not None]
+
+
+def check_same_person(path, views, shapes: list[np.ndarray], topology) -> None:
+    """OtherPerson unless the face of ``views`` matches ``shapes`` (a profile's; none: anyone);
+    a matching face's shape joins ``shapes``, so a batch's later photos are checked against it too."""
+    shape = shape_of_views(views, topology)
+    if shape is None:
+        return
+    match = matches_profile(shape, shapes)
+    if not match.same:
+        n = match.compared_with
+        raise OtherPerson(path, f"the face does not look like the person in this profile's "
+                                f"{'photo' if n == 1 else f'{n} photos'} (its face shape differs by {match.distance:.3f}, "
+                                f"the same person's by at most {match.limit:.3f}), so it was not imported")
+    shapes.append(shape)
+
+
 def import_photo(path: str | Path, *, store: Store, measurer: Measurer, profile: str,
                  taken_at: dt.datetime | None = None, date: dt.datetime | None = None,
-                 config: GateConfig | None = None) -> tuple[int, bool]:
+                 config: GateConfig | None = None, same_person: bool = False,
+                 shapes: list[np.ndarray] | None = None) -> tuple[int, bool]:
     """Import one photo; return (capture id, created). Raises InputError for a bad file or
     a bad ``date``.
 
@@ -123,6 +154,8 @@ def import_photo(path: str | Path, *, store: Store, measurer: Measurer, profile:
     the EXIF date, else ``taken_at``, else the file's modification time. A photo already in
     the profile (same SHA-256) is not stored again: (its id, False), its date unchanged.
     ``config``: the capture checks' thresholds (default ``GateConfig()``); see ``photo_checks``.
+    A face that does not look like the profile's person (``shapes``: its captures' face shapes,
+    read from the store when None) raises ``OtherPerson``, unless ``same_person`` says it is.
     """
     path = Path(path)
     if date is not None:
@@ -133,6 +166,9 @@ def import_photo(path: str | Path, *, store: Store, measurer: Measurer, profile:
     if existing is not None:
         return existing, False
     result = measurer.measure_photo(photo.image, source=path)
+    if not same_person:
+        check_same_person(path, result.views, profile_shapes(store, profile, measurer.topology)
+                          if shapes is None else shapes, measurer.topology)
     capture = _capture_from(path, photo, sha, result, measurer.topology, taken_at, len(measurer.augmentations),
                             date, config)
     return _add(store, profile, capture)
@@ -158,7 +194,7 @@ def import_photos(paths: Iterable[str | Path], *, store: Store, measurer: Measur
                   taken_at: dt.datetime | None = None,
                   progress: Callable[[Path], None] | None = None, workers: int = 1,
                   helpers=None, dates: Sequence[dt.datetime | None] | None = None,
-                  config: GateConfig | None = None) -> ImportReport:
+                  config: GateConfig | None = None, same_person: bool = False) -> ImportReport:
     """Import many photos; a bad file is reported and skipped, never half-stored.
 
     ``dates``: one date (or None) per photo, in the same order: each photo's date as the
@@ -168,31 +204,38 @@ def import_photos(paths: Iterable[str | Path], *, store: Store, measurer: Measur
     writes to the store, one capture at a time, in the order given. ``helpers`` (a
     ``workers.Helpers`` started earlier for the same paths) are used instead of starting new ones.
     The first photos of a profile make the earliest of them its baseline; later imports never
-    move it (``Store.add_capture``).
+    move it (``Store.add_capture``). A photo whose face does not look like the profile's person
+    (its captures', or for a new profile the first photo's) is rejected and listed in
+    ``other_person``, unless ``same_person``.
     """
     paths = [Path(p) for p in paths]
     dates = _checked_dates(paths, dates)
     first = store.baseline(profile) is None
+    shapes = None if same_person else profile_shapes(store, profile, measurer.topology)
     if helpers is not None or (workers > 1 and len(paths) > 1):
         report = _import_parallel(paths, store=store, measurer=measurer, profile=profile, taken_at=taken_at,
-                                  progress=progress, workers=workers, helpers=helpers, dates=dates, config=config)
+                                  progress=progress, workers=workers, helpers=helpers, dates=dates, config=config,
+                                  shapes=shapes)
     else:
         report = _import_serial(paths, store=store, measurer=measurer, profile=profile, taken_at=taken_at,
-                                progress=progress, dates=dates, config=config)
+                                progress=progress, dates=dates, config=config, shapes=shapes)
     if first and report.imported:  # a profile's first photos: the earliest of them is its baseline
         ids = {cid for _, cid in report.imported}
         store.set_baseline(profile, next(c.id for c in store.captures(profile) if c.id in ids))
     return report
 
 
-def _import_serial(paths, *, store, measurer, profile, taken_at, progress, dates, config) -> ImportReport:
+def _import_serial(paths, *, store, measurer, profile, taken_at, progress, dates, config, shapes) -> ImportReport:
     report = ImportReport()
     for path, date in zip(paths, dates):
         try:
             cid, created = import_photo(path, store=store, measurer=measurer, profile=profile,
-                                        taken_at=taken_at, date=date, config=config)
+                                        taken_at=taken_at, date=date, config=config,
+                                        same_person=shapes is None, shapes=shapes)
         except InputError as exc:
             report.rejected.append((path, exc.problem))
+            if isinstance(exc, OtherPerson):
+                report.other_person.append(path)
         else:
             (report.imported if created else report.duplicates).append((path, cid))
         if progress:
@@ -201,7 +244,7 @@ def _import_serial(paths, *, store, measurer, profile, taken_at, progress, dates
 
 
 def _import_parallel(paths, *, store, measurer, profile, taken_at, progress, workers, helpers, dates,
-                     config) -> ImportReport:
+                     config, shapes) -> ImportReport:
     from facetrack.ingest.workers import measure_files
 
     report = ImportReport()
@@ -222,8 +265,13 @@ def _import_parallel(paths, *, store, measurer, profile, taken_at, progress, wor
             else:
                 photo, sha, result = outcome
                 existing = store.find_by_hash(profile, sha) or seen.get(sha)
+                other = None if existing is not None or shapes is None else _other_person(
+                    path, result.views, shapes, measurer.topology)
                 if existing is not None:
                     report.duplicates.append((path, existing))
+                elif other is not None:
+                    report.rejected.append((path, other))
+                    report.other_person.append(path)
                 else:
                     capture = _capture_from(path, photo, sha, result, measurer.topology, taken_at,
                                             len(measurer.augmentations), dates[written], config)
@@ -241,6 +289,14 @@ def _import_parallel(paths, *, store, measurer, profile, taken_at, progress, wor
             raise ValueError("these helpers were started for other photos")
         report.measured_by_helpers = helpers.run(measurer, write_ready)
     return report
+
+
+def _other_person(path, views, shapes, topology) -> str | None:
+    try:
+        check_same_person(path, views, shapes, topology)
+    except OtherPerson as exc:
+        return exc.problem
+    return None
 
 
 def _date_problem(path: Path, date: dt.datetime) -> str | None:
