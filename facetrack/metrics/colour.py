@@ -48,6 +48,14 @@ def robust_sd(x) -> float:
     return float(1.4826 * np.median(np.abs(x - np.median(x))))
 
 
+def trimmed(x, proportion: float = 0.2) -> float:
+    """Mean after cutting ``proportion`` of the values from each end: robust like a median, but
+    it follows a small shift of 8-bit values smoothly (a median moves in the codes' steps)."""
+    v = np.sort(np.asarray(x, dtype=np.float64))
+    cut = int(proportion * len(v))
+    return float(v[cut:len(v) - cut].mean())
+
+
 def surface_residuals(xy: np.ndarray, values: np.ndarray, degree: int = 1) -> np.ndarray:
     """``values`` minus a least-squares surface of ``degree`` 1 (a plane) or 2 (a quadratic)
     in the coordinates ``xy`` (N, 2): what a smooth shading does not explain."""

@@ -18,8 +18,9 @@ beyond the face oval (clear of the head's own shadow on the wall), at cheek heig
 
 Measures (CIELAB units, wall = white):
 
-- ``skin_lightness``: median L* of the cheeks' pixels (the two cheeks' mean);
-- ``skin_redness``: median a* of the cheeks' pixels (the two cheeks' mean);
+- ``skin_lightness``: L* of the cheeks' pixels (a 20 % trimmed mean per cheek, the two
+  cheeks averaged);
+- ``skin_redness``: a* of the cheeks' pixels (likewise);
 - ``skin_redness_contrast``: cheeks' a* minus the forehead's a*, the same picture;
 - ``skin_evenness``: the cheeks' blotchiness: the skin averaged in cells of 1/20 of the
   inter-ocular distance, a quadratic surface fitted over each cheek (the smooth shading)
@@ -36,7 +37,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from facetrack.metrics.colour import LUMINANCE, linear_to_lab, robust_sd, srgb_to_linear, surface_residuals
+from facetrack.metrics.colour import (LUMINANCE, linear_to_lab, robust_sd, srgb_to_linear, surface_residuals,
+                                      trimmed)
 from facetrack.metrics.geometry import fit_similarity
 from facetrack.metrics.silhouette import face_axes
 from facetrack.topology import N_LANDMARKS, N_MESH, FaceTopology
@@ -282,15 +284,15 @@ def measure_skin(image, points, mask, topology: FaceTopology, rules: SkinRules =
             return _missing("too little cheek skin is visible", wall=wall_rgb)
         pixels[f"cheek_{side}"] = len(lab)
         cheeks.append((lab, xy))
-    lightness = float(np.mean([np.median(lab[:, 0]) for lab, _ in cheeks]))
-    redness = float(np.mean([np.median(lab[:, 1]) for lab, _ in cheeks]))
+    lightness = float(np.mean([trimmed(lab[:, 0]) for lab, _ in cheeks]))
+    redness = float(np.mean([trimmed(lab[:, 1]) for lab, _ in cheeks]))
     lab, _, clipped, level = _skin(image, region_pixels(points, topology, mask.shape, FOREHEAD_BOX) & person,
                                    wall, rules)
     pixels["forehead"] = len(lab)
     if len(lab) < rules.min_region_px or clipped > rules.max_skin_clipped or level < rules.min_skin_level:
         contrast = SkinValue(None, "too little clear forehead skin is visible (hair, a highlight or a shadow)")
     else:
-        contrast = SkinValue(redness - float(np.median(lab[:, 1])))
+        contrast = SkinValue(redness - trimmed(lab[:, 1]))
     spreads = [_evenness(lab, xy, cell, rules) for lab, xy in cheeks]
     evenness = (SkinValue(None, "the cheeks are too small in the picture to measure their evenness")
                 if None in spreads else SkinValue(float(np.mean(spreads))))
