@@ -39,7 +39,7 @@ def snapshot(data):
 
 def test_import_then_metrics_json(store_with_one, photos):
     data = store_with_one
-    out = run("import", photos["ast"], "--data-dir", data, "--taken-at", "2026-01-12T09:00")
+    out = run("import", photos["ast"], "--data-dir", data, "--taken-at", "2026-01-12T09:00", "--same-person")
     assert out.exit_code == 0, out.output
     result = run("metrics", "--json", "--data-dir", data)
     rows = json.loads(result.output)
@@ -175,7 +175,8 @@ def test_commands_warn_while_captures_hold_older_definitions(store_with_one, pho
     from facetrack.records import MetricValue
 
     data = store_with_one
-    assert run("import", photos["ast"], "--data-dir", data, "--taken-at", "2026-02-05T09:00").exit_code == 0
+    assert run("import", photos["ast"], "--data-dir", data, "--taken-at", "2026-02-05T09:00",
+               "--same-person").exit_code == 0
     with Store.open(data) as store:  # the first capture as an earlier facetrack stored it
         first = store.captures("default")[0]
         store.replace_metrics(first.id, {k: MetricValue(v.value, v.spread, v.n, v.version - 1)

@@ -50,7 +50,8 @@ def pristine(tmp_path_factory, grace_hopper, astronaut):
     for i, image in enumerate((grace_hopper, astronaut)):
         path = tmp / f"p{i}.png"
         cv2.imwrite(str(path), cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
-        assert run("import", path, "--data-dir", root, "--taken-at", f"2026-01-0{i + 1}").exit_code == 0
+        assert run("import", path, "--data-dir", root, "--taken-at", f"2026-01-0{i + 1}",
+                   "--same-person").exit_code == 0  # two people in one profile, said to be one
     assert run("import", tmp / "p0.png", "--data-dir", root, "--profile", "other").exit_code == 0
     return root
 
