@@ -150,3 +150,89 @@ def test_a_damaged_dds_with_a_date_part_is_a_400(client, store_dir):
     assert answer.status_code == 400 and "refused x.jpg" in message(answer.text)
     assert snapshot(store_dir) == before
     assert re.search(r"JPEG, PNG, WebP, TIFF or BMP", message(answer.text))
+
+
+# 2. upload pixel limits -------------------------------------------------------------------------
+def big_image(kind: str, side: int) -> bytes:
+    """A photo of ``side`` x ``side`` pixels that compresses to a few hundred kB at most."""
+    out = io.BytesIO()
+    if kind == "webp":
+        Image.new("RGB", (side, side), (120, 90, 60)).save(out, "WEBP", lossless=True)
+    elif kind == "png16":
+        Image.fromarray(np.full((side, side), 30000, np.uint16)).save(out, "PNG")
+    elif kind == "rgba":
+        Image.new("RGBA", (side, side), (120, 90, 60, 200)).save(out, "PNG")
+    elif kind == "tiff32":
+        Image.new("I", (side, side), 70000).save(out, "TIFF", compression="tiff_deflate")
+    elif kind == "bmp":
+        Image.new("L", (side, side), 90).save(out, "BMP")
+    return out.getvalue()
+
+
+@pytest.fixture
+def decoded(monkeypatch):
+    """Every image Pillow decodes while the test runs: (format, size)."""
+    from PIL import ImageFile, TiffImagePlugin
+
+    seen = []
+    for cls in (ImageFile.ImageFile, TiffImagePlugin.TiffImageFile):  # TIFF decodes through libtiff
+        def spy(self, _load=cls.load):
+            if self.tile:
+                seen.append((self.format, self.size))
+            return _load(self)
+
+        monkeypatch.setattr(cls, "load", spy)
+    return seen
+
+
+@pytest.mark.parametrize("kind, side", [("webp", 9400), ("png16", 6000), ("rgba", 6000), ("tiff32", 6000),
+                                        ("bmp", 4200)])
+def test_an_upload_over_the_frames_pixel_limit_is_refused_from_its_header(client, store_dir, decoded, kind, side):
+    """9400 x 9400 lossless WebP (3 kB), 16-bit, RGBA and 32-bit photos of 36 million pixels: each
+    refused with a sentence before a pixel is decoded, with or without a date part."""
+    from facetrack.capture.photo import MAX_DECODED_PIXELS
+
+    assert side * side > MAX_DECODED_PIXELS
+    before = snapshot(store_dir)
+    for body in (dated_upload([("big.jpg", big_image(kind, side), "2026-01-05")]),
+                 dated_upload([("big.jpg", big_image(kind, side), "")])):
+        answer = client.post("/upload?profile=big", headers=UPLOAD, content=body)
+        assert answer.status_code == 400
+        assert "big.jpg" in message(answer.text) and "is too large to read safely" in message(answer.text)
+    assert decoded == [] and snapshot(store_dir) == before
+
+
+def test_a_huge_dated_png_is_refused_before_it_is_decoded(client, store_dir, decoded):
+    """169 megapixels, its header only (a few kB): the date reader does not decode it either."""
+    from test_app_attacks import png_header_only
+
+    answer = client.post("/upload?profile=big", headers=UPLOAD,
+                         content=dated_upload([("huge.png", png_header_only(13000, 13000), "2026-01-05")]))
+    assert answer.status_code == 400 and "too large to read safely" in message(answer.text)
+    assert decoded == []
+
+
+@pytest.mark.parametrize("mode", ["I;16", "RGBA", "I", "RGB", "L"])
+def test_every_depth_at_the_pixel_limit_is_read_within_the_byte_budget(tmp_path, decoded, mode):
+    """16-bit, RGBA and 32-bit images cost more a pixel: at the pixel limit each still decodes
+    within ``MAX_DECODED_BYTES`` (the budget is checked from the header too)."""
+    from facetrack.capture.photo import MAX_DECODED_BYTES, MAX_DECODED_PIXELS, decoded_cost, read_photo
+
+    path = tmp_path / "p.tiff"
+    Image.new(mode, (4096, 4096)).save(path, "TIFF", compression="tiff_deflate")
+    with Image.open(path) as img:
+        pixels, cost = decoded_cost(img)
+    assert pixels <= MAX_DECODED_PIXELS and cost <= MAX_DECODED_BYTES
+    assert read_photo(path).image.shape == (4096, 4096, 3) and ("TIFF", (4096, 4096)) in decoded
+
+
+def test_a_jpeg_over_the_limit_is_read_at_a_fraction_of_its_size(tmp_path, decoded):
+    """A 48-megapixel camera JPEG is read (decoded at half size, as its decoder can), not refused."""
+    from facetrack.capture.photo import MAX_DECODED_PIXELS, read_photo
+
+    path = tmp_path / "camera.jpg"
+    Image.new("RGB", (8000, 6000), (100, 120, 140)).save(path, "JPEG")
+    photo = read_photo(path)
+    assert photo.full_size == (8000, 6000)
+    assert photo.image.shape[0] * photo.image.shape[1] <= MAX_DECODED_PIXELS
+    assert all(w * h <= MAX_DECODED_PIXELS for _, (w, h) in decoded)

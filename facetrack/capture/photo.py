@@ -4,6 +4,11 @@ Only the formats in ``FORMATS`` are read, told from the file's own header (never
 name): a format whose decoder runs another program (EPS and PostScript start Ghostscript) or
 that a photo never comes in is refused before any decoder sees it. Every decoder failure is
 one ``InputError`` naming the file.
+
+Memory is bounded before any pixel is decoded, from the header: at most ``MAX_DECODED_PIXELS``
+(the camera frames' limit) and ``MAX_DECODED_BYTES`` at the decoded image's own depth (a
+16-bit, RGBA or 32-bit image costs more per pixel). A larger JPEG is decoded at a half, a
+quarter or an eighth of its size (its decoder can, at no cost); any other format is refused.
 """
 
 from __future__ import annotations
@@ -21,6 +26,14 @@ from facetrack.errors import InputError
 
 #: Larger images are downscaled on load (keeps memory bounded; landmarks need far less).
 MAX_PIXELS = 40_000_000
+#: The most pixels decoded from one photo: 4096 x 4096, as a camera frame (``app.frames``).
+MAX_DECODED_PIXELS = 4096 * 4096
+#: The most bytes the decoded image may take at its own depth (4096 x 4096 at 4 bytes a pixel).
+MAX_DECODED_BYTES = MAX_DECODED_PIXELS * 4
+#: Bytes a decoded pixel takes, by Pillow's mode (a mode not listed counts as 4 bytes).
+BYTES_PER_PIXEL = {"1": 1, "L": 1, "P": 1, "LA": 2, "PA": 2, "La": 2, "I;16": 2, "I;16B": 2, "I;16L": 2,
+                   "I;16N": 2, "RGB": 3, "YCbCr": 3, "LAB": 3, "HSV": 3, "RGBA": 4, "RGBa": 4, "RGBX": 4,
+                   "CMYK": 4, "I": 4, "F": 4}
 #: Larger files are refused before they are read (no photo is this large).
 MAX_PHOTO_BYTES = 200 * 1024 * 1024
 EXIF_IFD = 0x8769
@@ -71,16 +84,19 @@ def _exif_datetime(img) -> dt.datetime | None:
 def _to_rgb8(img) -> np.ndarray:
     from PIL import Image
 
-    if img.mode in ("I;16", "I;16B", "I;16L", "I"):
-        arr = np.asarray(img, dtype=np.float64)
+    if img.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        arr = np.asarray(img, dtype=np.float32)  # 4 bytes a pixel, scaled in place
         peak = 65535.0 if arr.max() > 255 else 255.0
-        arr = np.clip(arr / peak * 255.0 + 0.5, 0, 255).astype(np.uint8)
-        return np.repeat(arr[:, :, None], 3, axis=2)
+        arr *= np.float32(255.0 / peak)
+        arr += np.float32(0.5)
+        np.clip(arr, 0, 255, out=arr)
+        return np.repeat(arr.astype(np.uint8)[:, :, None], 3, axis=2)
     if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
-        rgba = img.convert("RGBA")
-        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        img = Image.alpha_composite(background, rgba)
-    return np.asarray(img.convert("RGB"), dtype=np.uint8)
+        rgba = img if img.mode == "RGBA" else img.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, (0, 0), rgba)  # over white, by its own alpha (no RGBA copies)
+        img = background
+    return np.asarray(img if img.mode == "RGB" else img.convert("RGB"), dtype=np.uint8)
 
 
 _KINDS = ((stat.S_ISDIR, "is a directory, not {what}"), (stat.S_ISFIFO, "is a named pipe, not {what}"),
@@ -116,6 +132,34 @@ def _one_line(exc: BaseException) -> str:
     return text if len(text) <= 200 else text[:197] + "..."
 
 
+def decoded_cost(img) -> tuple[int, int]:
+    """(pixels, bytes) decoding the opened image ``img`` takes as it is set to decode."""
+    pixels = img.size[0] * img.size[1]
+    return pixels, pixels * BYTES_PER_PIXEL.get(img.mode, 4)
+
+
+def within_limits(img) -> bool:
+    """Whether the opened image ``img`` decodes within ``MAX_DECODED_PIXELS`` and ``MAX_DECODED_BYTES``
+    as it is (reading a PNG's EXIF decodes the whole image: check this first)."""
+    pixels, cost = decoded_cost(img)
+    return pixels <= MAX_DECODED_PIXELS and cost <= MAX_DECODED_BYTES
+
+
+def _bounded(img, path: Path) -> None:
+    """Keep ``img`` (opened, not decoded) within ``MAX_DECODED_PIXELS`` and ``MAX_DECODED_BYTES``:
+    a larger JPEG is set to decode at 1/2, 1/4 or 1/8 of its size; InputError otherwise."""
+    width, height = img.size
+    if img.format == "JPEG" and width * height > MAX_DECODED_PIXELS:
+        reduce = 2
+        while reduce < 8 and width * height > MAX_DECODED_PIXELS * reduce * reduce:
+            reduce *= 2
+        img.draft("RGB", (-(-width // reduce), -(-height // reduce)))
+    if not within_limits(img):
+        raise InputError(path, f"is too large to read safely ({width} x {height} pixels, {img.mode}; at most "
+                               f"{MAX_DECODED_PIXELS / 1e6:.1f} million pixels, {MAX_DECODED_BYTES // 2 ** 20} MB "
+                               "decoded): save a smaller copy or a JPEG")
+
+
 def read_photo(path: str | Path) -> Photo:
     """Decode ``path`` into an upright RGB photo; raise InputError naming the file otherwise."""
     from PIL import Image, ImageOps, UnidentifiedImageError
@@ -136,17 +180,15 @@ def read_photo(path: str | Path) -> Photo:
             img = Image.open(io.BytesIO(data), formats=FORMATS)
             fmt = img.format or "unknown"
             size = (img.width, img.height)
+            _bounded(img, path)  # from the header, before any pixel is decoded (a PNG's EXIF decodes it)
             if img.getexif().get(ORIENTATION, 1) in (5, 6, 7, 8):  # turned a quarter: upright is the other way
                 size = size[::-1]
-            if img.width * img.height > MAX_PIXELS:
-                img.draft("RGB", (img.width // 4, img.height // 4))
-                scale = (MAX_PIXELS / (img.width * img.height)) ** 0.5
-                if scale < 1:
-                    img = img.resize((max(1, int(img.width * scale)), max(1, int(img.height * scale))))
             img.load()
             taken_at = _exif_datetime(img)
             img = ImageOps.exif_transpose(img)
             rgb = _to_rgb8(img)
+    except InputError:
+        raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise InputError(path, "is too large to read safely (over "
                                f"{Image.MAX_IMAGE_PIXELS // 1_000_000} million pixels)") from None

@@ -123,7 +123,7 @@ def exif_date(photo: bytes | str | Path) -> dt.datetime | None:
 
     from PIL import Image
 
-    from facetrack.capture.photo import FORMATS, MAX_PHOTO_BYTES, _exif_datetime, checked_file
+    from facetrack.capture.photo import FORMATS, MAX_PHOTO_BYTES, _exif_datetime, checked_file, within_limits
 
     try:
         if not isinstance(photo, (bytes, bytearray)):
@@ -133,7 +133,9 @@ def exif_date(photo: bytes | str | Path) -> dt.datetime | None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with Image.open(io.BytesIO(photo), formats=FORMATS) as img:  # reads the header only
-                return _exif_datetime(img)
+                if img.format == "JPEG" or within_limits(img):  # a PNG's EXIF is read by decoding it
+                    return _exif_datetime(img)
+                return None
     except Exception:  # noqa: BLE001 - a header parser fed a damaged file may raise anything
         return None
 
