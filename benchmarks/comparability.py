@@ -134,6 +134,30 @@ def limits(noise_sd, slopes, percentile: float = 10) -> dict[str, tuple[float, d
     return out
 
 
+def clip_pairs(faces):
+    """(pairs, comparable pairs, Counter of reasons) over every pair of frames within each clip."""
+    import collections
+    import datetime as dt
+
+    from facetrack.records import Capture, QualityNotes
+    from facetrack.stats.comparable import comparability
+
+    def capture(f):
+        return Capture(0, "p", dt.datetime(2026, 1, 1), "exif", "", Path(""), "0" * 64, f.width, 0, f.pose,
+                       QualityNotes.from_dict(f.quality), {})
+
+    pairs = comparable = 0
+    reasons: collections.Counter = collections.Counter()
+    for clip in ("single_face", "face_noface"):
+        caps = [capture(f) for f in faces if f.source == clip]
+        for a, b in itertools.combinations(caps, 2):
+            result = comparability(a, b)
+            pairs += 1
+            comparable += result.comparable
+            reasons.update(" ".join(r.split()[:3]) for r in result.reasons)
+    return pairs, comparable, reasons
+
+
 UNITS = {"cylinder:yaw": ("degrees", 1), "cylinder:pitch": ("degrees", 1), "roll": ("degrees", 1),
          "clip:yaw": ("degrees", 1), "clip:pitch": ("degrees", 1), "clip:roll": ("degrees", 1),
          "size": ("% face size", 100), "brightness": ("% brightness", 100), "balance": ("log2 cheek ratio", 1)}
@@ -147,7 +171,8 @@ def main() -> None:
     s = {m: sd for m, (sd, _) in DEFAULT_NOISE.items()} if "--clip-noise" not in sys.argv else noise(faces, metrics)
     slopes = {**still_slopes(faces, metrics), **expression_slopes(faces, metrics)}
     result = limits(s, slopes)
-    print(f"faces: {len(faces)} measured ({CACHE.name}); noise from {len(NEUTRAL_FRAMES)} neutral frames per clip")
+    source = "the clips' neutral frames" if "--clip-noise" in sys.argv else "stats.default_noise (between captures)"
+    print(f"faces: {len(faces)} measured ({CACHE.name}); noise: {source}")
     print(f"{'difference':<15} {'limit':>7} {'fitted':>7} {'data':>6}  {'unit':<17} most sensitive measures "
           "(their own limit)")
     table = {}
@@ -161,6 +186,9 @@ def main() -> None:
               f"{unit:<17} " + ", ".join(f"{m} {show(v):.2f}" for m, v in worst))
         table[factor] = {"limit": show(limit), "fitted": show(fitted), "data_span": show(SPAN.get(factor, math.inf)),
                          "unit": unit, "per_measure": {m: show(v) for m, v in per.items()}}
+    pairs, comparable, reasons = clip_pairs(faces)
+    print(f"with stats.comparable.LIMITS: {comparable} of {pairs} pairs of clip frames comparable "
+          f"({100 * comparable / pairs:.0f} %); reasons: " + ", ".join(f"{k} {v}" for k, v in reasons.most_common()))
     OUT.write_text(json.dumps({"noise_sd": s, "limits": table}, indent=1))
     print(f"written to {OUT.relative_to(OUT.parents[2])}")
 

@@ -54,12 +54,12 @@ class Limits:
 #: error a difference adds to the most sensitive measures (the 10th percentile over the measures)
 #: reaches their between-capture noise (``stats.default_noise``), never beyond the largest
 #: difference in the data: turned and raised head from the real clips (their pose differs by up to
-#: 1.7 and 4 degrees), leaning and light from the stills' known rotations and light changes,
-#: expression from the clips (neutral to a broad smile, blinks, pressed lips).
-LIMITS = Limits(yaw=1.7, pitch=1.5, roll=10.0,
-                expression={"smile": 0.65, "jaw_open": 0.05, "brows_up": 0.25, "squint": 0.2, "blink": 0.2,
-                            "pucker": 0.2, "press": 0.25},
-                size=0.35, brightness=1.0, balance=0.8)
+#: 1.7 and 4 degrees), leaning, face size and light from the stills' known rotations, rescaling and
+#: light changes, expression from the clips (neutral to a broad smile, blinks, pressed lips).
+LIMITS = Limits(yaw=1.6, pitch=1.0, roll=6.9,
+                expression={"smile": 0.2, "jaw_open": 0.03, "brows_up": 0.18, "squint": 0.12, "blink": 0.05,
+                            "pucker": 0.14, "press": 0.17},
+                size=0.24, brightness=0.7, balance=0.8)
 
 
 @dataclass(frozen=True)
