@@ -236,3 +236,124 @@ def test_a_jpeg_over_the_limit_is_read_at_a_fraction_of_its_size(tmp_path, decod
     assert photo.full_size == (8000, 6000)
     assert photo.image.shape[0] * photo.image.shape[1] <= MAX_DECODED_PIXELS
     assert all(w * h <= MAX_DECODED_PIXELS for _, (w, h) in decoded)
+
+
+# 3. other local sites ---------------------------------------------------------------------------
+@pytest.mark.parametrize("site, status", [("same-site", 403), ("cross-site", 403), ("same-origin", 200),
+                                          ("none", 200)])
+def test_a_request_from_another_site_is_refused_gets_too(client, site, status):
+    answer = client.get("/photos", headers={"sec-fetch-site": site})
+    assert answer.status_code == status
+    if status == 403:
+        assert "another site" in answer.text
+
+
+def test_pictures_may_not_be_embedded_by_another_origin(client, store_dir):
+    with Store.open(store_dir, read_only_ok=True) as store:
+        a, b = (c.id for c in store.captures("demo")[:2])
+    for path in (f"/thumb/{a}", f"/photo/{a}", f"/compare/aligned/{a}/{b}/before.jpg", "/photos"):
+        assert client.get(path).headers["cross-origin-resource-policy"] == "same-origin", path
+
+
+@pytest.mark.parametrize("headers", [{"sec-fetch-dest": "image", "sec-fetch-mode": "no-cors"},
+                                     {"sec-fetch-dest": "empty", "sec-fetch-mode": "cors"}])
+def test_a_get_that_is_not_the_users_own_navigation_changes_no_remembered_profile(client, store_dir, headers):
+    from facetrack.app.common import PROFILE_FILE
+
+    kept = (store_dir / PROFILE_FILE).read_text() if (store_dir / PROFILE_FILE).exists() else None
+    assert client.get("/photos?profile=other", headers={"sec-fetch-site": "same-origin", **headers}).status_code == 200
+    assert ((store_dir / PROFILE_FILE).read_text() if (store_dir / PROFILE_FILE).exists() else None) == kept
+    navigate = {"sec-fetch-site": "same-origin", "sec-fetch-mode": "navigate", "sec-fetch-dest": "document"}
+    assert client.get("/photos?profile=other", headers=navigate).status_code == 200
+    assert (store_dir / PROFILE_FILE).read_text().strip() == "other"  # the switcher's own link still works
+
+
+@pytest.fixture
+def real_app(demo_dir, tmp_path):
+    """``facetrack app`` on a copy of the demo; yields (its url with the token, its data dir)."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    root = tmp_path / "store"
+    shutil.copytree(demo_dir[0], root)
+    proc = subprocess.Popen([sys.executable, "-m", "facetrack.cli", "app", "--no-browser", "--profile", "demo",
+                             "--data-dir", str(root)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ})
+    url = proc.stdout.readline().strip()
+    assert url.startswith("http://127.0.0.1:") and "token=" in url, proc.stderr.read()
+    yield url, root
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture
+def other_site():
+    """A page on another port of 127.0.0.1 (the "same site" for cookies): serve(html) -> its url."""
+    import http.server
+    import threading
+
+    pages = {}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = pages.get("html", "").encode()
+            self.send_response(200)
+            self.send_header("content-type", "text/html")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def serve(html: str) -> str:
+        pages["html"] = html
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield serve
+    server.shutdown()
+
+
+def test_a_page_on_another_port_can_neither_switch_the_profile_nor_draw_pictures(real_app, other_site):
+    """In Chromium: the app's cookie is set, then a page on another 127.0.0.1 port embeds the
+    app's addresses as images. Before: the remembered profile became 'pwned' and the pictures
+    were drawn (their sizes readable by that page)."""
+    from test_app_browser import ARGS, CHROMIUM, needs_chromium
+
+    from facetrack.app.common import PROFILE_FILE
+
+    needs_chromium()
+    from playwright.sync_api import sync_playwright
+
+    url, root = real_app
+    base = url.split("/photos")[0]
+    with Store.open(root, read_only_ok=True) as store:
+        a, b = (c.id for c in store.captures("demo")[:2])
+    kept = (root / PROFILE_FILE).read_text() if (root / PROFILE_FILE).exists() else None
+    evil = other_site(f"""<html><body>
+        <img id="switch" src="{base}/photos?profile=pwned">
+        <img id="picture" src="{base}/compare/aligned/{a}/{b}/before.jpg">
+        <img id="thumb" src="{base}/thumb/{a}">
+        </body></html>""")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            page = browser.new_context().new_page()
+            page.goto(url)  # the printed link: the token becomes the cookie
+            assert page.url.endswith("/photos")
+            page.goto(evil)
+            page.wait_for_function("() => [...document.images].every(i => i.complete)")
+            widths = page.evaluate("() => [...document.images].map(i => i.naturalWidth)")
+            page.goto(base + "/photos")  # the user's own page still works
+            assert page.locator(".card").count() == 12
+        finally:
+            browser.close()
+    assert widths == [0, 0, 0]
+    assert ((root / PROFILE_FILE).read_text() if (root / PROFILE_FILE).exists() else None) == kept
+    with Store.open(root, read_only_ok=True) as store:
+        assert "pwned" not in store.profiles()

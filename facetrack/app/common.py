@@ -15,7 +15,8 @@ Set here on first use: ``demo_shown`` (whether the pages show the demo's store, 
 ``welcome``) and ``pictures`` (the before/after pictures by the pair's ids, see ``compare``).
 
 The profile: ``?profile=`` when given (then remembered in ``PROFILE_FILE`` in the data dir,
-so the choice belongs to the data dir, never to a browser, host or port), else the one
+so the choice belongs to the data dir, never to a browser, host or port; remembered only on
+the user's own navigation, ``own_navigation``), else the one
 remembered there, else the launch's profile when it has captures, else the profile with the
 most captures, else the launch's. Writes (capture, upload, settings) always go to the
 user's own store (``data_dir``), never to the demo's.
@@ -136,6 +137,18 @@ def chosen_profile(root: Path, launch: str) -> str:
     return full[0] if full else launch
 
 
+def own_navigation(request) -> bool:
+    """Whether the request is the user's own move to a page: a browser says (``Sec-Fetch-*``)
+    that it opens a whole page (not a picture, script or fetch) from the app itself or from the
+    address bar. Only then is a GET's ``?profile=`` remembered: a GET never changes what the
+    app keeps otherwise. A client that sends no such headers (not a browser) counts as the
+    user's own."""
+    headers = request.headers
+    return (headers.get("sec-fetch-site", "none") in ("same-origin", "none")
+            and headers.get("sec-fetch-mode", "navigate") == "navigate"
+            and headers.get("sec-fetch-dest", "document") == "document")
+
+
 def current_profile(request) -> str:
     """The user's profile this request is for: ``?profile=`` (then remembered in the data dir),
     else ``chosen_profile``."""
@@ -144,7 +157,7 @@ def current_profile(request) -> str:
     given = request.query_params.get("profile")
     if given:
         name = check_profile_name(given)
-        if not demo_shown(request):
+        if not demo_shown(request) and own_navigation(request):
             remember_profile(data_dir(request), name)
         return name
     return chosen_profile(data_dir(request), request.app.state.profile)

@@ -15,6 +15,11 @@
   one would count is ambiguous), and so is one with over 16 kB of headers.
 - The redirect that drops the token goes to a path of the app itself, never to another
   site (``//evil.com/x`` becomes ``/evil.com/x``).
+- A request a browser says comes from another site (``Sec-Fetch-Site`` neither
+  ``same-origin`` nor ``none``) is refused, GETs too: a page on another port of 127.0.0.1 is
+  the "same site" for cookies, so SameSite=Strict still sends the cookie from there. Every
+  answer carries ``Cross-Origin-Resource-Policy: same-origin``, so no other page may even
+  embed a picture of the app.
 """
 
 from __future__ import annotations
@@ -35,7 +40,10 @@ POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'sel
           "img-src 'self' data: blob:; media-src 'self' blob: mediastream:; connect-src 'self'; "
           "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 HEADERS = [(b"content-security-policy", POLICY.encode()), (b"x-content-type-options", b"nosniff"),
-           (b"referrer-policy", b"same-origin")]
+           (b"referrer-policy", b"same-origin"), (b"cross-origin-resource-policy", b"same-origin")]
+#: What a browser's ``Sec-Fetch-Site`` says for the app's own pages (``none``: the user typed the
+#: address, opened a bookmark or the printed link).
+OWN_FETCH_SITES = ("same-origin", "none")
 
 
 def new_token() -> str:
@@ -67,6 +75,10 @@ class Guard:
         origin = headers.get(b"origin")
         if origin is not None and origin not in self.origins:
             return await _refuse(send, 403, "requests from another site are refused")
+        fetch_site = headers.get(b"sec-fetch-site")
+        if fetch_site is not None and fetch_site.strip().lower() not in OWN_FETCH_SITES:
+            return await _refuse(send, 403, "requests from another site or page are refused: open the app "
+                                            "from its own address")
         if scope["method"].encode() not in SAFE_METHODS and origin is None:
             referer = headers.get(b"referer", "")
             if not any(referer.startswith(o + "/") for o in self.origins):
