@@ -1,10 +1,17 @@
-"""The built-in demo: a 12-week series made from a real portrait, with a known change.
+"""The built-in demo: 12 weekly photos of a real face, with one known change of stated size.
 
-Source: ``grace_hopper.jpg``, the public portrait that ships with matplotlib. Each week's
-photo gets a capture-like perturbation (small rotation, scale, brightness change, JPEG
-quality) and a gradual, known change: a smooth warp that pushes both lower-cheek
-contours outwards, reaching ``cheek_widening`` x face width per side in the last week.
-The photos go through the same import path as a user's photos.
+Source: 12 frames of a real webcam clip of one man in front of a plain door, his face neutral
+(``facetrack/demo_data``: the frames, their licence and PROVENANCE.md; made by
+``tools/extract_demo_frames.py``). Each week shows a different frame, so the weeks differ as
+two captures of an unchanged face do (here the best case: frames 0.6 s apart), and the
+plain wall behind him gives the silhouette measures their values.
+
+The known change (``known_warp``, ``facetrack.lab.warps.cheek_widening``): the outline of
+the cheeks and jaw moves outwards, nothing in week 1, growing linearly to ``WIDENING / 2`` of
+the face's width on each side by week 12 (the face ``WIDENING``, 8 %, wider); the eyes, nose
+and mouth do not move. The width measures move with it (the silhouette widths, mid-face
+width, cheek fullness, the jaw's width and angles); the symmetry measures do not. The
+photos go through the same import path as a user's photos.
 """
 
 from __future__ import annotations
@@ -15,19 +22,34 @@ from pathlib import Path
 
 import numpy as np
 
+from facetrack.lab.warps import Warp, cheek_widening, warp_image
 from facetrack.topology import FaceTopology
-from facetrack.lab.warps import CaptureConditions, cheek_bulge, warp_image
 
 WEEKS = 12
 START = dt.datetime(2026, 1, 5, 9, 0, 0)
+#: How much wider the face is across the cheeks and jaw in the last week than in the first
+#: (each side's outline moves out by half of it, as a fraction of the face's width).
+WIDENING = 0.08
+#: The clip frame (``demo_data/frameNNN.jpg``) shown in each week, in week order: a fixed
+#: shuffle, so the clip's own slow drift over its frames does not line up with the weeks.
+WEEK_FRAMES = (6, 0, 12, 1, 15, 13, 9, 3, 5, 10, 2, 8)
+
+
+def known_change(widening: float = WIDENING, weeks: int = WEEKS) -> str:
+    """The demo's change in words, as the CLI and the app state it."""
+    return (f"The demo's {weeks} weekly photos are frames of one real webcam clip, to which facetrack added "
+            f"one known change: the outline of the cheeks and jaw moves outwards week by week, by "
+            f"{50 * widening:g} % of the face's width on each side by week {weeks} (the face {100 * widening:g} % "
+            "wider), with the eyes, nose and mouth unchanged.")
 
 
 @dataclass(frozen=True)
 class DemoWeek:
     week: int
     taken_at: dt.datetime
-    widening: float  # applied cheek bulge, fraction of face width (peak, per side)
-    conditions: CaptureConditions
+    frame: int  # the clip frame the week's photo is made from
+    widening: float  # the face is this much wider across the cheeks and jaw (0.08: 8 %)
+    jpeg_quality: int
 
 
 def demo_data_dir() -> Path:
@@ -37,8 +59,25 @@ def demo_data_dir() -> Path:
     return default_data_dir() / "demo"
 
 
+def frame_path(frame: int) -> Path:
+    """The demo photo made from clip frame ``frame`` (package data)."""
+    path = Path(__file__).resolve().parent / "demo_data" / f"frame{frame:03d}.jpg"
+    if not path.is_file():
+        raise FileNotFoundError(f"the demo's photo {path.name} is missing from {path.parent}: reinstall facetrack")
+    return path
+
+
+def frame_image(frame: int) -> np.ndarray:
+    """The demo photo made from clip frame ``frame`` (RGB uint8)."""
+    from PIL import Image
+
+    with Image.open(frame_path(frame)) as img:
+        return np.asarray(img.convert("RGB"))
+
+
 def portrait() -> np.ndarray:
-    """The real portrait the demo is built from (RGB uint8)."""
+    """matplotlib's stock portrait ``grace_hopper.jpg`` (RGB uint8): a real face for the
+    benchmarks and tests (the demo itself is made from ``demo_data``)."""
     import matplotlib.cbook as cbook
     from PIL import Image
 
@@ -46,18 +85,24 @@ def portrait() -> np.ndarray:
         return np.asarray(img.convert("RGB"))
 
 
-def plan(weeks: int = WEEKS, cheek_widening: float = 0.08, seed: int = 7) -> list[DemoWeek]:
-    """The weekly schedule: the known change and random capture-like perturbations."""
+def plan(weeks: int = WEEKS, widening: float = WIDENING, seed: int = 7) -> list[DemoWeek]:
+    """The weekly schedule: each week's frame, its share of the known change, its time of
+    day and JPEG quality (random, as a phone's or webcam app's would be)."""
+    if not 2 <= weeks <= len(WEEK_FRAMES):
+        raise ValueError(f"weeks must be between 2 and {len(WEEK_FRAMES)} but got {weeks}")
     rng = np.random.default_rng(seed)
     return [
-        DemoWeek(
-            week=k,
-            taken_at=START + dt.timedelta(weeks=k, minutes=int(rng.integers(0, 90))),
-            widening=cheek_widening * k / (weeks - 1),
-            conditions=CaptureConditions.random(rng),
-        )
+        DemoWeek(week=k, taken_at=START + dt.timedelta(weeks=k, minutes=int(rng.integers(0, 90))),
+                 frame=WEEK_FRAMES[k], widening=widening * k / (weeks - 1),
+                 jpeg_quality=int(rng.integers(85, 96)))
         for k in range(weeks)
     ]
+
+
+def known_warp(points: np.ndarray, topology: FaceTopology, widening: float) -> Warp:
+    """The demo's change of a photo with landmarks ``points``: each side's cheek and jaw
+    outline ``widening / 2`` x face width further out, the face ``widening`` wider."""
+    return cheek_widening(points, topology, widening / 2)
 
 
 def write_jpeg(image: np.ndarray, path: Path, quality: int, taken_at: dt.datetime) -> Path:
@@ -72,17 +117,18 @@ def write_jpeg(image: np.ndarray, path: Path, quality: int, taken_at: dt.datetim
 
 def build_series(out_dir: Path, landmarker, topology: FaceTopology, *,
                  schedule: list[DemoWeek] | None = None) -> list[Path]:
-    """Write the weekly demo photos into ``out_dir``; return their paths in order."""
-    base = portrait()
-    found = landmarker.detect(base)
-    if found is None:  # the portrait ships with matplotlib; this means the model is broken
-        raise RuntimeError("the demo portrait yielded no face: check the model file")
+    """Write the weekly demo photos into ``out_dir``; return their paths in order. Each
+    week's frame is changed by its share of the known widening (``known_warp``), placed by
+    the frame's own landmarks."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for week in schedule or plan():
-        changed = warp_image(base, cheek_bulge(found.points, topology, week.widening))
-        img = week.conditions.apply(changed)
-        paths.append(write_jpeg(img, out_dir / f"week{week.week:02d}.jpg", week.conditions.jpeg_quality,
+        image = frame_image(week.frame)
+        found = landmarker.detect(image)
+        if found is None:  # the frames come with facetrack; this means the model is broken
+            raise RuntimeError(f"the demo's frame {week.frame} yielded no face: check the model file")
+        changed = warp_image(image, known_warp(found.points, topology, week.widening))
+        paths.append(write_jpeg(changed, out_dir / f"week{week.week + 1:02d}.jpg", week.jpeg_quality,
                                 week.taken_at))
     return paths
 
@@ -95,7 +141,7 @@ def import_demo(store, photos_dir: Path, measurer) -> list:
 
     store.delete_profile("demo")
     photos = build_series(photos_dir, measurer.landmarker, measurer.topology)
-    report = import_photos(photos, store=store, measurer=measurer, profile="demo")
+    report = import_photos(photos, store=store, measurer=measurer, profile="demo", same_person=True)  # one person, by construction
     if report.rejected:
         path, problem = report.rejected[0]
         raise FacetrackError(f"demo photo {path.name} was rejected: {problem}")

@@ -4,6 +4,7 @@ on its result page, and the photos' dates sent with an upload of many photos."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -36,9 +37,9 @@ def test_the_capture_page_carries_each_camera_problem_as_a_sentence_with_its_fix
     when there is no usable camera (none, or not allowed), not when it is busy."""
     from facetrack.capture.advice import camera_problem
 
-    page = client.get("/capture").text
-    problems = json.loads(re.search(r"const problems = (\{.*?\});", page).group(1))
-    offers = json.loads(re.search(r"const noCamera = (\[.*?\]);", page).group(1))
+    page = client.get("/capture").text  # the page's script reads both from its own attributes
+    problems = json.loads(html.unescape(re.search(r'data-problems="([^"]*)"', page).group(1)))
+    offers = json.loads(html.unescape(re.search(r'data-no-camera="([^"]*)"', page).group(1)))
     shown = problems.get(error, problems["other"])  # as the page's script picks it
     assert shown == camera_problem(error)
     assert error not in shown and not SNAKE.search(shown) and shown.endswith(".")

@@ -15,6 +15,7 @@ from starlette.testclient import TestClient
 
 from facetrack.app.common import PROFILE_FILE, demo_dir
 from facetrack.app.server import create_app
+from facetrack.demo import WIDENING
 from facetrack.store import Store
 
 PORT = 8765
@@ -107,6 +108,7 @@ def test_the_demo_is_built_beside_the_store_labelled_and_never_mixed(tmp_path, m
     for path in PAGES:
         page = client.get(path)
         assert page.status_code == 200 and DEMO_BANNER in visible(page.text), path
+        assert f"the face {100 * WIDENING:g} % wider by week 12" in visible(page.text), path  # its known change
         assert 'action="/demo/leave"' in page.text
     assert len(re.findall(r'id="capture-\d+"', client.get("/photos").text)) == 12
     assert "Delete" not in visible(client.get("/photos").text)  # example photos cannot be changed

@@ -67,6 +67,18 @@ def test_the_wheel_and_the_sdist_carry_both_models_their_licences_and_provenance
         assert f"facetrack/detect/models/{name}" in in_sdist, name
 
 
+def test_the_wheel_carries_the_apps_templates_style_and_scripts(dist):
+    """Every file of facetrack/app/templates and facetrack/app/static is in the wheel (the app's
+    pages are made from them)."""
+    (whl,) = dist.glob("facetrack-*.whl")
+    in_wheel = set(zipfile.ZipFile(whl).namelist())
+    app = ROOT / "facetrack" / "app"
+    files = [f for folder in ("templates", "static") for f in (app / folder).rglob("*") if f.is_file()]
+    assert {f.suffix for f in files} == {".html", ".css", ".js"} and len(files) >= 10
+    for f in files:
+        assert f.relative_to(ROOT).as_posix() in in_wheel, f
+
+
 @pytest.fixture(scope="module")
 def installed(wheel, tmp_path_factory) -> Path:
     """A new virtual environment holding the wheel and the lock's pins of its dependencies."""

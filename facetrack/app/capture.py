@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
 from facetrack.app import pages
-from facetrack.app.capture_page import CAPTURE
+from facetrack.app.pages import CAPTURE
 from facetrack.app.common import current_profile, data_dir, no_such_capture, render
 from facetrack.app.frames import MAX_FRAME_BYTES, decode_frame
 from facetrack.app.live import TAKEN_OVER, Busy, FrameRefused, LiveCapture, SessionBusy, SessionEnded

@@ -72,7 +72,7 @@ def compare(request):
         text = str(exc)
         if len(captures) < 2:
             text = "Before / after needs at least two photos: take or add another one first."
-        return render(request, "Before / after", "<h1>Before / after</h1>", message=text, error=True)
+        return render(request, "Before / after", pages.MESSAGE, message=text, error=True)
     changes = compare_captures(before, after, mdc=calibration.mdc)
     rows = []
     for c in sorted(changes, key=lambda c: not c.beyond_noise):

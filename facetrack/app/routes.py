@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from starlette.convertors import IntegerConvertor, register_url_convertor
 from starlette.responses import RedirectResponse
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
-from facetrack.app import capture, compare, photos, report, settings, trends, welcome
+from facetrack.app import capture, compare, pages, photos, report, settings, trends, welcome
 from facetrack.app.welcome import leaving_demo
 
 
@@ -17,12 +18,27 @@ class CaptureId(IntegerConvertor):
     regex = "[0-9]{1,18}"
 
 
+class Static(StaticFiles):
+    """The pages' style and scripts (``app/static``), behind the same Guard as every page. An
+    address with its content's hash (``pages.static_url``) may be kept by the browser for a
+    year; any other is checked again each time (its ETag)."""
+
+    def __init__(self):
+        super().__init__(packages=[("facetrack.app", "static")])
+
+    def file_response(self, full_path, stat_result, scope, status_code=200):
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        versioned = b"v=" in scope.get("query_string", b"")
+        response.headers["cache-control"] = "private, max-age=31536000, immutable" if versioned else "no-cache"
+        return response
+
+
 def home(request):
     """The welcome page for an empty store, else the photos."""
     return RedirectResponse("/welcome" if welcome.opens_on_welcome(request) else "/photos", status_code=303)
 
 
-def routes() -> list[Route]:
+def routes() -> list[Route | Mount]:
     register_url_convertor("capture_id", CaptureId())
     return [
         Route("/", home),
@@ -54,4 +70,5 @@ def routes() -> list[Route]:
         Route("/settings", settings.settings),
         Route("/settings", settings.save, methods=["POST"]),
         Route("/settings/reset", settings.reset, methods=["POST"]),
+        Mount(pages.STATIC_PATH, Static(), name="static"),
     ]

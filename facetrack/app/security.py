@@ -34,9 +34,10 @@ SAFE_METHODS = (b"GET", b"HEAD")
 SINGLE = (b"host", b"origin", b"referer", b"cookie")
 #: The most header bytes a request may carry (the server also refuses a longer head still coming).
 MAX_HEADER_BYTES = 16 * 1024
-#: Only the app itself: inline scripts and styles are the app's own pages; data: and blob:
+#: Only the app itself: scripts and styles are the app's own files (``/static``), never inline
+#: (no inline script, style element, style attribute or event handler runs); data: and blob:
 #: images are the charts, before/after pictures and the camera preview.
-POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
           "img-src 'self' data: blob:; media-src 'self' blob: mediastream:; connect-src 'self'; "
           "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 HEADERS = [(b"content-security-policy", POLICY.encode()), (b"x-content-type-options", b"nosniff"),

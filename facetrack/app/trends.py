@@ -20,17 +20,10 @@ def measure_cells(metric) -> dict:
     return {"name": metric.name, "label": metric.label, "meaning": meaning(metric), "unit_words": unit_words(metric)}
 
 
-def technical(rows) -> str:
-    """The collapsed "Technical details": each measure's internal name and stored unit, for
-    support and for reading the exports."""
-    from markupsafe import escape
-
-    items = "".join(f"<tr><td>{escape(label)}</td><td><code>{escape(name)}</code></td><td>{escape(units)}</td></tr>"
-                    for label, name, units in rows)
-    return ('<details class="tech"><summary>Technical details</summary><p class="small">The names of the measures '
-            "in the exports (CSV, JSON, Parquet) and the command line, and their stored units. The smallest real "
-            "change is the MDC95 (minimal detectable change, 95 %).</p><table><tr><th>measure</th><th>name</th>"
-            f"<th>stored units</th></tr>{items}</table></details>")
+def technical(rows) -> list[tuple[str, str, str]]:
+    """The collapsed "Technical details" (``partials/technical.html``): each measure's label,
+    internal name and stored unit, for support and for reading the exports."""
+    return [(label, name, units) for label, name, units in rows]
 
 
 def trend_rows(found) -> list[dict]:
@@ -66,7 +59,7 @@ def trends(request):
     if len(captures) < 2:
         have = f"{len(captures)} photo{'s' if len(captures) != 1 else ''}"
         return render(request, "Trends", pages.TRENDS, summary=f"This profile has {have}: trends need at least 2.",
-                      groups=[], every=every, rows=[], period="", technical="")
+                      groups=[], every=every, rows=[], period="", technical=[])
     found = metric_trends(captures, mdc)
     chosen = ALL_METRICS if every else [*(get_metric(n) for n in HEADLINE), *SILHOUETTE[:3]]
     panels = panel_series(captures, metrics=chosen, baseline_id=baseline.id, noise=mdc)

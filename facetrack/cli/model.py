@@ -45,17 +45,18 @@ def model_path(model):
               help="Demo data dir (default: <user data dir>/demo; never your own store).")
 @model_option
 def demo_cmd(data_dir, model):
-    """Build a 12-week demo series from a real portrait, import it, and chart it.
+    """Build a 12-week demo series from a real webcam clip, import it, and chart it.
 
-    The series is made from matplotlib's grace_hopper.jpg with weekly capture-like
-    perturbations and a known, gradual widening of the lower cheeks. It lives in its own
-    data dir (default: <user data dir>/demo), never in your own store.
+    The 12 weekly photos are frames of one man's webcam clip (a plain wall behind him) that
+    come with facetrack, with one known change added: the outline of his cheeks and jaw moves
+    outwards week by week, the face 8 % wider by week 12. It lives in its own data dir
+    (default: <user data dir>/demo), never in your own store.
 
     \b
     Example:
         facetrack demo
     """
-    from facetrack.demo import demo_data_dir, import_demo
+    from facetrack.demo import demo_data_dir, import_demo, known_change
     from facetrack.detect.measure import Measurer
     from facetrack.report.charts import save_figure, trend_figure
     from facetrack.store import Store
@@ -66,6 +67,7 @@ def demo_cmd(data_dir, model):
     chart = save_figure(trend_figure(captures, title="facetrack demo: 12 weekly captures"),
                         root / "demo-trends.png")
     click.echo(f"{len(captures)} demo captures in {root} (profile 'demo')", err=True)
+    click.echo(known_change(), err=True)
     click.echo(str(chart))
 
 

@@ -1,31 +1,7 @@
-"""The capture page's template: the browser's camera, the one instruction to follow now, every
-check met or not, the time left; on failure one plain sentence with its fix, the details for
-support folded away, and Try again (a new capture from ``/capture/start``, without reloading).
-
-``camera_problems``: the sentence for each of the browser's camera errors (its DOMException
-name, from ``capture.advice``), ``other`` for the rest; ``no_camera``: the names that mean no
-usable camera here (the page then offers to add photos instead).
-"""
-
-from __future__ import annotations
-
-CAPTURE = """<h1>This week's photo</h1>
-<p id="status">Starting the camera... Allow it when the browser asks.</p>
-<p id="instruction" class="instruction" aria-live="polite" hidden></p>
-<p id="left" class="small" hidden></p>
-<div class="capture-view"><img id="preview" alt="the camera, as a mirror, with what to do">
-<ul id="checks" class="checks" aria-label="the checks" hidden></ul></div>
-<p id="buttons" hidden><button id="now" title="Take the photo now, whatever the checks say (it is marked as taken with failed checks)">Capture now</button>
-<button id="cancel">Cancel</button></p>
-<div id="failed" hidden><p id="advice" class="error"></p>
-<p><button id="again">Try again</button></p>
-<details id="support" hidden><summary>Details for support</summary><p id="details" class="small"></p></details></div>
-<video id="camera" playsinline muted style="display:none"></video>
-<p id="fallback" hidden>No camera here, or it will not work? <a href="/photos">Add photos you already have</a> instead.</p>
-<script>
 (() => {
-  const problems = {{ camera_problems | tojson }};  // the browser's camera errors, each with its fix
-  const noCamera = {{ no_camera | tojson }};  // the errors that mean no usable camera here: offer photos instead
+  const given = document.currentScript.dataset;
+  const problems = JSON.parse(given.problems);  // the browser's camera errors, each with its fix
+  const noCamera = JSON.parse(given.noCamera);  // the errors that mean no usable camera here: offer photos instead
   const $ = id => document.getElementById(id);
   const status = $("status"), preview = $("preview"), video = $("camera"), buttons = $("buttons");
   const instruction = $("instruction"), left = $("left"), checks = $("checks");
@@ -41,7 +17,7 @@ CAPTURE = """<h1>This week's photo</h1>
     checks.replaceChildren(...g.checks.map(c => {
       const li = document.createElement("li");
       li.className = c.met === true ? "met" : c.met === false ? "unmet" : "unknown";
-      li.textContent = (c.met === true ? "\u2713 " : c.met === false ? "\u2717 " : "\u2013 ") + c.label;
+      li.textContent = (c.met === true ? "✓ " : c.met === false ? "✗ " : "– ") + c.label;
       return li;
     }));
     checks.hidden = false;
@@ -128,4 +104,3 @@ CAPTURE = """<h1>This week's photo</h1>
   $("again").addEventListener("click", run);  // a new capture, without reloading the page
   run();
 })();
-</script>"""
