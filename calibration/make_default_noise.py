@@ -14,9 +14,9 @@ measured on real repeat captures, each measured exactly as a user's photo is
 
 The derivation (``derive``), per measure:
 
-    s_clip   = pooled SD within the clip's groups of comparable captures (``comparable_groups``:
+    s_clip   = pooled SD within the clip's groups of one expression (``comparable_groups``:
                a smiling and a neutral face are never compared, a verdict calls such a pair
-               "cannot tell"; a blink or squint beyond the comparability limit is left out)
+               "cannot tell"; a blink or a squint is left out)
     s_stills = pooled SD within each still's re-takes
     s0       = max(s_expressive, WEEK_FACTOR x s_calm, s_stills)
     nu0      = NU0
@@ -69,8 +69,13 @@ STILL_SEED = 7
 JPEG_QUALITY = 92
 #: Degrees of freedom of every default (see the module's docstring).
 NU0 = 6.0
-#: A group of comparable captures counts from this many.
+#: A group of captures of one expression counts from this many.
 MIN_GROUP = 5
+#: A smile score above this is a smiling face (a group of its own).
+SMILE = 0.5
+#: In a group, a capture whose expression score differs by more than this from the group's
+#: median (a blink half-way, a squint) is left out: a guided capture checks the eyes are open.
+EXPRESSION_SPREAD = 0.2
 COMMAND = ".venv/bin/python calibration/make_default_noise.py"
 
 
@@ -217,23 +222,25 @@ def metric_names(cache: dict) -> list[str]:
 
 
 def comparable_groups(records: list[dict]) -> list[list[dict]]:
-    """A clip's captures as groups a verdict would compare with each other: split by whether
-    the face smiles (a smile score above the comparability limit, ``stats.comparable.LIMITS``),
-    then, in each group, only the captures whose every expression score is within that limit
-    of the group's median (a blink or a squint a pair would be "cannot tell" over is left
-    out). Groups of fewer than ``MIN_GROUP`` captures are dropped."""
-    from facetrack.stats.comparable import LIMITS
+    """A clip's captures as groups of one expression: split by whether the face smiles (smile
+    score above ``SMILE``), then, in each group, only the captures whose every expression score
+    is within ``EXPRESSION_SPREAD`` of the group's median (a blink or a squint is left out).
+    Groups of fewer than ``MIN_GROUP`` captures are dropped.
 
+    The limits are fixed here, not taken from ``stats.comparable.LIMITS``: those limits are
+    set from this noise (where a difference's error reaches it), so reading them here would
+    make each depend on the other."""
     measured = [r for r in records if "metrics" in r and r.get("expression")]
-    limit = LIMITS.expression
-    split = [[r for r in measured if r["expression"].get("smile", 0) > limit["smile"]],
-             [r for r in measured if r["expression"].get("smile", 0) <= limit["smile"]]]
+    names = sorted({k for r in measured for k in r["expression"]})
+    split = [[r for r in measured if r["expression"].get("smile", 0) > SMILE],
+             [r for r in measured if r["expression"].get("smile", 0) <= SMILE]]
     out = []
     for group in split:
         if not group:
             continue
-        median = {k: float(np.median([r["expression"].get(k, 0) for r in group])) for k in limit}
-        kept = [r for r in group if all(abs(r["expression"].get(k, 0) - median[k]) <= limit[k] for k in limit)]
+        median = {k: float(np.median([r["expression"].get(k, 0) for r in group])) for k in names}
+        kept = [r for r in group
+                if all(abs(r["expression"].get(k, 0) - median[k]) <= EXPRESSION_SPREAD for k in names)]
         if len(kept) >= MIN_GROUP:
             out.append(kept)
     return out
