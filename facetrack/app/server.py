@@ -16,7 +16,8 @@ The package, by module:
   delete, photo and thumbnail), ``trends``, ``compare`` (before / after), ``report`` (and
   downloads), ``settings`` (the capture checks), ``capture`` (the browser camera's guided
   capture; ``live`` runs it in a thread of its own).
-- ``pages``: the HTML templates (Python strings, Jinja2) and the page frame.
+- ``pages``: the pages' Jinja2 templates (``templates/``, frame ``base.html``) and ``render``;
+  their style and scripts are ``static/`` (served at ``/static``, see ``routes``).
 - ``security``: the ``Guard`` (host, origin, per-launch token, content policy).
 - ``uploads``: request bodies read with limits, uploads streamed into the app's scratch
   folder in the data dir; ``frames``: a camera frame checked before it is decoded.
@@ -31,7 +32,7 @@ Two apps on one data dir may run at once (as the CLI may beside the app): every 
 SQLite transaction, a photo is stored once (``DuplicateCapture``), ``gates.toml`` is replaced
 whole, and each app has its own scratch folder.
 
-A new page: a module with its endpoints, its template in ``pages``, its routes in ``routes``
+A new page: a module with its endpoints, its template in ``templates/`` (named in ``pages``), its routes in ``routes``
 and its link in ``pages.NAV``.
 """
 
