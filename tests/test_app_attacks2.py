@@ -357,3 +357,47 @@ def test_a_page_on_another_port_can_neither_switch_the_profile_nor_draw_pictures
     assert ((root / PROFILE_FILE).read_text() if (root / PROFILE_FILE).exists() else None) == kept
     with Store.open(root, read_only_ok=True) as store:
         assert "pwned" not in store.profiles()
+
+
+# 4. profile names -------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["abc\n", "abc\r\n", "\nabc", "a" * 65, "a..b", "-a", "ab c", "é"])
+def test_one_full_match_rule_for_profile_names(name):
+    from facetrack.errors import StoreError
+    from facetrack.store import check_profile_name
+    from facetrack.store.schema import valid_profile_name
+
+    assert not valid_profile_name(name)
+    with pytest.raises(StoreError, match="invalid profile name"):
+        check_profile_name(name)
+
+
+@pytest.mark.parametrize("path", ["/photos?profile=abc%0A", "/download/captures.csv?profile=abc%0A",
+                                  "/trends?profile=abc%0A"])
+def test_a_profile_name_ending_in_a_newline_is_a_400_in_the_app(client, store_dir, path):
+    from facetrack.app.common import PROFILE_FILE
+
+    kept = (store_dir / PROFILE_FILE).read_text() if (store_dir / PROFILE_FILE).exists() else None
+    answer = client.get(path)
+    assert answer.status_code == 400 and "invalid profile name" in answer.text
+    assert ((store_dir / PROFILE_FILE).read_text() if (store_dir / PROFILE_FILE).exists() else None) == kept
+
+
+def test_an_upload_to_a_profile_name_ending_in_a_newline_creates_nothing(client, store_dir, astronaut):
+    before = snapshot(store_dir)
+    answer = client.post("/upload?profile=abc%0A", headers=UPLOAD,
+                         content=dated_upload([("a.jpg", exif_jpeg(astronaut, None), "2026-01-05")]))
+    assert answer.status_code == 400 and snapshot(store_dir) == before
+    with Store.open(store_dir, read_only_ok=True) as store:
+        assert all(p.strip() == p for p in store.profiles())
+
+
+def test_the_cli_refuses_a_profile_name_ending_in_a_newline(tmp_path, astronaut):
+    from click.testing import CliRunner
+
+    from facetrack.cli import main
+
+    photo = tmp_path / "a.jpg"
+    photo.write_bytes(exif_jpeg(astronaut, None))
+    result = CliRunner().invoke(main, ["import", str(photo), "--profile", "abc\n", "--data-dir", str(tmp_path / "s")])
+    assert result.exit_code == 1 and "invalid profile name" in result.output
+    assert not (tmp_path / "s" / "facetrack.db").exists() or Store.open(tmp_path / "s").profiles() == []

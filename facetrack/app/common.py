@@ -175,11 +175,12 @@ def render(request, title: str, template: str, status: int = 200, **values):
 
     from facetrack.stats.schedule import due_sentence
     from facetrack.store import Store
+    from facetrack.store.schema import valid_profile_name
 
     demo = demo_shown(request)
     name = shown_profile(request)
     with Store.open(shown_dir(request), read_only_ok=True) as store:
-        profiles = [DEMO_PROFILE] if demo else sorted({*store.profiles(), name})
+        profiles = [DEMO_PROFILE] if demo else sorted({*filter(valid_profile_name, store.profiles()), name})
         captures = store.captures(name) if name in store.profiles() else []
     due = due_sentence(captures, dt.datetime.now()) if not demo else None
     repaired = [] if demo else getattr(request.app.state, "date_repairs", {}).pop(name, [])

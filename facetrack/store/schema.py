@@ -13,11 +13,17 @@ import sqlite3
 from facetrack.errors import StoreError
 
 #: The profile names a store accepts (they also appear in file names and messages).
-PROFILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+#: A profile's name, matched whole (``fullmatch``: ``$`` would let a trailing newline through).
+PROFILE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
+def valid_profile_name(name) -> bool:
+    """Whether ``name`` is a profile's name: the one rule of the CLI, the app and the store."""
+    return isinstance(name, str) and PROFILE_RE.fullmatch(name) is not None and ".." not in name
 
 
 def check_profile_name(name: str) -> str:
-    if not isinstance(name, str) or not PROFILE_RE.match(name) or ".." in name:
+    if not valid_profile_name(name):
         raise StoreError(
             f"invalid profile name {name!r}: use 1-64 letters, digits, '_', '-' or '.', "
             "starting with a letter or digit"
