@@ -203,3 +203,40 @@ def test_srgb_decoding_round_trips_every_code():
     assert np.array_equal(linear_to_srgb(srgb_to_linear(codes)), codes)
     assert srgb_to_linear(np.array([0, 255], np.uint8)) == pytest.approx([0.0, 1.0])
     assert srgb_to_linear(np.array([128], np.uint8))[0] == pytest.approx(0.2158605, abs=1e-6)
+
+
+# --- the skin channel in the pipeline (detect.skin, Measurer.measure_photo) -----------------
+
+def test_a_photo_is_measured_with_its_skin_values_and_a_busy_one_says_why(measurer, clip, grace_hopper):
+    from facetrack.metrics import get_metric
+
+    door = measurer.measure_photo(clip[8][0])
+    assert set(door.skin) == set(NAMES) and door.skin_missing == {}
+    assert all(v.version == get_metric(n).version and v.n == 1 for n, v in door.skin.items())
+    assert not set(NAMES) & set(door.metrics)  # kept apart until the store knows them
+    flag = measurer.measure_photo(grace_hopper)
+    assert flag.skin == {} and set(flag.skin_missing) == set(NAMES)
+    assert all("not plain" in why for why in flag.skin_missing.values())
+
+
+def _frame(**values):
+    from facetrack.metrics.skin import SkinMeasurement
+
+    return SkinMeasurement(*(SkinValue(values[n], "") if values.get(n) is not None else SkinValue(None, "a clipped wall")
+                             for n in NAMES))
+
+
+def test_a_burst_gives_a_measure_when_half_its_frames_do():
+    from facetrack.detect.skin import combine_skin
+
+    values = (20.0, 20.2, 19.8, 20.1, 19.9, 20.0, 20.1, 19.9, 30.0, 10.0)  # two stray frames
+    burst = [_frame(skin_redness=v, skin_lightness=70.0) for v in values] + [_frame()]
+    result = combine_skin(burst)
+    assert result.values["skin_redness"].n == 10 and result.values["skin_redness"].value == pytest.approx(20.0)
+    assert 0 < result.values["skin_redness"].spread < 0.3
+    assert result.problems["skin_evenness"] == "a clipped wall (11 of 11 frames)"
+    sparse = combine_skin([_frame(skin_redness=20.0), _frame(), _frame()])
+    assert "skin_redness" not in sparse.values and sparse.problems["skin_redness"] == "a clipped wall (2 of 3 frames)"
+    assert combine_skin([_frame()]).problems["skin_redness"] == "a clipped wall"
+    with pytest.raises(ValueError):
+        combine_skin([])

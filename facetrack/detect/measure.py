@@ -10,7 +10,7 @@ cancels the model's left/right bias) with a robust spread (``metrics.combine_vie
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
@@ -22,6 +22,7 @@ from facetrack.metrics import VERSIONS, Measurement, combine_views, compute_metr
 from facetrack.detect.model import resolve
 from facetrack.detect.outline import measure_outline, outline_values
 from facetrack.detect.segmentation import Segmenter
+from facetrack.detect.skin import measure_skin_frames
 from facetrack.records import LandmarkView, MetricValue, ViewKind
 from facetrack.topology import FaceTopology, load_topology
 
@@ -84,6 +85,10 @@ class PhotoMeasurement:
     views: tuple[LandmarkView, ...]
     metrics: dict[str, MetricValue]  # the landmark metrics and the trustworthy silhouette ones
     silhouette_missing: dict[str, str] | None = None  # silhouette metric -> why it has no value
+    # The skin measures (``detect.skin``), kept apart from ``metrics`` until the store and
+    # recompute know them: the trustworthy values, and why the others have none.
+    skin: dict[str, MetricValue] = field(default_factory=dict)
+    skin_missing: dict[str, str] | None = None
 
 
 def count_faces(landmarker: Landmarker, image: np.ndarray, faces: list[Landmarks] | None = None) -> int:
@@ -174,6 +179,8 @@ class Measurer:
             outline = measure_outline(self.segmenter, image, anchor, self.topology)
             metrics = {**metrics, **outline_values(outline)}
             missing = outline.problems
+            skin = measure_skin_frames(self.segmenter, [(image, anchor)], self.topology)
+            return PhotoMeasurement(faces[0], views, metrics, missing, skin.values, skin.problems)
         return PhotoMeasurement(faces[0], views, metrics, missing)
 
     def detect_views(self, image: np.ndarray, *, original: Landmarks | None = None,

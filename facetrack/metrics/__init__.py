@@ -5,8 +5,9 @@ cv2, mediapipe, sqlite3 or matplotlib. Every metric is computed on landmarks ali
 MediaPipe's canonical face (see ``align``), so it does not depend on head pose, position
 or distance to the camera.
 
-Every metric is a geometric proxy of what one camera sees. None measures skin, fat,
-muscle or bone, and none is a diagnosis.
+Every metric is a proxy of what one camera sees: the landmark and silhouette metrics are
+geometric, the skin metrics (``skin``) colour against the wall behind the user. None measures
+fat, muscle or bone, and none is a diagnosis.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 import numpy as np
 
 from facetrack.topology import FaceTopology
-from facetrack.metrics import silhouette
+from facetrack.metrics import silhouette, skin
 from facetrack.metrics.align import AlignedFace, mirror_landmarks, to_canonical, unflip_landmarks, validate_points
 from facetrack.metrics.cheeks import cheek_fullness, malar_projection, midface_width_ratio
 from facetrack.metrics.jaw import (bigonial_bizygomatic_ratio, jaw_angle, jaw_angle_difference, jaw_angle_mean,
@@ -29,7 +30,7 @@ from facetrack.metrics.symmetry import (REGIONS, asymmetry_index, brow_height_di
                        mouth_corner_tilt, regional_asymmetry)
 
 __all__ = [
-    "Metric", "Measurement", "REGISTRY", "SILHOUETTE", "ALL_METRICS", "METRIC_NAMES", "VERSIONS", "HEADLINE", "compute_metrics", "combine_views",
+    "Metric", "Measurement", "REGISTRY", "SILHOUETTE", "SKIN", "ALL_METRICS", "METRIC_NAMES", "VERSIONS", "HEADLINE", "compute_metrics", "combine_views",
     "trimmed_mean", "get_metric", "mirror_values", "AlignedFace", "to_canonical", "mirror_landmarks",
     "unflip_landmarks", "validate_points",
 ]
@@ -146,8 +147,24 @@ SILHOUETTE: tuple[Metric, ...] = (
              text=_CHEEK.format(side=name.rsplit("_", 1)[1], f=100 * silhouette.CHEEK_ROW))
       for name in silhouette.CHEEKS),
 )
-#: Every metric: the landmark metrics, then the silhouette metrics.
-ALL_METRICS: tuple[Metric, ...] = REGISTRY + SILHOUETTE
+#: Measured on the skin's colour against the wall beside the head (``skin``), not on the
+#: landmarks: missing (null) unless the wall, the skin and the pose can be trusted. A family of
+#: their own in the verdicts. Version 1: the first definitions.
+_SKIN = (
+    ("skin_lightness", "CIELAB L*", "CIELAB L* of the cheeks' skin with the wall beside the head taken as white "
+     "(L* 100): a 20 % trimmed mean over each cheek's pixels, the two cheeks averaged; needs a plain wall."),
+    ("skin_redness", "CIELAB a*", "CIELAB a* of the cheeks' skin with the wall beside the head taken as white "
+     "(a* 0), measured as skin_lightness; higher is redder; needs a plain wall."),
+    ("skin_redness_contrast", "CIELAB a*", "The cheeks' a* minus the forehead's a*, in the same photo; positive: "
+     "cheeks redder than the forehead; needs a plain wall and a clear forehead."),
+    ("skin_evenness", "CIELAB colour difference", "The cheeks' blotchiness: the skin's L* and a* averaged in cells "
+     "of 1/20 of the inter-ocular distance, a quadratic surface removed per cheek, then the root sum of squares "
+     "of the two robust SDs of what is left; higher is less even; needs a plain wall."),
+)
+SKIN: tuple[Metric, ...] = tuple(Metric(name, "skin", units, 1, "unsided", None, skin.measure_skin, text=text)
+                                 for name, units, text in _SKIN)
+#: Every metric: the landmark metrics, then the silhouette metrics, then the skin metrics.
+ALL_METRICS: tuple[Metric, ...] = REGISTRY + SILHOUETTE + SKIN
 METRIC_NAMES: tuple[str, ...] = tuple(m.name for m in REGISTRY)
 #: The definition version now in use, by metric name.
 VERSIONS: Mapping[str, int] = MappingProxyType({m.name: m.version for m in REGISTRY})

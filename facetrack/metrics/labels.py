@@ -38,6 +38,10 @@ _PLAIN = {
     "eye_aperture_ratio": "Eye opening, left vs right",
     "brow_height_difference": "Brow height, left vs right",
     "jaw_angle_difference": "Jaw angle, left vs right",
+    "skin_lightness": "Skin lightness (cheeks)",
+    "skin_redness": "Skin redness (cheeks)",
+    "skin_redness_contrast": "Redness, cheeks against forehead",
+    "skin_evenness": "Uneven skin tone (cheeks)",
 }
 
 
@@ -70,7 +74,7 @@ def label(name) -> str:
 
 #: Group names as a page shows them.
 GROUP_LABELS: Mapping[str, str] = {"jaw": "Jaw", "midface": "Mid-face", "symmetry": "Symmetry",
-                                   "silhouette": "Silhouette (plain background)"}
+                                   "silhouette": "Silhouette (plain background)", "skin": "Skin (against your wall)"}
 
 
 # --- what each metric measures ------------------------------------------------------------
@@ -105,6 +109,14 @@ _MEANING = {
                               "above 0 the left is higher, below 0 the right.",
     "jaw_angle_difference": "Your left jaw-corner angle minus your right one; above 0 the left corner is "
                             "softer (a wider angle), below 0 the right one.",
+    "skin_lightness": "How light the skin of your cheeks is compared with the wall behind you; higher means "
+                      "lighter skin, lower darker or more tanned skin (it needs a plain wall behind you).",
+    "skin_redness": "How red the skin of your cheeks is compared with the wall behind you; higher means redder "
+                    "cheeks, and a massage or exercise in the last half hour makes them read redder for a while.",
+    "skin_redness_contrast": "How much redder your cheeks are than your forehead in the same photo; higher means "
+                             "the cheeks are redder than the forehead, 0 that both are alike.",
+    "skin_evenness": "How much the colour of your cheeks varies from spot to spot once the smooth shading of the "
+                     "light is taken out; higher means blotchier, less even skin tone.",
 }
 _REGION_WORDS = {"eyes": "your eyes", "brows": "your brows", "mouth": "your mouth", "jaw": "your jawline",
                  "cheeks": "your cheeks and cheekbones"}
@@ -169,6 +181,15 @@ AREA = Unit("% (area)", "percent of a square as wide as your face",
             "whose sides are as long as your face is wide.", decimals=2)
 EYE_OPENING = Unit("% (left vs right)", "percent more open, left eye compared with right",
                    "+10 means the left eye opens about 10 % wider than the right; 0 means both open the same.")
+LIGHTNESS = Unit("lightness points", "points of lightness, your wall being 100",
+                 "A scale from 0 (black) to 100 (the colour of your wall); 1 point is about the smallest "
+                 "difference an eye sees side by side.")
+REDNESS = Unit("redness points", "points of redness, your wall being 0",
+               "0 is the neutral colour of your wall and skin usually reads 10 to 25; 1 point is about the "
+               "smallest difference an eye sees side by side, and irritated skin reads 1 to 3 points higher.")
+COLOUR_SPREAD = Unit("colour points", "points of colour difference",
+                     "0 would be one even colour; 1 point is about the smallest colour difference an eye sees "
+                     "side by side.")
 #: The stored units (``Metric.units``) and the unit each is shown in.
 UNITS: Mapping[str, Unit] = {
     "deg": DEGREES,
@@ -176,6 +197,9 @@ UNITS: Mapping[str, Unit] = {
     "x inter-ocular distance": Unit(EYE_DISTANCE.symbol, EYE_DISTANCE.words, EYE_DISTANCE.meaning, factor=100.0),
     "% of face width^2": AREA,
     "% (log ratio left/right)": EYE_OPENING,
+    "CIELAB L*": LIGHTNESS,
+    "CIELAB a*": REDNESS,
+    "CIELAB colour difference": COLOUR_SPREAD,
 }
 _RATIOS = {"bigonial_bizygomatic_ratio": CHEEKBONE_WIDTH, "midface_width_ratio": UNITS["x inter-ocular distance"]}
 
