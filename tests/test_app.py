@@ -67,7 +67,9 @@ def test_photos_page_lists_the_captures_and_serves_images_by_id_only(client, sto
     thumb = client.get(f"/thumb/{ids[0]}")
     assert thumb.status_code == 200 and thumb.headers["content-type"] == "image/jpeg"
     small = cv2.imdecode(np.frombuffer(thumb.content, np.uint8), cv2.IMREAD_COLOR)
-    assert small.shape[1] == 240 and len(thumb.content) < len(image.content) / 4
+    width = cv2.imdecode(np.frombuffer(image.content, np.uint8), cv2.IMREAD_COLOR).shape[1]
+    # fewer bytes than the photo by at least the ratio of the widths (its pixels shrink by its square)
+    assert small.shape[1] == 240 and len(thumb.content) < len(image.content) * 240 / width
     assert client.get("/thumb/9999").status_code == 404
 
 
@@ -100,7 +102,8 @@ def test_the_trends_page_carries_each_points_hover_data(client, store_dir):
     trends = client.get("/trends").text
     panels = points_on(trends)
     assert list(panels) == ["jaw_angle_mean", "bigonial_bizygomatic_ratio", "cheek_fullness_left",
-                            "cheek_fullness_right", "midface_width_ratio", "asymmetry_index"]  # grouped
+                            "cheek_fullness_right", "midface_width_ratio", "asymmetry_index",
+                            "silhouette_width_40", "silhouette_width_55", "silhouette_width_70"]  # grouped
     assert [h for h in re.findall(r"<h2>(.*?)</h2>", trends)][:3] == ["Jaw", "Mid-face", "Symmetry"]
     with Store.open(store_dir) as store:
         captures = {c.id: c for c in store.captures("demo")}
