@@ -156,6 +156,6 @@ def test_a_first_week_from_the_welcome_page_to_the_export(playwright, neutral_ca
         read_as_a_person(tab, "report")
         with tab.expect_download() as download:
             tab.click("#downloads a[href='/download/captures.csv']")
-        rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
-        assert len(rows) == 2  # one row per photo: the internal names belong here, in the export
-        assert any(SNAKE.fullmatch(column) for column in rows[0])
+        rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+        assert len(rows) == 2  # one row per photo, the measures by their plain names with units (JSON keeps the keys)
+        assert "Jaw angle (mean), degrees" in rows[0] and not any(SNAKE.search(column) for column in rows[0])

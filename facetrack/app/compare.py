@@ -211,8 +211,10 @@ def timelapse_mp4(request):
     from facetrack.report.pictures import write_timelapse
 
     photos = _aligned_all(request)
-    if photos is None:
-        return plain("a time-lapse needs at least 2 photos", 404)
+    if photos is None:  # a page with the sentence, as every download that cannot be made
+        from facetrack.app.report import refused
+
+        return refused(request, "The time-lapse needs at least two photos: take or add another one first.")
     with tempfile.TemporaryDirectory() as tmp:
         data = write_timelapse(photos, Path(tmp) / "timelapse.mp4").read_bytes()
     return Response(data, media_type="video/mp4",

@@ -70,6 +70,44 @@ def export_captures(captures: Sequence[Capture], path: str | Path, fmt: str | No
     return path
 
 
+def parquet_available() -> bool:
+    """Whether Parquet can be written here (pyarrow is an optional extra)."""
+    import importlib.util
+
+    return importlib.util.find_spec("pyarrow") is not None
+
+
+def spreadsheet_csv(captures: Sequence[Capture]) -> str:
+    """Every capture as a spreadsheet reads it (the app's CSV download): one row per photo, its
+    date and time, how it was taken and dated, the head's turn and tilts, then each measure under
+    its plain name with the unit it is shown in ("Jaw angle (mean), degrees"), in those units with
+    the decimals every page writes. No file path (an upload's was a temporary file), no spread or
+    definition version: ``export_captures`` keeps the machine names and every column."""
+    from facetrack.metrics.labels import unit
+    from facetrack.report.wording import how_taken
+
+    def number(value, digits: int = 1) -> str:
+        return "" if value is None or value != value else f"{value:.{digits}f}"
+
+    units = {m.name: unit(m) for m in ALL_METRICS}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["Date", "Time", "How it was taken", "Head turned sideways, degrees",
+                     "Chin up or down, degrees", "Head tilted to a shoulder, degrees", "Photo width, pixels",
+                     "Photo height, pixels", *(f"{m.label}, {units[m.name].axis}" for m in ALL_METRICS)])
+    for c in captures:
+        pose = c.pose if c.pose else (None, None, None)
+        row = [c.taken_at.date().isoformat(), c.taken_at.strftime("%H:%M"), how_taken(c), *map(number, pose),
+               c.width, c.height]
+        for m in ALL_METRICS:
+            value = c.metrics.get(m.name)
+            u = units[m.name]
+            row.append("" if value is None or value.value is None or value.value != value.value
+                       else u.number(value.value * u.factor))
+        writer.writerow(row)
+    return out.getvalue()
+
+
 def metrics_json(captures: Sequence[Capture]) -> str:
     """`facetrack metrics --json`: one object per capture with its values and spreads."""
     names = [m.name for m in ALL_METRICS]
