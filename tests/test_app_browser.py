@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import cv2
+import numpy as np
 import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -207,11 +208,29 @@ def test_upload_imports_a_photo_and_refuses_a_non_image(page, astronaut, tmp_pat
     text.write_text("not a photo")
     page.set_input_files("input[name=photos]", str(photo))
     page.click("input[type=submit]")
+    # not the demo's man: the page asks, and imports it once the user says it is the same person
+    said(page, "refused new.jpg: the face does not look like the person in this profile's")
+    assert "Is new.jpg a photo of the same person" in page.locator("#same-person").inner_text()
+    assert page.locator(".card").count() == 12
+    page.set_input_files("input[name=photos]", str(photo))
+    page.click("input[type=submit]")
     said(page, "imported new.jpg as capture")
     assert page.locator(".card").count() == 13
     page.set_input_files("input[name=photos]", str(text))
     page.click("input[type=submit]")
     said(page, "refused notes.txt: is not an image facetrack can read")
+
+
+def webcam_frame(index: int) -> np.ndarray:
+    """Frame ``index`` of the vendored webcam clip (RGB): the demo's man, from another camera."""
+    from videos import WEBCAM_CLIP
+
+    cap = cv2.VideoCapture(str(WEBCAM_CLIP))
+    for _ in range(index + 1):
+        ok, bgr = cap.read()
+    cap.release()
+    assert ok
+    return np.ascontiguousarray(bgr[..., ::-1])
 
 
 def said(page, words: str) -> None:
@@ -224,9 +243,7 @@ def test_dropping_a_photo_on_the_page_imports_it(page):
     """Drag and drop: the dropped file goes through the same upload as the file picker."""
     import base64
 
-    from skimage import data
-
-    ok, jpeg = cv2.imencode(".jpg", cv2.cvtColor(data.astronaut()[:, ::-1].copy(), cv2.COLOR_RGB2BGR))
+    ok, jpeg = cv2.imencode(".jpg", cv2.cvtColor(webcam_frame(5), cv2.COLOR_RGB2BGR))  # the demo's man
     before = page.locator(".card").count()
     transfer = page.evaluate_handle(
         """b64 => { const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
@@ -414,7 +431,6 @@ def test_chosen_photos_show_their_dates_before_importing_and_a_corrected_one_is_
     import os
 
     from PIL import Image
-    from skimage import data
 
     from facetrack.store import Store
 
@@ -422,8 +438,8 @@ def test_chosen_photos_show_their_dates_before_importing_and_a_corrected_one_is_
     with_exif, without = tmp_path / "camera.jpg", tmp_path / "scan.jpg"
     exif = Image.Exif()
     exif.get_ifd(0x8769)[0x9003] = "2025:10:20 08:30:00"  # DateTimeOriginal
-    Image.fromarray(data.astronaut()[6:].copy()).save(with_exif, exif=exif)  # photos no other test uploads
-    Image.fromarray(data.astronaut()[:-6, ::-1].copy()).save(without)
+    Image.fromarray(webcam_frame(11)).save(with_exif, exif=exif)  # the demo's man; photos no other test uploads
+    Image.fromarray(webcam_frame(13)).save(without)
     stamp = dt.datetime(2025, 9, 14, 10, 0).timestamp()
     os.utime(without, (stamp, stamp))  # the file's own date
     page.goto(url.split("/photos")[0] + "/photos?profile=demo")  # earlier tests captured into other profiles

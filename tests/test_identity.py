@@ -152,3 +152,57 @@ def test_a_first_batch_makes_its_earliest_photo_the_baseline(tmp_path, files, me
                                dates=[dt.datetime(2026, 3, 1, 9), dt.datetime(2026, 1, 1, 9)])
         (first, second) = [cid for _, cid in report.imported]
         assert store.baseline("p").id == second  # the earlier photo, though imported second
+
+
+# The app: an upload of another person's photo asks; confirmed, it is imported -------------------
+APP_ORIGIN = "http://127.0.0.1:8765"
+
+
+@pytest.fixture
+def app_client(store_dir, measurer):
+    from starlette.testclient import TestClient
+
+    from facetrack.app.server import create_app
+
+    app = create_app(store_dir, profile="demo", port=8765, token="secret-token", measurer_factory=lambda: measurer)
+    with TestClient(app, base_url=APP_ORIGIN) as c:
+        c.get("/photos?token=secret-token")
+        yield c
+    app.close()
+
+
+def _jpeg(path: Path) -> bytes:
+    return path.read_bytes()
+
+
+def test_the_app_asks_before_adding_another_persons_photo(app_client, store_dir, files):
+    with Store.open(store_dir) as store:
+        before = len(store.captures("demo"))
+    headers = {"origin": APP_ORIGIN}
+    asked = app_client.post("/upload", headers=headers,
+                            files=[("photos", ("stranger.jpg", _jpeg(files["grace"]), "image/jpeg"))])
+    assert asked.status_code == 409
+    assert "refused stranger.jpg: the face does not look like the person in this profile" in asked.text
+    assert "Is stranger.jpg a photo of the same person as this profile" in asked.text
+    assert 'action="/upload?same_person=yes"' in asked.text  # the way to confirm: the same form, confirmed
+    with Store.open(store_dir) as store:
+        assert len(store.captures("demo")) == before
+    own = app_client.post("/upload", headers=headers,  # the demo's man, from the other clip: no question
+                          files=[("photos", ("me.jpg", _jpeg(files["man_other_camera"]), "image/jpeg"))])
+    assert own.status_code == 200 and "imported me.jpg as capture" in own.text
+    confirmed = app_client.post("/upload?same_person=yes", headers=headers,
+                                files=[("photos", ("stranger.jpg", _jpeg(files["grace"]), "image/jpeg"))])
+    assert confirmed.status_code == 200 and "imported stranger.jpg as capture" in confirmed.text
+    with Store.open(store_dir) as store:
+        assert len(store.captures("demo")) == before + 2
+
+
+def test_the_apps_baseline_change_is_confirmed_in_words(app_client, store_dir):
+    with Store.open(store_dir) as store:
+        old, new = store.baseline("demo"), store.captures("demo")[5]
+    answer = app_client.post(f"/baseline/{new.id}", headers={"origin": APP_ORIGIN})
+    assert answer.status_code == 200
+    assert (f"Capture {new.id} of {new.taken_at.date().isoformat()} is now the baseline instead of capture "
+            f"{old.id} of {old.taken_at.date().isoformat()}") in answer.text
+    again = app_client.post(f"/baseline/{new.id}", headers={"origin": APP_ORIGIN})
+    assert "was already the baseline; nothing changed" in again.text

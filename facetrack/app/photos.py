@@ -30,7 +30,9 @@ def card(capture) -> dict:
             "failed": failed_checks_sentence(capture), "day": capture.taken_at.date().isoformat()}
 
 
-def photos(request, message=None, error=False, status=200):
+def photos(request, message=None, error=False, status=200, ask_same_person=None):
+    """The photos page; ``ask_same_person``: the sentence asking whether refused photos show the
+    profile's person, with a form to send them again confirmed (None: no question)."""
     from facetrack.stats.silhouette import silhouette_summary
     from facetrack.store import Store
 
@@ -41,7 +43,7 @@ def photos(request, message=None, error=False, status=200):
     return render(request, "Photos", pages.PHOTOS, status=status, message=message, error=error,
                   captures=captures, cards=[card(c) for c in captures],
                   baseline_id=baseline.id if baseline else None, silhouettes=silhouette_summary(captures),
-                  today=dt.date.today().isoformat())
+                  today=dt.date.today().isoformat(), ask_same_person=ask_same_person)
 
 
 def photos_page(request):
@@ -127,20 +129,25 @@ def upload_dates(uploads) -> list:
     return dates
 
 
-def _import(root, uploads, measurer, profile, dates):
-    """Import the uploaded files with their ``dates`` (in a worker thread: it measures each photo)."""
+def _import(root, uploads, measurer, profile, dates, same_person=False):
+    """Import the uploaded files with their ``dates`` (in a worker thread: it measures each photo);
+    ``same_person``: the user confirmed they show the profile's person."""
     from facetrack.ingest.importer import import_photos
     from facetrack.store import Store
 
     with Store.open(root) as store:
         return import_photos([u.path for u in uploads], store=store, measurer=measurer, profile=profile,
-                             dates=dates)
+                             dates=dates, same_person=same_person)
 
 
 async def upload(request):
     """The photos of the form, streamed into the app's scratch folder (at most
-    ``MAX_UPLOAD_BYTES`` in all, chunked or not), imported off the event loop, then removed."""
+    ``MAX_UPLOAD_BYTES`` in all, chunked or not), imported off the event loop, then removed.
+    A photo whose face does not look like the profile's person is not imported: the answer is a
+    409 asking whether it is the same person, with a form sending it again to
+    ``/upload?same_person=yes`` (which imports it)."""
     name = current_profile(request)
+    same_person = request.query_params.get("same_person") == "yes"
     try:
         with request.app.state.scratch.request_folder() as folder:
             try:
@@ -153,7 +160,8 @@ async def upload(request):
             measurer = await run_in_threadpool(request.app.state.models.measurer)
             try:
                 dates = await run_in_threadpool(upload_dates, uploads)
-                report = await run_in_threadpool(_import, data_dir(request), uploads, measurer, name, dates)
+                report = await run_in_threadpool(_import, data_dir(request), uploads, measurer, name, dates,
+                                                 same_person)
                 notes = {u.path: exif_note(u.path) for u in uploads}
             except FacetrackError as exc:  # a date the page sent that is not one: nothing imported
                 return await run_in_threadpool(photos, request, f"refused: {exc}", True, 400)
@@ -165,6 +173,12 @@ async def upload(request):
     lines += [f"{shown_as[p]}: already imported as capture {cid}" for p, cid in report.duplicates]
     lines += [f"refused {shown_as[p]}: {why}" for p, why in report.rejected]
     lines += [f"{shown_as[p]}: {notes[p]}" for p, _ in report.imported if notes.get(p)]
+    if report.other_person:
+        others = ", ".join(shown_as[p] for p in report.other_person)
+        ask = (f"Is {others} a photo of the same person as this profile's photos? If it is, choose "
+               f"{'it' if len(report.other_person) == 1 else 'them'} again here and confirm; if not, "
+               "add it to another profile instead.")
+        return await run_in_threadpool(photos, request, "; ".join(lines), True, 409, ask)
     return await run_in_threadpool(photos, request, "; ".join(lines), bool(report.rejected),
                                    400 if report.rejected else 200)
 
@@ -193,10 +207,17 @@ def set_baseline(request):
     cid, name = int(request.path_params["cid"]), current_profile(request)
     try:
         with Store.open(data_dir(request)) as store:
+            before = store.baseline(name)
             store.set_baseline(name, cid)
+            chosen = store.baseline(name)
     except FacetrackError as exc:
         return photos(request, str(exc), True, 400)
-    return RedirectResponse("/photos", status_code=303)
+    day = chosen.taken_at.date().isoformat()
+    if before is not None and before.id == chosen.id:
+        return photos(request, f"Capture {cid} of {day} was already the baseline; nothing changed.")
+    was = f" instead of capture {before.id} of {before.taken_at.date().isoformat()}" if before else ""
+    return photos(request, f"Capture {cid} of {day} is now the baseline{was}: before / after and the trends "
+                           "compare the other photos with it.")
 
 
 def stored_capture(request):

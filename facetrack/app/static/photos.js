@@ -50,7 +50,7 @@
     const body = new FormData(), dates = list.querySelectorAll("input[type=date]");
     [...input.files].forEach((file, i) => { body.append("date", dates[i] ? dates[i].value : ""); body.append("photos", file); });
     form.querySelector("input[type=submit]").disabled = true;
-    const answer = await fetch("/upload", {method: "POST", body});
+    const answer = await fetch(form.action, {method: "POST", body});  // "/upload", or confirmed: ?same_person=yes
     const page = await answer.text();
     history.replaceState(null, "", "/photos");
     document.open(); document.write(page); document.close();
