@@ -222,9 +222,9 @@ def test_the_trends_summary_gives_the_tables_figures(client):
         assert change == ("+" if way == "rose" else "-") + size.strip(), (label, size, change)
         assert rows[label.strip()]["verdict"] == "beyond noise"
     for row in rows.values():  # each range in the same unit as the change
-        if row["95 % range"]:
+        if row["likely range"]:
             unit = re.sub(r"^[+-]?[0-9.]+ ?", "", row["change"])
-            assert row["95 % range"].endswith(unit) and row["smallest real change"].endswith(unit)
+            assert row["likely range"].endswith(unit) and row["smallest real change"].endswith(unit)
 
 
 def test_the_before_after_caption_and_the_report_give_the_tables_figures(client):

@@ -46,11 +46,11 @@ def test_every_meaning_is_its_own():
 @pytest.mark.parametrize("name, value, shown", [
     ("jaw_angle_mean", 132.6612, "132.7°"),
     ("bigonial_bizygomatic_ratio", 0.81641, "81.6 % of cheekbone width"),
-    ("midface_width_ratio", 1.98996, "199.0 % of eye distance"),
-    ("silhouette_width_55", 2.4512, "245.1 % of eye distance"),
-    ("cheek_fullness_left", 0.30071, "0.30 % (area)"),
-    ("malar_projection_left", -14.6049, "-14.6 % of eye distance"),
-    ("eye_aperture_ratio", -3.94, "-3.9 % (left vs right)"),
+    ("midface_width_ratio", 1.98996, "199.0 % of eye spacing"),
+    ("silhouette_width_55", 2.4512, "245.1 % of eye spacing"),
+    ("cheek_fullness_left", 0.30071, "0.30 % of face size"),
+    ("malar_projection_left", -14.6049, "-14.6 % of eye spacing"),
+    ("eye_aperture_ratio", -3.94, "-3.9 % more open on the left"),
     ("mouth_corner_tilt", -3.99e-05, "0.0°"),
     ("jaw_angle_mean", float("nan"), MISSING), ("jaw_angle_mean", None, MISSING),
 ])
@@ -82,12 +82,12 @@ def test_the_smallest_real_change_as_every_page_writes_it(noise, shown):
 
 def test_the_noise_is_named_and_explained_in_words():
     assert NOISE_NAME == "smallest real change" and not JARGON.search(NOISE_MEANING)
-    assert "within day-to-day noise" in NOISE_MEANING
+    assert "unchanged face" in NOISE_MEANING and "19 times out of 20" not in NOISE_MEANING  # no promise a benchmark does not make
 
 
 def test_a_reading_with_its_spread():
     metric = get_metric("midface_width_ratio")
-    assert format_reading(metric, 2.0764, 0.0213) == "207.6 ± 2.1 % of eye distance"
+    assert format_reading(metric, 2.0764, 0.0213) == "207.6 ± 2.1 % of eye spacing"
     assert format_reading(metric, 2.0764, None) == format_value(metric, 2.0764)
     assert format_reading(metric, float("nan"), 0.1) == MISSING
 

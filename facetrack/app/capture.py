@@ -29,6 +29,8 @@ GUIDANCE_HEADER = "x-guidance"
 #: x-timestamp: milliseconds since the page started its capture (about 31 years at most).
 MAX_TIMESTAMP_MS = 10 ** 12
 MAX_INDEX = 10 ** 9
+#: The result page asks for a second photo the same day during the first this many weeks (days with photos).
+REPEAT_WEEKS = 3
 BUSY = "one frame at a time: send the next when this one's answer has come"
 
 
@@ -142,7 +144,8 @@ async def frame(request):
 
 
 def result(request):
-    from facetrack.stats.compare import compare_captures
+    from facetrack.report.wording import pair_sentence
+    from facetrack.stats.compare import judge_pair
     from facetrack.stats.repeatability import Calibration
     from facetrack.store import Store
 
@@ -150,7 +153,7 @@ def result(request):
     with Store.open(data_dir(request), read_only_ok=True) as store:
         captures = store.captures(name)
         baseline = store.baseline(name)
-        mdc = Calibration(*store.repeatability(name)).mdc
+        repeats = Calibration(*store.repeatability(name)).results
     mine = [c for c in captures if c.id == cid]
     if not mine:
         return no_such_capture()
@@ -158,5 +161,10 @@ def result(request):
     others = [("Against last time", earlier[-1])] if earlier else []
     if baseline is not None and baseline.id != cid and (not earlier or baseline.id != earlier[-1].id):
         others.append(("Against the baseline", baseline))
-    comparisons = [(title, other, compare_captures(other, mine[0], mdc=mdc)) for title, other in others]
-    return render(request, "Capture", pages.RESULT, capture=mine[0], comparisons=comparisons)
+    verdicts = [(title, other, judge_pair(captures, other, mine[0], repeats)) for title, other in others]
+    comparisons = [(title, other, v, [m for m in v.measures if m.change is not None]) for title, other, v in verdicts]
+    # the first weeks: a second photo the same day feeds the person's own noise (stats.noise)
+    repeat_hint = len({c.taken_at.date() for c in captures}) <= REPEAT_WEEKS and sum(
+        c.taken_at.date() == mine[0].taken_at.date() for c in captures) == 1
+    return render(request, "Capture", pages.RESULT, capture=mine[0], comparisons=comparisons,
+                  pair_sentence=pair_sentence, repeat_hint=repeat_hint)

@@ -27,13 +27,13 @@ def technical(rows) -> list[tuple[str, str, str]]:
 
 
 def trend_rows(found) -> list[dict]:
-    from facetrack.metrics.labels import MISSING, VERDICTS, format_noise
+    from facetrack.metrics.labels import MISSING, format_noise
     from facetrack.report.changes import trend_change
 
     rows = []
     for t in found:
         figure = trend_change(t)
-        rows.append({**measure_cells(t.metric), "verdict": figure.verdict if figure else VERDICTS[False],
+        rows.append({**measure_cells(t.metric), "verdict": t.verdict,
                      "verdict_class": verdict_class(bool(figure and figure.beyond_noise)),
                      "change": figure.text if figure else MISSING, "range": (figure.range_text or "") if figure else "",
                      "noise": format_noise(t.metric, t.noise), "beyond": bool(figure and figure.beyond_noise)})
@@ -55,16 +55,16 @@ def trends(request):
     with Store.open(shown_dir(request), read_only_ok=True) as store:
         captures = store.captures(name)
         baseline = store.baseline(name)
-        mdc = Calibration(*store.repeatability(name)).mdc
+        calibration = Calibration(*store.repeatability(name))
     if len(captures) < 2:
         have = f"{len(captures)} photo{'s' if len(captures) != 1 else ''}"
         return render(request, "Trends", pages.TRENDS, summary=f"This profile has {have}: trends need at least 2.",
                       groups=[], every=every, rows=[], period="", technical=[])
-    found = metric_trends(captures, mdc)
+    found = metric_trends(captures, calibration.results, baseline_id=baseline.id)
     chosen = ALL_METRICS if every else [*(get_metric(n) for n in HEADLINE), *SILHOUETTE[:3]]
-    panels = panel_series(captures, metrics=chosen, baseline_id=baseline.id, noise=mdc)
+    panels = panel_series(captures, metrics=chosen, baseline_id=baseline.id, repeats=calibration.results)
     groups = [(GROUP_LABELS[group], svgs) for group, svgs in panels_svg(panels)]
     rows = sorted(trend_rows(found), key=lambda r: not r["beyond"])
     return render(request, "Trends", pages.TRENDS, summary=plain_summary(captures, found), groups=groups,
-                  every=every, rows=rows, period=f"(over {period_words(found[0].span_days)})",
+                  every=every, rows=rows, period=f"(over {period_words(max(t.span_days for t in found))})",
                   technical=technical([(t.metric.label, t.metric.name, t.metric.units) for t in found]))

@@ -171,15 +171,16 @@ class Unit:
 
 
 DEGREES = Unit("°", "degrees", "An angle: a right angle is 90°.")
-EYE_DISTANCE = Unit("% of eye distance", "percent of the distance between your eyes",
+EYE_DISTANCE = Unit("% of eye spacing", "percent of the distance between your eyes",
                     "100 % is the distance between the centres of your eyes (about 6 cm on most adults), "
                     "so 1 % is about 0.6 mm.")
 CHEEKBONE_WIDTH = Unit("% of cheekbone width", "percent of the width across your cheekbones",
                        "100 % would be a jaw as wide as your face across the cheekbones.", factor=100.0)
-AREA = Unit("% (area)", "percent of a square as wide as your face",
-            "An area: the bulge between the cheek's outline and a straight line, as a share of a square "
-            "whose sides are as long as your face is wide.", decimals=2)
-EYE_OPENING = Unit("% (left vs right)", "percent more open, left eye compared with right",
+AREA = Unit("% of face size", "percent of the size of your face",
+            "An area: how far the cheek's outline bulges beyond a straight line from cheekbone to jaw corner, "
+            "compared with the size of your face; 1 % is a patch of about 1.4 by 1.4 cm on an adult face.",
+            decimals=2)
+EYE_OPENING = Unit("% more open on the left", "percent more open, left eye compared with right",
                    "+10 means the left eye opens about 10 % wider than the right; 0 means both open the same.")
 LIGHTNESS = Unit("lightness points", "points of lightness, your wall being 100",
                  "A scale from 0 (black) to 100 (the colour of your wall); 1 point is about the smallest "
@@ -255,10 +256,12 @@ def format_change(metric, change: float | None, *, with_unit: bool = True) -> st
     return u.attach(number) if with_unit else number
 
 
-#: The minimal detectable change (MDC95), as a page names and explains it.
+#: The smallest change a verdict calls real (``stats.verdicts.smallest_real_change``), as a page
+#: names and explains it. Its promise is the benchmark's (docs/metrics.md, "How sure a verdict is").
 NOISE_NAME = "smallest real change"
-NOISE_MEANING = ("Changes smaller than this are within day-to-day noise: two photos of a face that did not "
-                 "change differ by less than this 19 times out of 20.")
+NOISE_MEANING = ("A change smaller than this cannot be told apart from how much two photos of an unchanged face "
+                 "differ. It comes from photos of real faces taken again, and from your own photos as you take "
+                 "more, and it allows for every measure being checked at once.")
 #: The verdicts of a change, and what they mean.
 VERDICTS: Mapping[bool, str] = {True: "beyond noise", False: "within noise"}
 VERDICT_MEANING = ("Beyond noise: larger than the smallest real change. Within noise does not mean nothing "

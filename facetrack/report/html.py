@@ -91,7 +91,7 @@ Made by facetrack {{ version }} on {{ today }}, on this computer; nothing was up
 <table id="trends"><tr><th>measure</th><th>change over {{ period }}</th><th>likely range</th><th>{{ noise_name }}</th><th class="text">verdict</th></tr>
 {% for t, f in trend_rows %}<tr{% if t.beyond_noise %} class="beyond"{% endif %}><td>{{ t.metric.label }}</td>
 {% if f %}<td>{{ f.text }}</td><td>{{ f.range_text }}</td><td>{{ f.noise_text }}</td><td class="text">{{ f.verdict }}</td>
-{% else %}<td>too few photos</td><td></td><td>{{ noise_text(t) }}</td><td class="text">no trend yet</td>{% endif %}</tr>
+{% elif t.measured %}<td>too few photos</td><td></td><td>{{ noise_text(t) }}</td><td class="text">no trend yet</td>{% else %}<td>-</td><td></td><td>-</td><td class="text">not measured</td>{% endif %}</tr>
 {% endfor %}</table>
 
 <h2>Before and after</h2>

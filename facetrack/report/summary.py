@@ -17,7 +17,7 @@ from facetrack.records import Capture, Repeatability
 from facetrack.report.changes import period_words, trend_change
 from facetrack.report.charts import GROUP_ORDER, panel_series
 from facetrack.stats.trends import days_since
-from facetrack.stats.verdicts import TrendVerdict
+from facetrack.stats.verdicts import NOT_MEASURED, TOO_FEW, TrendVerdict
 
 #: At most this many changed metrics are named in the summary; the rest are counted.
 MAX_NAMED = 4
@@ -34,6 +34,14 @@ class MetricTrend:
     noise: float
     beyond_noise: bool
     span_days: float = 0.0
+    measured: bool = True  # False: no capture has a value
+
+    @property
+    def verdict(self) -> str:
+        """The trend's verdict: beyond or within noise, too few photos, or not measured."""
+        if self.trend is not None:
+            return self.trend.verdict
+        return TOO_FEW if self.measured else NOT_MEASURED
 
     @property
     def change(self) -> float:
@@ -55,7 +63,7 @@ def metric_trends(captures: Sequence[Capture], repeats: Mapping[str, Repeatabili
         trend = panel.trend if panel else None
         noise_level = panel.level if panel else float("nan")
         out.append(MetricTrend(metric, trend, noise_level, bool(trend and trend.beyond_noise),
-                               trend.span_days if trend else span))
+                               trend.span_days if trend else span, panel is not None))
     return out
 
 
