@@ -120,7 +120,7 @@ def test_hovering_a_point_shows_its_date_value_spread_and_photo(page, server):
     value = last.metrics["midface_width_ratio"]
     shown = reading(value.value, value.spread, "midface_width_ratio")
     assert tip.inner_text().split("\n") == ["Mid-face width", f"{last.taken_at.date()} · capture {last.id}", shown]
-    assert re.fullmatch(r"\d+\.\d ± \d+\.\d % of eye distance", shown), shown  # "207.6 ± 2.1 % of eye distance"
+    assert re.fullmatch(r"\d+\.\d ± \d+\.\d % of eye spacing", shown), shown  # "207.6 ± 2.1 % of eye spacing"
     assert shown.startswith(f"{value.value * 100:.1f} ± ")
     page.wait_for_function("() => { const i = document.querySelector('#tip img'); "
                            "return i.complete && i.naturalWidth == 240; }")

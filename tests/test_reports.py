@@ -141,8 +141,8 @@ def test_the_marker_shape_says_the_side(demo, name, shape):
     ("jaw_angle_mean", 133.123, 0.8412, "133.1 ± 0.8°"), ("jaw_angle_mean", 2.0, 0.0, "2.0°"),
     ("jaw_angle_mean", 2.0, None, "2.0°"), ("jaw_angle_mean", 2.0, float("nan"), "2.0°"),
     ("bigonial_bizygomatic_ratio", 0.81234, 0.0123, "81.2 ± 1.2 % of cheekbone width"),
-    ("midface_width_ratio", 2.0764, 0.0213, "207.6 ± 2.1 % of eye distance"),
-    ("cheek_fullness_left", 0.4905, 0.0301, "0.49 ± 0.03 % (area)"),
+    ("midface_width_ratio", 2.0764, 0.0213, "207.6 ± 2.1 % of eye spacing"),
+    ("cheek_fullness_left", 0.4905, 0.0301, "0.49 ± 0.03 % of face size"),
     ("mouth_corner_tilt", -3.99e-05, 1.2e-5, "0.0 ± 0.0°"),  # never "-0.0" nor an exponent
 ])
 def test_a_points_reading(name, value, spread, text):

@@ -41,13 +41,13 @@ def test_every_metric_has_its_own_plain_label():
 
 @pytest.mark.parametrize("name, change, start, words", [
     # always in the metric's shown unit (as the tables give it), never a share of the starting value
-    ("midface_width_ratio", 0.04, 1.0, "Mid-face width rose 4.0 % of eye distance"),
-    ("midface_width_ratio", -0.02, 0.8, "Mid-face width fell 2.0 % of eye distance"),
+    ("midface_width_ratio", 0.04, 1.0, "Mid-face width rose 4.0 % of eye spacing"),
+    ("midface_width_ratio", -0.02, 0.8, "Mid-face width fell 2.0 % of eye spacing"),
     ("jaw_angle_mean", -2.6, 130.0, "Jaw angle (mean) fell 2.6°"),
     ("bigonial_bizygomatic_ratio", 0.0123, 0.8, "Jaw width / cheekbone width rose 1.2 % of cheekbone width"),
-    ("cheek_fullness_left", 0.3, 5.0, "Cheek fullness (left) rose 0.30 % (area)"),
+    ("cheek_fullness_left", 0.3, 5.0, "Cheek fullness (left) rose 0.30 % of face size"),
     ("mouth_corner_tilt", -0.5, 0.1, "Mouth-corner tilt fell 0.5°"),
-    ("silhouette_width_55", 0.03, 1.5, "Silhouette: face width at 55 % rose 3.0 % of eye distance"),
+    ("silhouette_width_55", 0.03, 1.5, "Silhouette: face width at 55 % rose 3.0 % of eye spacing"),
     ("asymmetry_index", -0.04, 1.5, "Asymmetry (whole face) stayed the same"),  # rounds to 0.0
 ])
 def test_a_change_in_words(name, change, start, words):
@@ -57,7 +57,7 @@ def test_a_change_in_words(name, change, start, words):
 def test_the_summary_names_what_changed_and_the_groups_that_did_not():
     text = plain_summary(CAPTURES, every(trend("midface_width_ratio", 0.04)))
     assert text == ("13 captures from 2026-01-05 to 2026-03-30. Over 12 weeks: Mid-face width rose 4.0 % of eye "
-                    "distance, more than the noise. Jaw and Symmetry: unchanged within noise. Silhouette (plain "
+                    "spacing, more than the noise. Jaw and Symmetry: unchanged within noise. Silhouette (plain "
                     "background): too few values for a trend.")
 
 

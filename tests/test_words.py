@@ -61,9 +61,9 @@ def test_a_value_as_every_page_writes_it(name, value, shown):
 @pytest.mark.parametrize("name, change, shown", [
     ("lower_face_taper", 2.0812, "+2.1°"), ("jaw_angle_left", -0.689, "-0.7°"),
     ("bigonial_bizygomatic_ratio", -0.00553, "-0.6 % of cheekbone width"),
-    ("midface_width_ratio", 0.0857, "+8.6 % of eye distance"),
-    ("cheek_fullness_right", 0.181, "+0.18 % (area)"),
-    ("asymmetry_index", -0.0351, "0.0 % of eye distance"),  # rounds to zero: no sign, never "-0.0"
+    ("midface_width_ratio", 0.0857, "+8.6 % of eye spacing"),
+    ("cheek_fullness_right", 0.181, "+0.18 % of face size"),
+    ("asymmetry_index", -0.0351, "0.0 % of eye spacing"),  # rounds to zero: no sign, never "-0.0"
     ("mouth_corner_tilt", -3.99e-05, "0.0°"),
     ("jaw_angle_mean", float("nan"), MISSING),
 ])
