@@ -134,6 +134,26 @@ def limits(noise_sd, slopes, percentile: float = 10) -> dict[str, tuple[float, d
     return out
 
 
+def _down(value: float) -> float:
+    """``value`` rounded down to 2 significant digits."""
+    if not math.isfinite(value) or value <= 0:
+        return value
+    step = 10 ** (math.floor(math.log10(value)) - 1)
+    return round(math.floor(value / step) * step, 10)
+
+
+#: Which measured row sets each limit of ``stats.comparable.LIMITS``.
+SOURCES = {"yaw": "clip:yaw", "pitch": "clip:pitch", "roll": "roll", "size": "size", "brightness": "brightness",
+           "balance": "balance"}
+
+
+def suggested(table) -> str:
+    values = {k: _down(table[row]["limit"] / (100 if k in ("size", "brightness") else 1)) for k, row in SOURCES.items()}
+    expression = {e: _down(table[e]["limit"]) for e in EXPRESSION_NAMES}
+    return ", ".join(f"{k}={v:g}" for k, v in values.items()) + "; expression " + ", ".join(
+        f"{k}={v:g}" for k, v in expression.items())
+
+
 def clip_pairs(faces):
     """(pairs, comparable pairs, Counter of reasons) over every pair of frames within each clip."""
     import collections
@@ -186,6 +206,7 @@ def main() -> None:
               f"{unit:<17} " + ", ".join(f"{m} {show(v):.2f}" for m, v in worst))
         table[factor] = {"limit": show(limit), "fitted": show(fitted), "data_span": show(SPAN.get(factor, math.inf)),
                          "unit": unit, "per_measure": {m: show(v) for m, v in per.items()}}
+    print("stats.comparable.LIMITS (each rounded down to 2 significant digits): " + suggested(table))
     pairs, comparable, reasons = clip_pairs(faces)
     print(f"with stats.comparable.LIMITS: {comparable} of {pairs} pairs of clip frames comparable "
           f"({100 * comparable / pairs:.0f} %); reasons: " + ", ".join(f"{k} {v}" for k, v in reasons.most_common()))
