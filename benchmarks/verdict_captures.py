@@ -52,7 +52,8 @@ PORTRAITS = (("calm", 0, 5), ("calm", 9, 14), ("calm", 4, 17), ("expressive", 3,
 #: held smile (frames 22-68; the defaults use its neutral frames 0-17 only).
 UNSEEN = {"calm_smile": ("single_face.mp4", tuple(range(22, 69)))}
 TREND_WARPS = ("lower_face_stretch", "cheek_widening")
-TREND_SERIES = 4  # per clip, warp and size
+TREND_SIZES = (0.01, 0.02, 0.04, 0.06)
+TREND_SERIES = 8  # per clip, warp and size
 TREND_N = 12
 TREND_SEED = 31
 
@@ -97,12 +98,12 @@ def measure_unseen(progress=print) -> dict[str, dict]:
 
 def trend_plans(sources: dict[str, list[dict]]) -> list[dict]:
     """Every trend series: clip, warp, size, and its 12 frames in date order."""
-    rng = np.random.default_rng(TREND_SEED)
     plans = []
-    for clip in calib.CLIPS:
+    for c, clip in enumerate(calib.CLIPS):
         frames = [r["frame"] for r in sources[clip]]
-        for warp in TREND_WARPS:
-            for size in SIZES:
+        for w, warp in enumerate(TREND_WARPS):
+            for size in TREND_SIZES:
+                rng = np.random.default_rng([TREND_SEED, c, w, round(1000 * size)])
                 for s in range(TREND_SERIES):
                     order = [int(f) for f in rng.choice(frames, TREND_N, replace=False)]
                     plans.append({"source": clip, "warp": warp, "size": size, "series": s, "frames": order})

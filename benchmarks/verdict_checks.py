@@ -17,7 +17,7 @@ import verdict_captures as vc  # noqa: E402
 from verdict_captures import calib  # noqa: E402
 
 ALPHA = 0.05
-TREND_DRAWS = 300  # random date orders per source
+TREND_DRAWS = 1000  # random date orders per source
 T0 = dt.datetime(2026, 1, 5, 9, 0)
 #: The width measures of the issue's target.
 WIDTHS = ("midface_width_ratio", "silhouette_width_40", "silhouette_width_55", "silhouette_width_70",
@@ -312,9 +312,7 @@ def smallest_shown(detection: dict, names: list[str], level: float = 0.8) -> dic
     out = {}
     for n in names:
         for warp in vc.WARPS:
-            sizes = [s for s in vc.SIZES if (warp, s) in detection
-                     and detection[(warp, s)]["per_measure"].get(n, 0) >= level]
+            sizes = [s for w, s in detection if w == warp
+                     and detection[(w, s)]["per_measure"].get(n, 0) >= level]
             out.setdefault(n, {})[warp] = min(sizes) if sizes else None
     return out
-
-
