@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from facetrack.metrics.align import to_canonical
 from facetrack.records import LandmarkView
 from facetrack.stats.face_spread import SPREAD_CM
-from facetrack.topology import FaceTopology
 
 #: Added to each point's spread (cm) before weighting: no point counts without bound.
 SPREAD_FLOOR = 0.02
@@ -39,7 +38,7 @@ def _weights() -> np.ndarray:
     return 1.0 / (np.asarray(SPREAD_CM, dtype=np.float64) ** 2 + SPREAD_FLOOR ** 2)
 
 
-def shape_of(points_per_view: Iterable[np.ndarray], topology: FaceTopology) -> np.ndarray | None:
+def shape_of(points_per_view: Iterable[np.ndarray], topology) -> np.ndarray | None:
     """A capture's face shape: the median over its views of the mesh points' canonical x and y,
     (468, 2); None when no view can be aligned."""
     shapes = []
@@ -51,7 +50,7 @@ def shape_of(points_per_view: Iterable[np.ndarray], topology: FaceTopology) -> n
     return np.median(shapes, axis=0) if shapes else None
 
 
-def shape_of_views(views: Sequence[LandmarkView], topology: FaceTopology) -> np.ndarray | None:
+def shape_of_views(views: Sequence[LandmarkView], topology) -> np.ndarray | None:
     return shape_of((v.points for v in views), topology)
 
 
