@@ -1,15 +1,15 @@
-"""Measurement noise: the minimal detectable change (MDC95), the one place it is defined.
+"""The minimal detectable change (MDC95) of one SD: 1.96 x sqrt(2) x ``sd``.
 
 Two measurements of an unchanged face, each with standard deviation ``sd``, differ by more
-than ``1.96 x sqrt(2) x sd`` less than 5 % of the time: a difference smaller than that is
-"within noise". With two different SDs the same bound is ``1.96 x sqrt(sd_a² + sd_b²)``.
+than ``1.96 x sqrt(2) x sd`` less than 5 % of the time. `facetrack calibrate repeatability`
+prints it for a sitting's SEM.
 
 Notes
 -----
-The SD must be in the metric's own units and describe the same kind of measurement as the
-values compared (the same metric version, capture protocol and camera); an SEM from a
-repeatability calibration, a capture's spread over its views, and a re-measurement SD are
-all such SDs.
+This is one measure's figure alone, at 5 %. The verdicts of the pages, the report and
+`facetrack compare` use ``stats.verdicts.smallest_real_change`` instead: the SD between
+captures of an unchanged face (``stats.noise``), Student's t on its degrees of freedom, and
+a correction for every measure tested at once.
 """
 
 from __future__ import annotations
@@ -24,11 +24,3 @@ def mdc95(sd: float) -> float:
     """Minimal detectable change at 95 % between two measurements with the same SD:
     1.96 x sqrt(2) x ``sd``."""
     return float(Z95 * math.sqrt(2.0) * sd)
-
-
-def mdc95_of_difference(sd_a: float | None, sd_b: float | None) -> float:
-    """MDC95 of a difference of two measurements with these SDs: 1.96 x sqrt(sd_a² + sd_b²).
-    A missing SD means the noise is unknown: infinite, so no change is called beyond it."""
-    if sd_a is None or sd_b is None:
-        return math.inf
-    return float(Z95 * math.hypot(sd_a, sd_b))

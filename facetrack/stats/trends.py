@@ -117,14 +117,6 @@ def linear_trend(days: Sequence[float], values: Sequence[float]) -> Trend:
     return Trend(slope, intercept, slope - half, slope + half, sd, n)
 
 
-def trend_beyond_noise(trend: Trend, span_days: float, mdc: float) -> bool:
-    """True when the fitted change over ``span_days`` is both statistically clear (the
-    slope's 95 % interval excludes zero) and larger than ``mdc``, the minimal detectable
-    change of one comparison (``metrics.noise.mdc95`` of a spread, or a calibrated MDC95)."""
-    change = trend.slope * span_days / DAYS_PER_PERIOD
-    return trend.significant and abs(change) > mdc
-
-
 def silhouette_summary(captures) -> str:
     """How many captures have silhouette values (they need a plain background), in one line:
     ``stats.silhouette.silhouette_summary``, which agrees with each capture's state."""

@@ -47,10 +47,6 @@ class CalibrationRecords:
         return (dt.datetime.fromisoformat(rows[0][4]),
                 {m: Repeatability(m, sem, n, k, version) for m, sem, n, k, _, version in rows})
 
-    def noise_levels(self, profile: str) -> dict[str, float]:
-        """The profile's calibrated MDC95 per metric ({} when it was never calibrated)."""
-        return {name: r.mdc95 for name, r in self.repeatability(profile)[1].items()}
-
     def iris_mm(self, profile: str) -> float | None:
         """The profile's own measured iris diameter in mm, if one was set."""
         row = self._conn.execute("SELECT iris_mm FROM profiles WHERE name = ?",
