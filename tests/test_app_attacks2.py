@@ -401,3 +401,172 @@ def test_the_cli_refuses_a_profile_name_ending_in_a_newline(tmp_path, astronaut)
     result = CliRunner().invoke(main, ["import", str(photo), "--profile", "abc\n", "--data-dir", str(tmp_path / "s")])
     assert result.exit_code == 1 and "invalid profile name" in result.output
     assert not (tmp_path / "s" / "facetrack.db").exists() or Store.open(tmp_path / "s").profiles() == []
+
+
+# 5. cached pictures -----------------------------------------------------------------------------
+def test_the_picture_cache_keeps_within_its_byte_budget():
+    from facetrack.app.cache import PictureCache
+
+    cache = PictureCache(budget=1000)
+    for i in range(20):
+        assert cache.get(i, lambda: b"x" * 300) == b"x" * 300
+        assert cache.bytes <= 1000
+    assert len(cache) == 3 and 19 in cache and 0 not in cache
+    assert cache.get("big", lambda: b"y" * 5000) == b"y" * 5000  # made, not kept
+    assert "big" not in cache and cache.bytes <= 1000
+    arrays = PictureCache(budget=3 * 2 ** 20)
+    for i in range(8):
+        arrays.get(i, lambda: (np.zeros((600, 480, 3), np.uint8), np.zeros((478, 2))))
+    assert arrays.bytes <= 3 * 2 ** 20 and len(arrays) == 3  # 864 kB each
+
+
+def test_the_picture_cache_makes_a_key_once_for_requests_at_once():
+    import threading
+    import time
+
+    from facetrack.app.cache import PictureCache
+
+    cache, calls, results = PictureCache(), [], []
+
+    def slow():
+        calls.append(1)
+        time.sleep(0.3)
+        return b"picture"
+
+    threads = [threading.Thread(target=lambda: results.append(cache.get("k", slow))) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert calls == [1] and results == [b"picture"] * 12 and cache.made == 1
+
+    def broken():
+        time.sleep(0.2)
+        raise ValueError("no")
+
+    errors = []
+
+    def ask():
+        try:
+            cache.get("bad", broken)
+        except ValueError as exc:
+            errors.append(str(exc))
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == ["no"] * 4 and "bad" not in cache
+
+
+@pytest.fixture
+def aligned_calls(monkeypatch):
+    """Every capture id aligned while the test runs."""
+    from facetrack.report import pictures
+
+    calls, align = [], pictures.align_photo
+
+    def counting(capture, *args, **kwargs):
+        calls.append(capture.id)
+        return align(capture, *args, **kwargs)
+
+    monkeypatch.setattr(pictures, "align_photo", counting)
+    return calls
+
+
+def test_an_edit_realigns_no_photo_and_the_cache_stays_within_its_budget(client, store_dir, aligned_calls):
+    """Before: each date correction made the time-lapse realign every photo and kept another
+    full set of aligned photos (about 190 MB a time on 200 photos)."""
+    from facetrack.app.cache import PICTURES_BUDGET_BYTES
+
+    with Store.open(store_dir, read_only_ok=True) as store:
+        ids = [c.id for c in store.captures("demo")]
+    first = client.get("/timelapse.gif")
+    assert first.status_code == 200 and sorted(aligned_calls) == sorted(ids)
+    pictures = client.app.state.pictures
+    kept = []
+    for day in range(1, 4):  # three edits, each followed by the time-lapse and before / after
+        assert client.post(f"/date/{ids[0]}", data={"date": f"2020-01-0{day}"}, headers=O).status_code == 200
+        again = client.get("/timelapse.gif")
+        assert again.status_code == 200 and again.content != first.content  # the new date is shown
+        assert client.get(f"/compare/aligned/{ids[0]}/{ids[-1]}/before.jpg").status_code == 200
+        kept.append(pictures.bytes)
+    # no photo aligned again (the pair's two once more, in full for before / after): only a date changed
+    assert sorted(aligned_calls) == sorted([*ids, ids[0], ids[-1]])
+    assert pictures.bytes <= PICTURES_BUDGET_BYTES
+    assert kept[-1] - kept[0] <= 2 * (len(again.content) + 4096)  # an edit keeps one more GIF, no more photos
+
+
+def test_identical_picture_requests_at_once_make_it_once(client, store_dir, aligned_calls, monkeypatch):
+    import threading
+
+    from facetrack.report import pictures
+
+    with Store.open(store_dir, read_only_ok=True) as store:
+        ids = [c.id for c in store.captures("demo")]
+    gifs, gif_bytes = [], pictures.gif_bytes
+
+    def counting(*args, **kwargs):
+        gifs.append(1)
+        return gif_bytes(*args, **kwargs)
+
+    monkeypatch.setattr(pictures, "gif_bytes", counting)
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(client.get("/timelapse.gif").status_code))
+               for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert answers == [200] * 8
+    assert gifs == [1] and sorted(aligned_calls) == sorted(ids)
+
+
+def test_the_before_after_picture_follows_a_calibration_written_while_the_app_runs(client, store_dir, monkeypatch):
+    from facetrack.report import pictures
+    from facetrack.records import Repeatability
+
+    with Store.open(store_dir, read_only_ok=True) as store:
+        ids = [c.id for c in store.captures("demo")]
+    drawn, figure = [], pictures.before_after_figure
+
+    def counting(*args, **kwargs):
+        drawn.append(1)
+        return figure(*args, **kwargs)
+
+    monkeypatch.setattr(pictures, "before_after_figure", counting)
+    path = f"/compare/pair/{ids[0]}/{ids[-1]}.png"
+    assert client.get(path).status_code == 200 and client.get(path).status_code == 200
+    assert drawn == [1]
+    with Store.open(store_dir) as store:
+        store.save_repeatability("demo", [Repeatability(metric="midface_width_ratio", sem=0.5, n_captures=10,
+                                                        n_sittings=2)], made_at=dt.datetime(2026, 1, 1, 9))
+    assert client.get(path).status_code == 200 and drawn == [1, 1]
+
+
+# 8. smaller items -------------------------------------------------------------------------------
+def test_a_new_store_opened_by_six_threads_at_once(tmp_path):
+    """Before: 5 of 6 failed ("cannot rollback - no transaction is active": the threads of one
+    process made the new database under one scratch name), so six uploads as the first action
+    were refused."""
+    import threading
+
+    for trial in range(5):
+        root = tmp_path / f"store{trial}"
+        errors = []
+
+        def open_it():
+            try:
+                with Store.open(root) as store:
+                    store.profiles()
+            except Exception as exc:  # noqa: BLE001 - any failure counts
+                errors.append(exc)
+
+        threads = [threading.Thread(target=open_it) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        assert sorted(p.name for p in root.iterdir() if p.name.startswith(".facetrack.db.new")) == []

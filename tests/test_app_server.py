@@ -280,3 +280,46 @@ def test_a_page_read_during_another_apps_write_sees_one_state(store_dir, monkeyp
         assert seen[0].id == first.id and seen[0].metrics == first.metrics  # the state before the delete
         assert all(c.metrics for c in seen)
         assert first.id not in [c.id for c in reader.captures("demo")]  # and the next read sees it
+
+
+def test_many_slow_downloads_never_starve_the_pages(store_dir, measurer, monkeypatch):
+    """Issue 32: 45 time-lapse downloads at once (each held until released) took every worker
+    thread, and the photos page waited for them (39.5 s). Heavy pictures and downloads now run
+    on a pool of their own: the page answers while every download still waits, and the
+    downloads past the pool's queue get a 503 with a sentence at once."""
+    from facetrack.report import pictures
+
+    release = threading.Event()
+    write = pictures.write_timelapse
+
+    def held(*args, **kwargs):
+        release.wait(90)
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(pictures, "write_timelapse", held)
+    with serving(store_dir, measurer) as (app, port):
+        socks = []
+        try:
+            for i in range(45):
+                s = socket.create_connection(("127.0.0.1", port))
+                s.sendall(head(port, "GET", f"/download/timelapse.mp4?n={i}"))
+                socks.append(s)
+            time.sleep(1.0)  # the downloads reach the app
+            with socket.create_connection(("127.0.0.1", port)) as page:
+                page.sendall(head(port, "GET", "/photos"))
+                try:
+                    page_status = status_of(page, timeout=20)
+                except OSError:
+                    page_status = None
+            waiting = not release.is_set()
+            release.set()
+            answers = [status_of(s, timeout=120) for s in socks]
+        finally:
+            release.set()
+            for s in socks:
+                s.close()
+    assert page_status == 200 and waiting  # answered while every download still waited
+    from facetrack.app.cache import HEAVY_QUEUE
+
+    assert set(answers) <= {200, 503} and answers.count(200) >= 1
+    assert answers.count(503) >= 45 - HEAVY_QUEUE - 2

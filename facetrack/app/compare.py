@@ -3,16 +3,23 @@ two flicking, side by side with both outlines, each measure's change against its
 the time-lapse of every photo.
 
 The page itself is made from the store alone (fast); each picture has its own URL, made
-the first time it is asked for (off the event loop: the routes are plain functions) and
-kept by the pair's ids, photos and dates, so the page paints at once and the pictures follow.
+the first time it is asked for, on the app's pool for heavy work (``cache.heavy``, in
+``routes``), so the page paints at once and the pictures follow. Pictures are kept in the
+app's ``cache.PictureCache`` (a byte budget, one computation per key at a time) under keys
+naming all they depend on: each capture's aligned photo by its photo and landmarks (not its
+date, so correcting a date redraws no photo), a picture also by the dates it shows, the
+time-lapse by every capture of the profile.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import threading
+from collections.abc import Sequence
 
+import numpy as np
 from starlette.responses import Response
 
 from facetrack.app import pages
@@ -20,30 +27,97 @@ from facetrack.app.common import no_such_capture, plain, render, shown_dir, show
 from facetrack.app.trends import measure_cells, technical, verdict_class
 from facetrack.errors import FacetrackError
 
-PICTURES_KEPT = 64  # pictures kept in memory (a few hundred kB each)
 TIMELAPSE_WIDTH = 320  # the in-app time-lapse's width (px)
+ALIGNED_JPEG_QUALITY = 90  # an aligned photo kept for the time-lapse, compressed
 _LOCK = threading.Lock()
 
 
-def _cache(request) -> dict:
+def _cache(request):
+    """The app's ``cache.PictureCache`` (``server.create_app`` makes it; made here otherwise)."""
+    from facetrack.app.cache import PictureCache
+
     state = request.app.state
     with _LOCK:
-        if not hasattr(state, "pictures"):
-            state.pictures = {}
+        if not isinstance(getattr(state, "pictures", None), PictureCache):
+            state.pictures = PictureCache()
         return state.pictures
 
 
 def _kept(request, key, make):
-    """``make()``, kept under ``key`` (made once; the oldest dropped past ``PICTURES_KEPT``)."""
-    cache = _cache(request)
-    if key in cache:
-        return cache[key]
-    value = make()
-    with _LOCK:
-        if len(cache) >= PICTURES_KEPT:
-            cache.pop(next(iter(cache)))
-        cache[key] = value
-    return value
+    """``make()``, kept under ``key`` within the pictures' byte budget, made once at a time."""
+    return _cache(request).get(key, make)
+
+
+def _views_key(views) -> str:
+    """A short fingerprint of a capture's landmark views (a recompute changes them)."""
+    digest = hashlib.blake2b(digest_size=8)
+    for view in views:
+        digest.update(np.ascontiguousarray(view.points, np.float64).tobytes())
+    return digest.hexdigest()
+
+
+def _photo_key(root, capture, views) -> tuple:
+    """What a capture's aligned photo depends on: the store, the capture, its photo, its landmarks."""
+    return str(root), capture.id, capture.sha256, _views_key(views)
+
+
+def _aligned(request, root, capture, views, topology):
+    """``capture`` aligned (``AlignedPhoto``), its pixels kept by ``_photo_key`` (so with the
+    capture's current date)."""
+    from facetrack.report.pictures import AlignedPhoto, align_photo
+
+    def make():
+        photo = align_photo(capture, views, topology)
+        return photo.image, photo.points
+
+    image, points = _kept(request, ("aligned", *_photo_key(root, capture, views)), make)
+    return AlignedPhoto(capture, image, points)
+
+
+def _aligned_jpeg(request, root, capture, views, topology) -> tuple[bytes, np.ndarray]:
+    """(JPEG, landmarks) of ``capture`` aligned, kept compressed (a tenth of its pixels' bytes): what
+    the time-lapse is made of."""
+    import cv2
+
+    def make():
+        cache = _cache(request)
+        kept = cache.peek(("aligned", *_photo_key(root, capture, views)))
+        if kept is None:
+            from facetrack.report.pictures import align_photo
+
+            photo = align_photo(capture, views, topology)
+            kept = photo.image, photo.points
+        ok, jpeg = cv2.imencode(".jpg", cv2.cvtColor(kept[0], cv2.COLOR_RGB2BGR),
+                                [cv2.IMWRITE_JPEG_QUALITY, ALIGNED_JPEG_QUALITY])
+        return jpeg.tobytes(), kept[1]
+
+    return _kept(request, ("aligned.jpg", *_photo_key(root, capture, views)), make)
+
+
+class _AlignedSeries(Sequence):
+    """Every capture of a profile aligned, in time order, each decoded when it is read (never
+    all of them in memory at once)."""
+
+    def __init__(self, request, root, captures, views, topology):
+        self._args = request, root, views, topology
+        self.captures = captures
+        self.keys = [(_stamp(c), _views_key(views[c.id])) for c in captures]
+
+    def __len__(self) -> int:
+        return len(self.captures)
+
+    def __getitem__(self, i):
+        import cv2
+
+        from facetrack.report.pictures import AlignedPhoto
+
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        request, root, views, topology = self._args
+        capture = self.captures[i]
+        jpeg, points = _aligned_jpeg(request, root, capture, views[capture.id], topology)
+        image = cv2.cvtColor(cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+        return AlignedPhoto(capture, image, points)
 
 
 def _stamp(capture) -> tuple:
@@ -90,8 +164,7 @@ def compare(request):
 
 def _pair(request):
     """(before, after) as aligned photos for the URL's ``a`` and ``b``, kept; None when the
-    profile has no such captures."""
-    from facetrack.report.pictures import align_photo
+    profile has no such captures. Sets ``request.state.photo_keys``: what each photo depends on."""
     from facetrack.store import Store
 
     a, b = int(request.path_params["a"]), int(request.path_params["b"])
@@ -102,8 +175,9 @@ def _pair(request):
             return None
         views = {c.id: store.landmark_views(c.id) for c in found}
     topology = request.app.state.models.topology()
-    key = ("aligned", str(root), name, *map(_stamp, found))
-    return _kept(request, key, lambda: tuple(align_photo(c, views[c.id], topology) for c in found))
+    pair = tuple(_aligned(request, root, c, views[c.id], topology) for c in found)
+    request.state.photo_keys = tuple(_photo_key(root, c, views[c.id]) for c in found)
+    return pair
 
 
 def _picture(data: bytes, media: str) -> Response:
@@ -125,7 +199,8 @@ def aligned_picture(request):
     def encode():
         return cv2.imencode(".jpg", cv2.cvtColor(photo.image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 88])[1].tobytes()
 
-    return _picture(_kept(request, ("jpg", which, *map(_stamp, (p.capture for p in pair))), encode), "image/jpeg")
+    key = ("jpg", request.state.photo_keys[0 if which == "before" else 1])  # its pixels only, not its date
+    return _picture(_kept(request, key, encode), "image/jpeg")
 
 
 def flicker_picture(request):
@@ -134,7 +209,7 @@ def flicker_picture(request):
     pair = _pair(request)
     if pair is None:
         return no_such_capture()
-    key = ("flicker", *map(_stamp, (p.capture for p in pair)))
+    key = ("flicker", *request.state.photo_keys, *map(_stamp, (p.capture for p in pair)))  # the dates it shows
     return _picture(_kept(request, key, lambda: gif_bytes(flicker_frames(*pair))), "image/gif")
 
 
@@ -163,8 +238,8 @@ def pair_picture(request):
 
 
 def _aligned_all(request):
-    """Every capture of the profile, aligned, in time order (kept)."""
-    from facetrack.report.pictures import align_photo
+    """Every capture of the profile, aligned, in time order (``_AlignedSeries``: each kept
+    compressed, decoded when read)."""
     from facetrack.store import Store
 
     root, name = shown_dir(request), shown_profile(request)
@@ -174,8 +249,7 @@ def _aligned_all(request):
             return None
         views = {c.id: store.landmark_views(c.id) for c in captures}
     topology = request.app.state.models.topology()
-    key = ("all", str(root), name, *map(_stamp, captures))
-    return _kept(request, key, lambda: [align_photo(c, views[c.id], topology) for c in captures])
+    return _AlignedSeries(request, root, captures, views, topology)
 
 
 def timelapse_gif(request):
@@ -190,7 +264,7 @@ def timelapse_gif(request):
 
     def make():
         frames = []
-        for i, p in enumerate(photos):
+        for i, p in enumerate(photos):  # each decoded, shrunk and dropped in turn
             h, w = p.image.shape[:2]
             small = cv2.resize(p.image, (TIMELAPSE_WIDTH, round(h * TIMELAPSE_WIDTH / w)), interpolation=cv2.INTER_AREA)
             cv2.rectangle(small, (0, small.shape[0] - 24), (small.shape[1], small.shape[0]), (0, 0, 0), -1)
@@ -199,13 +273,12 @@ def timelapse_gif(request):
             frames.append(small)
         return gif_bytes(frames, duration_ms=500)
 
-    key = ("timelapse.gif", *(_stamp(p.capture) for p in photos))
+    key = ("timelapse.gif", str(shown_dir(request)), *photos.keys)
     return _picture(_kept(request, key, make), "image/gif")
 
 
 def timelapse_mp4(request):
     """The same time-lapse as ``facetrack timelapse`` makes, as a download."""
-    import tempfile
     from pathlib import Path
 
     from facetrack.report.pictures import write_timelapse
@@ -215,7 +288,10 @@ def timelapse_mp4(request):
         from facetrack.app.report import refused
 
         return refused(request, "The time-lapse needs at least two photos: take or add another one first.")
-    with tempfile.TemporaryDirectory() as tmp:
-        data = write_timelapse(photos, Path(tmp) / "timelapse.mp4").read_bytes()
+    def make():
+        with request.app.state.scratch.request_folder() as tmp:  # under the data dir, removed on every path
+            return write_timelapse(photos, Path(tmp) / "timelapse.mp4").read_bytes()
+
+    data = _kept(request, ("timelapse.mp4", str(shown_dir(request)), *photos.keys), make)
     return Response(data, media_type="video/mp4",
                     headers={"content-disposition": f'attachment; filename="{shown_profile(request)}-timelapse.mp4"'})

@@ -8,6 +8,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from facetrack.app import capture, compare, pages, photos, report, settings, trends, welcome
+from facetrack.app.cache import heavy
 from facetrack.app.welcome import leaving_demo
 
 
@@ -54,13 +55,15 @@ def routes() -> list[Route | Mount]:
         Route("/thumb/{cid:capture_id}", photos.thumbnail),
         Route("/trends", trends.trends),
         Route("/compare", compare.compare),
-        Route("/compare/pair/{a:capture_id}/{b:capture_id}.png", compare.pair_picture),
-        Route("/compare/flicker/{a:capture_id}/{b:capture_id}.gif", compare.flicker_picture),
-        Route("/compare/aligned/{a:capture_id}/{b:capture_id}/{which}.jpg", compare.aligned_picture),
-        Route("/timelapse.gif", compare.timelapse_gif),
-        Route("/download/timelapse.mp4", compare.timelapse_mp4),
+        # pictures and downloads that take seconds: on the app's own pool (cache.heavy), never
+        # on the threads pages are answered on
+        Route("/compare/pair/{a:capture_id}/{b:capture_id}.png", heavy(compare.pair_picture)),
+        Route("/compare/flicker/{a:capture_id}/{b:capture_id}.gif", heavy(compare.flicker_picture)),
+        Route("/compare/aligned/{a:capture_id}/{b:capture_id}/{which}.jpg", heavy(compare.aligned_picture)),
+        Route("/timelapse.gif", heavy(compare.timelapse_gif)),
+        Route("/download/timelapse.mp4", heavy(compare.timelapse_mp4)),
         Route("/report", report.report),
-        Route("/download/{what}", report.download),
+        Route("/download/{what}", heavy(report.download)),
         Route("/capture", leaving_demo(capture.capture_page)),
         Route("/capture/start", leaving_demo(capture.start), methods=["POST"]),
         Route("/capture/frame", capture.frame, methods=["POST"]),

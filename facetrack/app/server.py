@@ -41,6 +41,7 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
+from facetrack.app.cache import HeavyPool, PictureCache
 from facetrack.app.common import Models, repair_stored_dates
 from facetrack.app.live import Sessions
 from facetrack.app.security import Guard, new_token
@@ -95,8 +96,10 @@ class App:
 
     def close(self) -> None:
         self.state.captures.close()
+        self.state.heavy.close()
         self.state.scratch.close()
         self.state.models.close()
+        self.state.pictures.clear()
 
 
 def create_app(data_dir, *, profile: str = "default", port: int, token: str, measurer_factory=None) -> App:
@@ -112,6 +115,8 @@ def create_app(data_dir, *, profile: str = "default", port: int, token: str, mea
     app.state.token = token
     app.state.models = Models(measurer_factory)
     app.state.thumbnails = {}
+    app.state.pictures = PictureCache()  # before / after and the time-lapse, within a byte budget
+    app.state.heavy = HeavyPool()  # the threads those pictures and the downloads are made on
     app.state.captures = Sessions()
     remove_abandoned(app.state.data_dir)  # left by an app killed on this data dir
     app.state.date_repairs = repair_stored_dates(app.state.data_dir)  # dates no photo can have

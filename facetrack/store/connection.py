@@ -83,7 +83,10 @@ def _create(db: Path) -> None:
     linked into place, so no process ever sees it half made (an empty database is damage)."""
     from facetrack.store.schema import migrate
 
-    scratch = db.with_name(f".{db.name}.new-{os.getpid()}")
+    import secrets
+
+    # one name per creation (threads of one process too: six at once clobbered one shared name)
+    scratch = db.with_name(f".{db.name}.new-{secrets.token_hex(4)}-{os.getpid()}")
     try:
         os.close(os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
         conn = sqlite3.connect(scratch, isolation_level=None)
@@ -120,8 +123,10 @@ def connect(root: Path, *, read_only: bool, timeout: float = BUSY_TIMEOUT_S) -> 
         if not db.exists():
             _create(db)
         for path in [db, *(db.with_name(db.name + s) for s in SIDE_FILES)]:
-            if path.exists():
+            try:
                 os.chmod(path, 0o600)
+            except FileNotFoundError:  # none, or SQLite removed it as another connection closed
+                pass
         conn = sqlite3.connect(db, timeout=timeout, isolation_level=None)
     conn.execute("PRAGMA foreign_keys = ON")
     return conn
