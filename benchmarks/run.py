@@ -72,6 +72,8 @@ SUMMARY = (
     ("verdicts_pair_false_claims_all_pct", "... without the comparability check, %", "", None),
     ("verdicts_trend_false_claims_pct", "unchanged trends with a change in the summary, %, worst unseen series",
      "<= 5 (floor 10)", lambda v: v <= 5),
+    ("verdicts_trend_false_claims_one_expression_pct", "... on series of one expression, %", "<= 5 (floor 10)",
+     lambda v: v <= 5),
     ("verdicts_portraits_6pct_detected", "6 % lower-face widening: portraits 'changed' with a width, of 8", ">= 6",
      lambda v: v >= 6),
     ("verdicts_portraits_6pct_detected_comparable", "... of them also comparable by stats.comparable, of 8", ">= 6",

@@ -88,3 +88,15 @@ def test_the_cache_matches_what_the_model_measures_today(calib, cache, measurer)
         for name, (value, _spread, _n, version) in cached["metrics"].items():
             assert fresh["metrics"][name][3] == version, name
             assert abs(fresh["metrics"][name][0] - value) <= 0.05 * DEFAULT_NOISE[name][0], name
+
+
+def test_the_verdicts_benchmark_judges_with_the_products_noise(cache):
+    """benchmarks/verdict_checks.noise_for (which takes another default table, for the
+    benchmark's cross-validation) gives, with the shipped table, exactly stats.noise.profile_noise."""
+    from facetrack.stats.noise import profile_noise
+    from verdict_checks import noise_for, series
+
+    records = [r for r in cache["clips"]["calm"]["captures"] if "metrics" in r][:7]
+    captures = series(records, "calm")
+    assert noise_for(DEFAULT_NOISE, captures) == profile_noise(captures)
+    assert noise_for(DEFAULT_NOISE) == profile_noise([])
