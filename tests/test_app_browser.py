@@ -119,7 +119,7 @@ def test_hovering_a_point_shows_its_date_value_spread_and_photo(page, server):
     assert tip.is_visible()
     value = last.metrics["midface_width_ratio"]
     shown = reading(value.value, value.spread, "midface_width_ratio")
-    assert tip.inner_text().split("\n") == ["Mid-face width", f"{last.taken_at.date()} · capture {last.id}", shown]
+    assert tip.inner_text().split("\n") == ["Mid-face width", f"Photo of {last.taken_at.date()}", shown]
     assert re.fullmatch(r"\d+\.\d ± \d+\.\d % of eye spacing", shown), shown  # "207.6 ± 2.1 % of eye spacing"
     assert shown.startswith(f"{value.value * 100:.1f} ± ")
     page.wait_for_function("() => { const i = document.querySelector('#tip img'); "
@@ -344,7 +344,7 @@ def test_the_capture_page_guides_captures_and_stores(camera_tab, server, fake_ca
     camera_tab.wait_for_function("() => location.pathname.startsWith('/capture/result/') || "
                                  "document.body.dataset.capture === 'failed'", timeout=90_000)
     text = camera_tab.locator("main").inner_text()
-    assert "Captured: capture" in text and "Against last time" in text, text
+    assert "Captured: the photo of " in text and "Against last time" in text, text
     assert "within noise" in text or "beyond noise" in text
 
 

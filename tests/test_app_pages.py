@@ -142,8 +142,9 @@ def test_a_captures_date_is_corrected_on_its_card(client, store_dir):
         before = store.capture("demo", 3).taken_at
     page = client.get("/photos").text
     assert 'action="/date/3"' in page and f'value="{before.date().isoformat()}"' in page
-    fixed = client.post("/date/3", headers=O, data={"date": "2026-01-20"})
-    assert fixed.status_code == 200 and "date corrected: capture 3 is now dated 2026-01-20" in fixed.text
+    fixed = client.post("/date/3", headers=O, data={"date": "2026-01-20"}, follow_redirects=False)
+    assert fixed.status_code == 303 and fixed.headers["location"].startswith("/photos?note=")  # not /date/3
+    assert "Date corrected: the photo is now dated 2026-01-20." in client.get(fixed.headers["location"]).text
     with Store.open(store_dir) as store:
         after = store.capture("demo", 3).taken_at
     assert after.date() == dt.date(2026, 1, 20) and after.time() == before.time()  # the time of day kept

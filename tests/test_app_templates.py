@@ -120,7 +120,7 @@ def test_importing_the_pages_reads_no_template():
 
 def test_every_template_is_used_and_extends_the_base():
     names = {getattr(pages, n) for n in ("PHOTOS", "TRENDS", "COMPARE", "REPORT", "RESULT", "SETTINGS", "WELCOME",
-                                         "CAPTURE", "MESSAGE")}
+                                         "CAPTURE", "MESSAGE", "PHOTO")}
     on_disk = {p.name for p in (APP / "templates").glob("*.html")} - {"base.html"}
     assert names == on_disk
     for name in names:

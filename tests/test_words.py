@@ -133,12 +133,23 @@ def test_a_capture_taken_with_failed_checks_says_which_in_words():
     for fine in (capture(manual=True, failed=()), capture(manual=False), capture(), capture(manual=True)):
         assert not taken_with_failed_checks(fine) and failed_checks_sentence(fine) is None
     text = failed_captures_sentence([capture(1), smiling, capture(5, manual=True, failed=("eyes_open",))])
-    assert text.startswith("These 2 captures were taken with Capture now while some checks failed")
-    assert "capture 3 of 2026-01-03 (smiling, head turned to one side)" in text and "capture 5" in text
+    assert text.startswith("These 2 photos were taken with Capture now while some checks failed")
+    assert "the photo of 2026-01-03 (smiling, head turned to one side)" in text and "the photo of 2026-01-05" in text
+    assert "capture" not in text.replace("Capture now", "")  # photos are named by their dates
     assert failed_captures_sentence([capture(1)]) is None
 
 
-@pytest.mark.parametrize("source, words", [("exif", "photo, dated by the camera"), ("given", "photo, date given by you"),
+def test_a_photo_is_named_by_its_date_with_the_time_when_the_day_has_two():
+    from facetrack.report.wording import photo_name
+
+    one, two, other = capture(3), capture(4), capture(5)
+    two.taken_at = dt.datetime(2026, 1, 3, 18, 5)
+    assert photo_name(other) == "Photo of 2026-01-05" == photo_name(other, [one, two, other])
+    assert photo_name(one, [one, two]) == "Photo of 2026-01-03, 00:00"
+    assert photo_name(two, [one, two]) == "Photo of 2026-01-03, 18:05"
+
+
+@pytest.mark.parametrize("source, words", [("exif", "photo, dated by the camera"), ("given", "photo, dated when it was added"),
                                            ("mtime", "photo, dated by its file"), ("capture", "guided capture")])
 def test_how_a_capture_was_dated_in_words(source, words):
     from facetrack.report.wording import how_taken

@@ -177,6 +177,10 @@ def render(request, title: str, template: str, status: int = 200, **values):
     from facetrack.store import Store
     from facetrack.store.schema import valid_profile_name
 
+    if not values.get("message"):  # what the change that led here did (``notes``)
+        from facetrack.app.notes import note
+
+        values["message"] = note(request)
     demo = demo_shown(request)
     name = shown_profile(request)
     with Store.open(shown_dir(request), read_only_ok=True) as store:

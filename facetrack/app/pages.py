@@ -23,6 +23,8 @@ RESULT = "result.html"
 SETTINGS = "settings.html"
 WELCOME = "welcome.html"
 CAPTURE = "capture.html"
+#: One photo's own page (a thumbnail opens it).
+PHOTO = "photo.html"
 #: A page of its title and its message only.
 MESSAGE = "message.html"
 
@@ -51,14 +53,15 @@ def environment():
 
     from facetrack.metrics.labels import NOISE_MEANING, NOISE_NAME, VERDICT_MEANING, format_value, meaning
     from facetrack.report.changes import pair_change
-    from facetrack.report.wording import failed_checks_sentence
+    from facetrack.report.wording import failed_checks_sentence, photo_name
 
     env = jinja2.Environment(loader=jinja2.PackageLoader("facetrack.app", "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined)
     # What a template may call to write a measure: the library's one way to write each.
     env.globals.update(format_value=format_value, meaning=meaning, pair_change=pair_change,
                        failed_checks_sentence=failed_checks_sentence, noise_name=NOISE_NAME,
-                       noise_meaning=NOISE_MEANING, verdict_meaning=VERDICT_MEANING, static=static_url, nav=NAV)
+                       noise_meaning=NOISE_MEANING, verdict_meaning=VERDICT_MEANING, static=static_url, nav=NAV,
+                       photo_name=photo_name)
     return env
 
 

@@ -12,6 +12,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from facetrack.app import pages
 from facetrack.app.common import (current_profile, data_dir, demo_shown, no_such_capture, render, shown_dir,
                                   shown_profile)
+from facetrack.app.notes import back_to
 from facetrack.app.uploads import Refused, save_uploads
 from facetrack.ingest.dates import exif_note
 from facetrack.errors import FacetrackError, ReportError, shown
@@ -95,8 +96,7 @@ async def correct_date(request):
         fixed = await run_in_threadpool(_redated, data_dir(request), name, cid, when)
     except FacetrackError as exc:
         return await run_in_threadpool(photos, request, f"date not changed: {exc}", True, 400)
-    return await run_in_threadpool(photos, request, f"date corrected: capture {cid} is now dated "
-                                   f"{fixed.after.date().isoformat()}.")
+    return back_to(request, "/photos", f"Date corrected: the photo is now dated {fixed.after.date().isoformat()}.")
 
 
 def upload_dates(uploads) -> list:
@@ -214,10 +214,10 @@ def set_baseline(request):
         return photos(request, str(exc), True, 400)
     day = chosen.taken_at.date().isoformat()
     if before is not None and before.id == chosen.id:
-        return photos(request, f"Capture {cid} of {day} was already the baseline; nothing changed.")
-    was = f" instead of capture {before.id} of {before.taken_at.date().isoformat()}" if before else ""
-    return photos(request, f"Capture {cid} of {day} is now the baseline{was}: before / after and the trends "
-                           "compare the other photos with it.")
+        return back_to(request, "/photos", f"The photo of {day} was already the baseline; nothing changed.")
+    was = f" instead of the photo of {before.taken_at.date().isoformat()}" if before else ""
+    return back_to(request, "/photos", f"The photo of {day} is now the baseline{was}: before / after and the "
+                                       "trends compare the other photos with it.")
 
 
 def stored_capture(request):
@@ -226,6 +226,29 @@ def stored_capture(request):
 
     with Store.open(shown_dir(request), read_only_ok=True) as store:
         return store.capture(shown_profile(request), int(request.path_params["cid"]))
+
+
+def photo_page(request):
+    """A photo's own page (a thumbnail opens it): the photo, how it was taken, its baseline,
+    date and delete buttons, and every measure of it as the pages write them."""
+    from facetrack.metrics import ALL_METRICS
+    from facetrack.metrics.labels import format_reading
+    from facetrack.store import Store
+
+    from facetrack.app.trends import measure_cells
+
+    name, cid = shown_profile(request), int(request.path_params["cid"])
+    with Store.open(shown_dir(request), read_only_ok=True) as store:
+        captures = store.captures(name) if name in store.profiles() else []
+        baseline = store.baseline(name) if captures else None
+    mine = [c for c in captures if c.id == cid]
+    if not mine:
+        return no_such_capture()
+    capture = mine[0]
+    rows = [{**measure_cells(m), "value": format_reading(m, v.value, v.spread)}
+            for m in ALL_METRICS if (v := capture.metrics.get(m.name)) is not None and v.value is not None]
+    return render(request, "Photos", pages.PHOTO, capture=capture, captures=captures, card=card(capture), rows=rows,
+                  baseline_id=baseline.id if baseline else None, today=dt.date.today().isoformat())
 
 
 def photo(request):

@@ -52,6 +52,7 @@ def routes() -> list[Route | Mount]:
         Route("/delete/{cid:capture_id}", photos.delete, methods=["POST"]),
         Route("/baseline/{cid:capture_id}", photos.set_baseline, methods=["POST"]),
         Route("/photo/{cid:capture_id}", photos.photo),
+        Route("/photos/{cid:capture_id}", photos.photo_page),
         Route("/thumb/{cid:capture_id}", photos.thumbnail),
         Route("/trends", trends.trends),
         Route("/compare", compare.compare),

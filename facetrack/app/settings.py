@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from facetrack.app import pages
 from facetrack.app.common import data_dir, render
+from facetrack.app.notes import back_to
 from facetrack.app.uploads import Refused, read_body
 
 GATES_FILE = "gates.toml"  # the capture settings, in the data dir (``facetrack capture`` reads it too)
@@ -94,10 +95,33 @@ def parse_form(body: bytes) -> list[tuple[str, str]]:
         raise Refused(400, "the settings must come as the settings page's form") from None
 
 
+def _check_numbers(items: list[tuple[str, str]]) -> None:
+    """ValueError ("max_yaw must be a number from 0.5 to 30 (degrees) but the box was empty")
+    for a known setting whose box is empty or holds no number."""
+    import math
+    from dataclasses import fields
+
+    from facetrack.capture.gates import GateConfig
+
+    known = {f.name: f.metadata["setting"] for f in fields(GateConfig)}
+    for key, value in items:
+        if key not in known:
+            continue
+        if not value.strip():
+            raise ValueError(f"{key} must be {known[key].allowed} but the box was empty")
+        try:
+            number = float(value)
+        except ValueError:
+            number = math.nan
+        if not math.isfinite(number):
+            raise ValueError(f"{key} must be {known[key].allowed} but got {value.strip()[:40]!r}")
+
+
 def _saved(root: Path, items: list[tuple[str, str]]):
     """The saved settings with ``items`` changed, written (whole, or not at all); the new config."""
     from facetrack.errors import InputError
 
+    _check_numbers(items)
     names = [k for k, _ in items]
     twice = sorted({k for k in names if names.count(k) > 1})
     if twice:
@@ -123,13 +147,13 @@ async def save(request):
     except Refused as exc:
         return await run_in_threadpool(settings, request, f"not saved: {exc.sentence}", True, exc.status)
     except ValueError as exc:
-        return await run_in_threadpool(settings, request, f"not saved: {in_words(str(exc))}", True, 400, str(exc))
+        return await run_in_threadpool(settings, request, f"not saved: {in_words(str(exc)).rstrip('.')}.", True, 400)
     except OSError as exc:
         return await run_in_threadpool(settings, request, f"not saved: {gates_path(root)} cannot be written "
                                        f"({exc.strerror or exc})", True, 503)
-    return await run_in_threadpool(settings, request, "saved: the next capture uses these")
+    return back_to(request, "/settings", "Saved: the next capture uses these settings.")
 
 
 async def reset(request):
     gates_path(data_dir(request)).unlink(missing_ok=True)
-    return await run_in_threadpool(settings, request, "Reset: every check is back to its default.")
+    return back_to(request, "/settings", "Reset: every check is back to its default.")

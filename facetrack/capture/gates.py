@@ -132,8 +132,8 @@ class GateConfig:
     max_background_sd: float = _setting(EdgeRules.max_background_sd, "Busy background", "brightness spread on "
                                         "the 0 to 255 scale", "How much the background beside the cheeks may vary; "
                                         "a plain wall varies little.", 1, 128)
-    min_background_contrast: float = _setting(EdgeRules.min_contrast, "Background contrast", "colour distance on "
-                                              "the 0 to 442 scale", "How different the background beside the "
+    min_background_contrast: float = _setting(EdgeRules.min_contrast, "Background contrast", "colour difference: "
+                                              "0 is the same colour, 442 black against white", "How different the background beside the "
                                               "cheeks must be from the skin.", 0, 442)
 
     def __post_init__(self):

@@ -198,7 +198,7 @@ def panel_svg(panel: PanelSeries) -> str:
                    '</title></rect>')
     xb = float(x_of(panel.days[panel.base_index]))
     out.append(f'<line class="baseline" x1="{xb:.1f}" x2="{xb:.1f}" y1="{TOP}" y2="{TOP + plot_h}">'
-               f'<title>baseline: capture {captures[panel.base_index].id}</title></line>')
+               f'<title>baseline: the photo of {captures[panel.base_index].taken_at.date().isoformat()}</title></line>')
     xs = x_of(panel.days)
     if panel.rolling is not None:
         out.append(_polyline(xs, y_of(panel.rolling), "rolling"))

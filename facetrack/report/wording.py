@@ -40,7 +40,7 @@ FAILED_LEGEND = "taken with failed checks (less comparable)"
 #: How a capture got its date (``Capture.taken_at_source``).
 DATE_SOURCES: Mapping[str, str] = {
     "exif": "photo, dated by the camera",
-    "given": "photo, date given by you",
+    "given": "photo, dated when it was added",
     "mtime": "photo, dated by its file",
     "capture": "guided capture",
 }
@@ -88,11 +88,19 @@ def failed_captures_sentence(captures: Sequence) -> str | None:
     failed = [c for c in captures if taken_with_failed_checks(c)]
     if not failed:
         return None
-    listed = "; ".join(f"capture {c.id} of {c.taken_at.date().isoformat()} ({', '.join(failed_checks(c))})"
+    listed = "; ".join(f"the photo of {c.taken_at.date().isoformat()} ({', '.join(failed_checks(c))})"
                        for c in failed)
-    which = "This capture was" if len(failed) == 1 else f"These {len(failed)} captures were"
+    which = "This photo was" if len(failed) == 1 else f"These {len(failed)} photos were"
     return (f"{which} taken with Capture now while some checks failed, so {'its' if len(failed) == 1 else 'their'} "
             f"numbers are less comparable with the others: {listed}. The charts draw them as hollow markers.")
+
+
+def photo_name(capture, captures=()) -> str:
+    """A photo as a person names it, by its date: "Photo of 2026-01-05"; with the time of day
+    when another of ``captures`` has the same date ("Photo of 2026-01-05, 09:30")."""
+    day = capture.taken_at.date()
+    same_day = any(c.taken_at.date() == day and c.id != capture.id for c in captures)
+    return f"Photo of {day.isoformat()}" + (f", {capture.taken_at.strftime('%H:%M')}" if same_day else "")
 
 
 def how_taken(capture) -> str:

@@ -64,8 +64,4 @@
     input.files = e.dataTransfer.files;
     review();
   });
-  document.addEventListener("submit", e => {  // a form that asks first (Delete): nothing is sent unless confirmed
-    const ask = e.target.dataset.confirm;
-    if (ask && !confirm(ask)) e.preventDefault();
-  });
 })();

@@ -4,7 +4,7 @@
   function show(point) {
     const d = point.dataset;
     tip.querySelector(".what").textContent = d.label;
-    tip.querySelector(".when").textContent = d.date + " · capture " + d.capture;
+    tip.querySelector(".when").textContent = "Photo of " + d.date;
     tip.querySelector(".value").textContent = d.text;  // "133.1 ± 0.8°", formatted by the server
     tip.querySelector("img").src = "/thumb/" + d.capture;
     tip.hidden = false;
