@@ -53,6 +53,7 @@ def routes() -> list[Route | Mount]:
         Route("/baseline/{cid:capture_id}", photos.set_baseline, methods=["POST"]),
         Route("/photo/{cid:capture_id}", photos.photo),
         Route("/photos/{cid:capture_id}", photos.photo_page),
+        Route("/photos/{cid:capture_id}", photos.photo_page),
         Route("/thumb/{cid:capture_id}", photos.thumbnail),
         Route("/trends", trends.trends),
         Route("/compare", compare.compare),
@@ -74,5 +75,6 @@ def routes() -> list[Route | Mount]:
         Route("/settings", settings.settings),
         Route("/settings", settings.save, methods=["POST"]),
         Route("/settings/reset", settings.reset, methods=["POST"]),
+        Route("/shortcut", settings.shortcut, methods=["POST"]),
         Mount(pages.STATIC_PATH, Static(), name="static"),
     ]

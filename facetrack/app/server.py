@@ -187,8 +187,13 @@ def serve(data_dir, *, profile: str = "default", port: int | None = None,
     (holding this launch's token) once the server listens."""
     import uvicorn
 
+    from facetrack.app.launcher import port_is_free, read_bookmark
+
+    mark = read_bookmark(data_dir)  # the data dir's own port and key (``launcher``), when it has them
+    if port is None and mark is not None and port_is_free(mark.port):
+        port = mark.port
     port = port or free_port()
-    token = new_token()
+    token = mark.key if mark is not None else new_token()
     app = create_app(data_dir, profile=profile, port=port, token=token)
     config = server_config(app, port)
     url = f"http://{HOST}:{port}/photos?token={token}"

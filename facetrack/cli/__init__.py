@@ -11,7 +11,7 @@ from __future__ import annotations
 import click
 
 from facetrack import __version__
-from facetrack.cli import app, calibrate, capture, data, model, report
+from facetrack.cli import app, calibrate, capture, data, model, report, shortcut
 from facetrack.cli.common import FacetrackGroup
 
 
@@ -28,6 +28,6 @@ def main():
     """
 
 
-for _module in (model, data, capture, calibrate, report, app):
+for _module in (model, data, capture, calibrate, report, app, shortcut):
     for _command in _module.COMMANDS:
         main.add_command(_command)

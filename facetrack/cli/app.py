@@ -39,6 +39,13 @@ def app_cmd(port, no_browser, profile, data_dir):
         if not no_browser:
             webbrowser.open(url)
 
+    from facetrack.app.launcher import read_bookmark, running_at
+
+    mark = read_bookmark(root)
+    if port is None and mark is not None and running_at(mark):  # started again: open the running app
+        ready(mark.url())
+        return
+
     try:
         serve(root, profile=profile, port=port, on_ready=ready)
     except KeyboardInterrupt:
