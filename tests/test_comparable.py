@@ -81,7 +81,8 @@ def imported(tmp_path_factory, photos, measurer) -> tuple[Path, dict[str, Captur
     ("frame3", "frame40", False, ("the face smiles more in the second photo",)),
     ("frame40", "frame3", False, ("the face smiles more in the first photo",)),
     ("grace", "grace_retake", True, ()),
-    ("grace", "grace_leaning", False, ("the head leans", "degrees further towards the person's")),
+    # leaning 11 degrees: comparable as a pair, but the measures it moves most cannot be judged
+    ("grace", "grace_leaning", True, ()),
     ("grace", "grace_half", False, ("larger in the first photo",)),
 ])
 def test_pairs_of_real_photos(imported, before, after, comparable, words):
@@ -181,3 +182,30 @@ def test_guided_capture_records_expression_and_light(tmp_path, webcam_clip):
     q = capture.quality
     assert q.expression["smile"] < LIMITS.expression["smile"] and 0 < q.brightness < 255 and q.light_balance > 0
     assert q.failed_gates == ()
+
+
+def test_leaning_adds_its_measured_error_to_the_measures_it_moves(imported):
+    from facetrack.stats.noise import pair_noise
+    from facetrack.stats.pair_sensitivity import SLOPES
+    from facetrack.stats.verdicts import compare_pair
+
+    _, captures = imported
+    a, leaning, retake = captures["grace"], captures["grace_leaning"], captures["grace_retake"]
+    tilted, steady = comparability(a, leaning), comparability(a, retake)
+    moved = max(SLOPES["roll"], key=SLOPES["roll"].get)  # the measure leaning moves most
+    assert tilted.added[moved] > 2 * steady.added[moved]
+    assert "the head leans" in tilted.causes[moved]
+    noise = pair_noise([a, leaning, retake], a, leaning)
+    wide = compare_pair(a, leaning, noise, comparable=tilted).measure(moved).smallest_real_change
+    narrow = compare_pair(a, retake, noise, comparable=steady).measure(moved).smallest_real_change
+    assert wide > narrow
+
+
+@pytest.mark.parametrize("added, blocked", [(0.0, False), (1.9, False), (2.1, True)])
+def test_a_measure_whose_added_error_dominates_its_noise_cannot_be_judged(added, blocked):
+    from facetrack.stats.comparable import DOMINANT
+
+    result = Comparability(True, (), {"jaw_angle_mean": added}, {"jaw_angle_mean": "the chin is 6 degrees lower"})
+    assert DOMINANT == 2.0
+    assert (result.measure_reason("jaw_angle_mean", 1.0) == "the chin is 6 degrees lower") is blocked
+    assert result.measure_reason("midface_width_ratio", 1.0) is None  # nothing added: judged

@@ -211,3 +211,23 @@ def test_compare_json_gives_the_pairs_verdict_and_each_measures_and_writes_no_pi
     listed = json.loads(CliRunner().invoke(main, ["metrics", "--json", "--profile", "demo",
                                                   "--data-dir", str(root)]).stdout)
     assert {m["name"] for m in found["measures"]} <= set(listed[0]["metrics"])
+
+
+def test_a_measure_the_pairs_differences_swamp_is_cannot_tell_and_the_others_are_judged():
+    values = typical()
+    noise = profile_noise([])
+    sd = noise["jaw_angle_mean"].sd
+    moved = {**values, "jaw_angle_mean": values["jaw_angle_mean"] + 100 * sd,
+             "midface_width_ratio": values["midface_width_ratio"] + 100 * noise["midface_width_ratio"].sd}
+    why = "the chin is 6 degrees lower in the second photo"
+    comparable = Comparability(True, (), {"jaw_angle_mean": 3 * sd, "asymmetry_index": 0.1 * noise["asymmetry_index"].sd},
+                               {"jaw_angle_mean": why, "asymmetry_index": why})
+    found = compare_pair(capture(1, values), capture(2, moved), noise, comparable=comparable)
+    jaw = found.measure("jaw_angle_mean")
+    assert jaw.verdict == CANNOT_TELL and jaw.reason == why and jaw.smallest_real_change is None
+    assert found.measure("midface_width_ratio").verdict == BEYOND
+    assert found.verdict == CHANGED and why in found.reason
+    # a small added error widens the figure, it does not block
+    plain = compare_pair(capture(1, values), capture(2, values), noise).measure("asymmetry_index")
+    wider = found.measure("asymmetry_index")
+    assert wider.verdict == WITHIN and wider.smallest_real_change > plain.smallest_real_change

@@ -16,9 +16,10 @@ from facetrack.errors import ReportError
 from facetrack.metrics import HEADLINE, Metric, get_metric
 from facetrack.metrics.labels import GROUP_LABELS, NOISE_NAME, format_noise
 from facetrack.records import Capture, Repeatability
-from facetrack.stats.noise import pair_noise, profile_noise
+from facetrack.stats.compare import judge_pair
+from facetrack.stats.noise import profile_noise
 from facetrack.stats.trends import DAYS_PER_PERIOD, days_since
-from facetrack.stats.verdicts import TrendVerdict, smallest_real_change, trend_verdicts
+from facetrack.stats.verdicts import TrendVerdict, trend_verdicts
 from facetrack.report.changes import panel_change
 from facetrack.report.wording import FAILED_LEGEND, taken_with_failed_checks
 
@@ -84,7 +85,8 @@ def panel_series(captures: Sequence[Capture], *, metrics: Sequence[Metric] | Non
     repeatability calibration. The trends are judged as one family over every metric
     (``verdicts.trend_verdicts``, against ``noise.profile_noise`` of all the captures),
     whichever panels are drawn; the band is the smallest real change of the baseline
-    against the latest capture, the before/after a page shows first (``noise.pair_noise``).
+    against the latest capture, the before/after a page shows first (``compare.judge_pair``;
+    none where that pair cannot judge the measure).
     The baseline defaults to the first capture. Needs at least 2 captures."""
     if len(captures) < 2:
         raise ReportError(
@@ -93,7 +95,7 @@ def panel_series(captures: Sequence[Capture], *, metrics: Sequence[Metric] | Non
     verdicts = trend_verdicts(captures, profile_noise(captures, repeats))
     baseline = next((c for c in captures if c.id == baseline_id), captures[0])
     latest = captures[-1] if captures[-1].id != baseline.id else captures[0]
-    band = pair_noise(captures, baseline, latest, repeats)
+    band = judge_pair(captures, baseline, latest, repeats) if baseline.id != latest.id else None
     days = days_since([c.taken_at for c in captures])
     if metrics is None:
         metrics = [get_metric(name) for name in HEADLINE]
@@ -106,7 +108,8 @@ def panel_series(captures: Sequence[Capture], *, metrics: Sequence[Metric] | Non
                            for c in captures])
         spreads = np.array([(c.metrics[metric.name].spread or 0.0) if metric.name in c.metrics
                             else np.nan for c in captures])
-        level = smallest_real_change(metric, band)
+        level = next((m.smallest_real_change for m in band.measures if m.metric.name == metric.name), None) \
+            if band is not None else None
         trend = verdicts.get(metric.name)
         trend = trend if trend is not None and trend.slope is not None else None
         fit = trend.intercept + trend.slope * days / DAYS_PER_PERIOD if trend else None

@@ -32,8 +32,8 @@ CHECKS: Mapping[str, tuple[str, str]] = {
 }
 
 #: What a capture taken with failed checks means for its numbers.
-LESS_COMPARABLE = ("It was taken with Capture now while some checks failed, so its numbers are less "
-                   "comparable with the other captures.")
+LESS_COMPARABLE = ("It was taken, or added, while some of the photo checks failed, so its numbers are less "
+                   "comparable with the other photos.")
 #: The legend line of such a capture's marker (hollow) in the charts and the before/after figure.
 FAILED_LEGEND = "taken with failed checks (less comparable)"
 
@@ -61,16 +61,16 @@ def check_problem(gate: str) -> str:
 
 
 def failed_checks(capture) -> tuple[str, ...]:
-    """The checks that failed when ``capture`` was taken with Capture now, as problems in words
-    (() for a capture taken by the checks, or imported)."""
+    """The checks that failed when ``capture`` was taken with Capture now, or when it was imported
+    (imports run the same checks), as problems in words (() for a capture taken by the checks)."""
     quality = capture.quality
-    if not quality.manual or not quality.failed_gates:
+    if not quality.failed_gates:
         return ()
     return tuple(check_problem(g) for g in quality.failed_gates)
 
 
 def taken_with_failed_checks(capture) -> bool:
-    """Whether ``capture`` was taken with Capture now while some checks failed."""
+    """Whether ``capture`` was taken or imported while some checks failed."""
     return bool(failed_checks(capture))
 
 
@@ -91,7 +91,7 @@ def failed_captures_sentence(captures: Sequence) -> str | None:
     listed = "; ".join(f"the photo of {c.taken_at.date().isoformat()} ({', '.join(failed_checks(c))})"
                        for c in failed)
     which = "This photo was" if len(failed) == 1 else f"These {len(failed)} photos were"
-    return (f"{which} taken with Capture now while some checks failed, so {'its' if len(failed) == 1 else 'their'} "
+    return (f"{which} taken or added while some photo checks failed, so {'its' if len(failed) == 1 else 'their'} "
             f"numbers are less comparable with the others: {listed}. The charts draw them as hollow markers.")
 
 
@@ -115,7 +115,9 @@ def pair_sentence(verdict) -> str:
 
     if verdict.verdict == CANNOT_TELL:
         return f"cannot tell: {verdict.reason}."
+    unjudged = sorted({m.reason for m in verdict.measures if m.verdict == CANNOT_TELL and m.reason})
+    rest = (f" Some measures cannot be judged on these two photos ({'; '.join(unjudged)})." if unjudged else "")
     if verdict.verdict == CHANGED:
         names = [m.metric.label for m in verdict.measures if m.beyond_noise]
-        return f"changed beyond noise: {', '.join(names)}."
-    return "no measure changed beyond noise."
+        return f"changed beyond noise: {', '.join(names)}.{rest}"
+    return f"no measure changed beyond noise.{rest}"

@@ -1,11 +1,20 @@
-"""Whether two captures can be compared at all: a pure function of the two captures.
+"""Whether two captures can be compared, and how much their differences add to each measure:
+a pure function of the two captures.
 
 Two photos of an unchanged face differ in their measures more when the head is turned,
 raised or leaned differently, the expression differs, the face is nearer or further, or the
-light differs. Each limit here is where, on real faces (``benchmarks/comparability.py``,
-figures in docs/metrics.md, "Comparable photos"), the error that difference adds to the
-measures grows past the noise between two captures of an unchanged face. A pair beyond any
-limit is not comparable: its verdict is "cannot tell", with each reason in words.
+light differs. Two things follow from how much they differ (``comparability``):
+
+- **the error each measure gains** (``Comparability.added``): each difference times the
+  measure's measured slope for it (``stats.pair_sensitivity``, ``benchmarks/comparability.py``),
+  added in quadrature over the differences. The verdict adds it to the pair's noise, so its
+  smallest real change grows with how differently the two photos were taken; a measure whose
+  added error is more than ``DOMINANT`` times its own noise is "cannot tell" for that pair
+  (``Comparability.measure_reason`` says why, in words), the others keep their verdicts;
+- **a pair that cannot be compared at all** (``LIMITS``): a difference beyond what the slopes
+  were measured over (twice the largest difference in the data, for pose), or beyond what two
+  photos passing the capture checks can differ in expression. Its verdict is "cannot tell",
+  with each reason in words.
 
 Everything is judged between the two captures, from what was recorded when each was
 measured: the pose, ``QualityNotes.expression``, ``interocular_px`` (face size),
@@ -17,12 +26,13 @@ is unknown is not held against the pair: it is comparable with what is known.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 import numpy as np
 
 from facetrack.records import Capture
+from facetrack.stats.pair_sensitivity import SLOPES
 
 #: The expression scores a capture records, each the mean of MediaPipe blendshape scores (0-1)
 #: of both sides; name -> (blendshapes, what a difference is in words: "the face smiles more").
@@ -50,23 +60,38 @@ class Limits:
     balance: float  # difference of log2(left cheek / right cheek brightness): 0.3 is about 23 %
 
 
-#: Measured limits (benchmarks/comparability.py; docs/metrics.md, "Comparable photos"): where the
-#: error a difference adds to the most sensitive measures (the 10th percentile over the measures)
-#: reaches their between-capture noise (``stats.default_noise``), never beyond the largest
-#: difference in the data: turned and raised head from the real clips (their pose differs by up to
-#: 1.7 and 4 degrees), leaning, face size and light from the stills' known rotations, rescaling and
-#: light changes, expression from the clips (neutral to a broad smile, blinks, pressed lips). Each
-#: is the benchmark's figure rounded down to 2 significant digits (it prints this line).
-LIMITS = Limits(yaw=1.5, pitch=0.96, roll=6.6,
-                expression={"smile": 0.18, "jaw_open": 0.027, "brows_up": 0.16, "squint": 0.12, "blink": 0.037,
-                            "pucker": 0.13, "press": 0.16},
+#: The pair limits (docs/metrics.md, "Comparable photos"). Head turned and raised: twice the largest
+#: difference the clips' slopes were measured over (``pair_sensitivity.SPANS``: 1.7 and 4 degrees),
+#: a bounded extrapolation of a measured line, no further; leaning: the stills' largest known
+#: rotation (12 degrees). Face size, brightness and light from one side: where the error they add
+#: reaches the between-capture noise of the most sensitive measures (``benchmarks/comparability.py``).
+#: Expression: the capture checks' default limits (``capture.gates.GateConfig``: a smile of 0.3,
+#: brows raised 0.4, eyes closed 0.5, squint 0.8), since two photos that pass the checks can
+#: differ that much, and twice the data where that is less (a mouth open 0.12) or the checks do not
+#: limit it (the lips). Within these limits the differences still add measured error to each
+#: measure (``Comparability.added``).
+LIMITS = Limits(yaw=3.4, pitch=8.0, roll=12.0,
+                expression={"smile": 0.3, "jaw_open": 0.12, "brows_up": 0.4, "squint": 0.8, "blink": 0.5,
+                            "pucker": 0.5, "press": 0.68},
                 size=0.23, brightness=0.69, balance=0.85)
+#: A measure whose added error exceeds this many times its own between-capture SD cannot be judged
+#: on the pair: its noise would be more than 1.7 times what it is between comparable photos.
+DOMINANT = 2.0
 
 
 @dataclass(frozen=True)
 class Comparability:
     comparable: bool
     reasons: tuple[str, ...]  # plain sentences, e.g. "the head is turned 8 degrees more ..."; empty when comparable
+    added: Mapping[str, float] = field(default_factory=dict)  # measure -> error the differences add (its units)
+    causes: Mapping[str, str] = field(default_factory=dict)  # measure -> the difference adding most, in words
+
+    def measure_reason(self, name: str, sd: float) -> str | None:
+        """Why measure ``name`` (between-capture SD ``sd``) cannot be judged on this pair, or
+        None when its added error stays within ``DOMINANT`` times ``sd``."""
+        if self.added.get(name, 0.0) <= DOMINANT * sd:
+            return None
+        return self.causes.get(name, "the two photos were taken too differently")
 
 
 def expression_of(blendshapes: Iterable[Mapping[str, float]]) -> dict[str, float] | None:
@@ -91,36 +116,6 @@ def light_balance(left: float, right: float) -> float | None:
     return round(left / right, 3)
 
 
-def _pose_reasons(before: Capture, after: Capture, limits: Limits) -> list[str]:
-    if before.pose is None or after.pose is None:
-        return []
-    yaw, pitch, roll = (b - a for a, b in zip(before.pose, after.pose))
-    out = []
-    if abs(yaw) > limits.yaw:  # yaw > 0: turned towards the subject's own left
-        out.append(f"the head is turned {abs(yaw):.0f} degrees further to the person's "
-                   f"{'left' if yaw > 0 else 'right'} in the second photo")
-    if abs(pitch) > limits.pitch:  # pitch > 0: chin up
-        out.append(f"the chin is {abs(pitch):.0f} degrees {'higher' if pitch > 0 else 'lower'} in the second photo")
-    if abs(roll) > limits.roll:  # roll > 0: the left eye higher, the head leaning to the right shoulder
-        out.append(f"the head leans {abs(roll):.0f} degrees further towards the person's "
-                   f"{'right' if roll > 0 else 'left'} shoulder in the second photo")
-    return out
-
-
-def _expression_reasons(before: Capture, after: Capture, limits: Limits) -> list[str]:
-    a, b = before.quality.expression or {}, after.quality.expression or {}
-    out = []
-    for name, (_, words) in EXPRESSIONS.items():
-        if name not in a or name not in b or name not in limits.expression:
-            continue
-        diff = b[name] - a[name]
-        if abs(diff) > limits.expression[name]:
-            which = "second" if diff > 0 else "first"
-            out.append(f"{words} in the {which} photo ({max(a[name], b[name]):.2f} against "
-                       f"{min(a[name], b[name]):.2f} on a 0 to 1 scale)")
-    return out
-
-
 def relative_size(capture: Capture) -> float | None:
     """The face's size as a fraction of the photo's width (eye distance over width): the same
     camera at another resolution gives the same value; nearer gives more."""
@@ -130,39 +125,62 @@ def relative_size(capture: Capture) -> float | None:
     return iod / capture.width
 
 
-def _size_reasons(before: Capture, after: Capture, limits: Limits) -> list[str]:
-    a, b = relative_size(before), relative_size(after)
-    if a is None or b is None:
-        return []
-    ratio = b / a
-    if abs(math.log(ratio)) <= math.log1p(limits.size):
-        return []
-    bigger, pct = ("second", ratio - 1) if ratio > 1 else ("first", 1 / ratio - 1)
-    return [f"the face is {100 * pct:.0f} % larger in the {bigger} photo (taken nearer the camera, or with "
-            "another camera or zoom)"]
-
-
-def _light_reasons(before: Capture, after: Capture, limits: Limits) -> list[str]:
-    out = []
-    a, b = before.quality.brightness, after.quality.brightness
-    if a and b:
-        ratio = b / a
-        if abs(math.log(ratio)) > math.log1p(limits.brightness):
-            brighter, pct = ("second", ratio - 1) if ratio > 1 else ("first", 1 / ratio - 1)
-            out.append(f"the face is {100 * pct:.0f} % brighter in the {brighter} photo")
-    a, b = before.quality.light_balance, after.quality.light_balance
-    if a and b:
-        diff = math.log2(b / a)
-        if abs(diff) > limits.balance:
-            out.append(f"the light falls more from the person's {'left' if diff > 0 else 'right'} in the second "
-                       f"photo (one cheek {100 * (2 ** abs(diff) - 1):.0f} % brighter relative to the other)")
+def differences(before: Capture, after: Capture) -> dict[str, tuple[float, str]]:
+    """Every known difference between the two captures, in the units of
+    ``pair_sensitivity.SLOPES`` (its absolute size), with its sentence."""
+    out: dict[str, tuple[float, str]] = {}
+    if before.pose is not None and after.pose is not None:
+        yaw, pitch, roll = (b - a for a, b in zip(before.pose, after.pose))
+        out["yaw"] = (abs(yaw), f"the head is turned {abs(yaw):.0f} degrees further to the person's "
+                                f"{'left' if yaw > 0 else 'right'} in the second photo")
+        out["pitch"] = (abs(pitch), f"the chin is {abs(pitch):.0f} degrees {'higher' if pitch > 0 else 'lower'} "
+                                    "in the second photo")
+        out["roll"] = (abs(roll), f"the head leans {abs(roll):.0f} degrees further towards the person's "
+                                  f"{'right' if roll > 0 else 'left'} shoulder in the second photo")
+    a, b = before.quality.expression or {}, after.quality.expression or {}
+    for name, (_, words) in EXPRESSIONS.items():
+        if name in a and name in b:
+            diff = b[name] - a[name]
+            out[name] = (abs(diff), f"{words} in the {'second' if diff > 0 else 'first'} photo "
+                                    f"({max(a[name], b[name]):.2f} against {min(a[name], b[name]):.2f} on a 0 to 1 scale)")
+    sa, sb = relative_size(before), relative_size(after)
+    if sa and sb:
+        ratio = sb / sa
+        bigger, pct = ("second", ratio - 1) if ratio > 1 else ("first", 1 / ratio - 1)
+        out["size"] = (abs(math.log(ratio)), f"the face is {100 * pct:.0f} % larger in the {bigger} photo (taken "
+                                             "nearer the camera, or with another camera or zoom)")
+    ba, bb = before.quality.brightness, after.quality.brightness
+    if ba and bb:
+        ratio = bb / ba
+        brighter, pct = ("second", ratio - 1) if ratio > 1 else ("first", 1 / ratio - 1)
+        out["brightness"] = (abs(math.log(ratio)), f"the face is {100 * pct:.0f} % brighter in the {brighter} photo")
+    la, lb = before.quality.light_balance, after.quality.light_balance
+    if la and lb:
+        diff = math.log2(lb / la)
+        out["balance"] = (abs(diff), f"the light falls more from the person's {'left' if diff > 0 else 'right'} "
+                                     f"in the second photo (one cheek {100 * (2 ** abs(diff) - 1):.0f} % brighter "
+                                     "relative to the other)")
     return out
 
 
+def _beyond(kind: str, size: float, limits: Limits) -> bool:
+    if kind in limits.expression:
+        return size > limits.expression[kind]
+    if kind in ("size", "brightness"):
+        return size > math.log1p(getattr(limits, kind))
+    return size > getattr(limits, kind, math.inf)
+
+
 def comparability(before: Capture, after: Capture, limits: Limits = LIMITS) -> Comparability:
-    """Whether ``before`` and ``after`` can be compared: how much their pose, expression,
-    distance and light differ, each against its measured limit. Unknown values (a capture
-    stored before they were recorded) count as comparable."""
-    reasons = (_pose_reasons(before, after, limits) + _expression_reasons(before, after, limits)
-               + _size_reasons(before, after, limits) + _light_reasons(before, after, limits))
-    return Comparability(not reasons, tuple(reasons))
+    """Whether ``before`` and ``after`` can be compared (each difference against its limit), and
+    the error their differences add to each measure. Unknown values (a capture stored before
+    they were recorded) count as comparable and add nothing."""
+    found = differences(before, after)
+    reasons = tuple(words for kind, (size, words) in found.items() if _beyond(kind, size, limits))
+    added, causes = {}, {}
+    for name in {m for slopes in SLOPES.values() for m in slopes}:
+        parts = {kind: SLOPES[kind].get(name, 0.0) * size for kind, (size, _) in found.items() if kind in SLOPES}
+        if parts:
+            added[name] = math.sqrt(sum(p * p for p in parts.values()))
+            causes[name] = found[max(parts, key=parts.get)][1]
+    return Comparability(not reasons, reasons, added, causes)

@@ -61,10 +61,11 @@ def critical_t(dof: float, family_size: int, alpha: float = ALPHA) -> float:
     return t_quantile(1.0 - alpha / (2.0 * family_size), dof)
 
 
-def threshold(noise: Noise, family_size: int, alpha: float = ALPHA) -> float:
+def threshold(noise: Noise, family_size: int, alpha: float = ALPHA, added: float = 0.0) -> float:
     """The smallest real change of a before/after in a family of ``family_size`` measures:
-    critical t x sqrt(2) x s_m, in the metric's stored units."""
-    return critical_t(noise.dof, family_size, alpha) * math.sqrt(2.0) * noise.sd
+    critical t x sqrt(2 s_m^2 + added^2), in the metric's stored units; ``added``: the error the
+    two photos' differences in pose, expression, distance and light add (``comparable``)."""
+    return critical_t(noise.dof, family_size, alpha) * math.sqrt(2.0 * noise.sd ** 2 + added ** 2)
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class MeasureVerdict:
     smallest_real_change: float | None
     p: float | None
     verdict: str
+    reason: str | None = None  # why "cannot tell", in words
 
     @property
     def change(self) -> float | None:
@@ -109,13 +111,14 @@ def family_size(metric: Metric, noise: Mapping[str, Noise], metrics: Sequence[Me
     return sum(1 for m in metrics if family_of(m) == family_of(metric) and m.name in noise)
 
 
-def smallest_real_change(metric: Metric, noise: Mapping[str, Noise], metrics: Sequence[Metric] = ALL_METRICS
-                         ) -> float | None:
+def smallest_real_change(metric: Metric, noise: Mapping[str, Noise], metrics: Sequence[Metric] = ALL_METRICS,
+                         added: float = 0.0) -> float | None:
     """The smallest change between two photos that ``metric``'s verdict calls beyond noise,
-    in its stored units (None: no noise estimate, so no verdict)."""
+    in its stored units (None: no noise estimate, so no verdict); ``added``: what the two
+    photos' differences add (``comparable.Comparability.added``)."""
     if metric.name not in noise:
         return None
-    return threshold(noise[metric.name], family_size(metric, noise, metrics))
+    return threshold(noise[metric.name], family_size(metric, noise, metrics), added=added)
 
 
 def compare_pair(before: Capture, after: Capture, noise: Mapping[str, Noise], *,
@@ -133,6 +136,7 @@ def compare_pair(before: Capture, after: Capture, noise: Mapping[str, Noise], *,
     tested = {m.name for m in shown
               if value(before, m.name) is not None and value(after, m.name) is not None and m.name in noise}
     blocked = comparable is not None and not comparable.comparable
+    added = comparable.added if comparable is not None else {}
     out = []
     for m in shown:
         a, b = value(before, m.name), value(after, m.name)
@@ -140,19 +144,29 @@ def compare_pair(before: Capture, after: Capture, noise: Mapping[str, Noise], *,
             out.append(MeasureVerdict(m, a, b, None, None, NOT_MEASURED))
             continue
         n = noise[m.name]
-        limit = smallest_real_change(m, noise, metrics)
-        p = two_sided_p((b - a) / (math.sqrt(2.0) * n.sd), n.dof)
-        verdict = CANNOT_TELL if blocked else (BEYOND if abs(b - a) > limit else WITHIN)
-        out.append(MeasureVerdict(m, a, b, limit, p, verdict))
+        extra = added.get(m.name, 0.0)
+        limit = smallest_real_change(m, noise, metrics, added=extra)
+        p = two_sided_p((b - a) / math.sqrt(2.0 * n.sd ** 2 + extra ** 2), n.dof)
+        why = comparable.measure_reason(m.name, n.sd) if comparable is not None else None
+        if blocked or why:
+            out.append(MeasureVerdict(m, a, b, None, p, CANNOT_TELL, why or "; ".join(comparable.reasons)))
+        else:
+            out.append(MeasureVerdict(m, a, b, limit, p, BEYOND if abs(b - a) > limit else WITHIN))
+    judged = [v for v in out if v.verdict in (BEYOND, WITHIN)]
+    unjudged = sorted({v.reason for v in out if v.verdict == CANNOT_TELL and v.reason})
     if blocked:
         verdict, reason = CANNOT_TELL, "; ".join(comparable.reasons) or "the two photos are not comparable"
     elif not tested:
         verdict, reason = CANNOT_TELL, "no measure was measured on both photos"
+    elif not judged:
+        verdict, reason = CANNOT_TELL, "; ".join(unjudged)
     elif any(v.beyond_noise for v in out):
         names = [v.metric.label for v in out if v.beyond_noise]
         verdict, reason = CHANGED, f"changed beyond noise: {', '.join(names)}"
     else:
         verdict, reason = NO_CHANGE, "every measured change is within noise"
+    if unjudged and verdict in (CHANGED, NO_CHANGE):
+        reason += f"; some measures cannot be judged: {'; '.join(unjudged)}"
     return PairVerdict(before, after, verdict, reason, tuple(out))
 
 
