@@ -206,7 +206,9 @@ def main() -> None:
               f"{unit:<17} " + ", ".join(f"{m} {show(v):.2f}" for m, v in worst))
         table[factor] = {"limit": show(limit), "fitted": show(fitted), "data_span": show(SPAN.get(factor, math.inf)),
                          "unit": unit, "per_measure": {m: show(v) for m, v in per.items()}}
-    print("stats.comparable.LIMITS (each rounded down to 2 significant digits): " + suggested(table))
+    print("where the most sensitive measures' added error reaches their noise (2 significant digits; the pair "
+          "limits in use are stats.comparable.LIMITS, and within them the error is added to each measure): "
+          + suggested(table))
     pairs, comparable, reasons = clip_pairs(faces)
     print(f"with stats.comparable.LIMITS: {comparable} of {pairs} pairs of clip frames comparable "
           f"({100 * comparable / pairs:.0f} %); reasons: " + ", ".join(f"{k} {v}" for k, v in reasons.most_common()))
