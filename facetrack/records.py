@@ -139,6 +139,7 @@ class QualityNotes:
     failed_gates: tuple[str, ...] | None = None  # gates failing when a manual capture was taken
     sharpness: float | None = None  # the kept frame's sharpness score
     silhouette_missing: Mapping[str, str] | None = None  # silhouette metric -> why it has no value
+    skin_missing: Mapping[str, str] | None = None  # skin measure -> why it has no value
     expression: Mapping[str, float] | None = None  # expression score (0-1, ``stats.comparable.EXPRESSIONS``)
     brightness: float | None = None  # the face's mean brightness, 0 black to 255 white
     light_balance: float | None = None  # the subject's left cheek's brightness over the right's (1: even)
@@ -152,10 +153,10 @@ class QualityNotes:
                 if not isinstance(value, (list, tuple)) or not all(isinstance(g, str) for g in value):
                     raise ValueError(f"failed_gates must be a list of gate names but got {value!r}")
                 object.__setattr__(self, "failed_gates", tuple(value))
-            elif f.name == "silhouette_missing":
+            elif f.name in ("silhouette_missing", "skin_missing"):
                 if value is not None and not (isinstance(value, Mapping) and all(
                         isinstance(k, str) and isinstance(v, str) for k, v in value.items())):
-                    raise ValueError(f"silhouette_missing must map metric names to reasons but got {value!r}")
+                    raise ValueError(f"{f.name} must map metric names to reasons but got {value!r}")
             elif f.name == "expression":
                 if value is not None and not (isinstance(value, Mapping) and all(
                         isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool)
@@ -176,7 +177,7 @@ class QualityNotes:
         out = {k: v for k, v in asdict(self).items() if v is not None}
         if "failed_gates" in out:
             out["failed_gates"] = list(out["failed_gates"])
-        for name in ("silhouette_missing", "expression"):
+        for name in ("silhouette_missing", "skin_missing", "expression"):
             if name in out:
                 out[name] = dict(out[name])
         return out

@@ -85,8 +85,8 @@ class PhotoMeasurement:
     views: tuple[LandmarkView, ...]
     metrics: dict[str, MetricValue]  # the landmark metrics and the trustworthy silhouette ones
     silhouette_missing: dict[str, str] | None = None  # silhouette metric -> why it has no value
-    # The skin measures (``detect.skin``), kept apart from ``metrics`` until the store and
-    # recompute know them: the trustworthy values, and why the others have none.
+    # The skin measures (``detect.skin``): the trustworthy values, and why the others have none;
+    # kept apart from ``metrics`` here, stored beside them by the importer.
     skin: dict[str, MetricValue] = field(default_factory=dict)
     skin_missing: dict[str, str] | None = None
 

@@ -30,6 +30,7 @@ from facetrack.errors import FacetrackError
 from facetrack.detect.landmarks import HeadPose
 from facetrack.detect.outline import combine_outline, outline_values, outline_views
 from facetrack.detect.measure import Augmentation, Measurer, augment_image, map_back, measure_views
+from facetrack.detect.skin import measure_skin_frames
 from facetrack.metrics.align import interocular
 from facetrack.store import Store
 from facetrack.records import Capture, LandmarkView, NewCapture, QualityNotes, ViewKind
@@ -89,6 +90,7 @@ def measure_burst(burst: tuple[CheckedFrame, ...], *, measurer: Measurer, manual
     topo = measurer.topology
     found_views, kept, dropped = [], [], []
     outline_per_view, outline_reasons = [], {}
+    skin_frames = []  # (frame, its views' consensus landmarks): the skin is measured per frame
     best = None
     for checked in burst:
         image, index = checked.frame.image, checked.frame.index
@@ -114,6 +116,7 @@ def measure_burst(burst: tuple[CheckedFrame, ...], *, measurer: Measurer, manual
             outline_per_view += views_here
             for name, reasons in why.items():
                 outline_reasons.setdefault(name, []).extend(reasons)
+            skin_frames.append((image, anchor))
         score = next(r.value for r in checked.results if r.name == "sharpness")
         kept.append(index)
         if best is None or score > best[0]:
@@ -124,10 +127,12 @@ def measure_burst(burst: tuple[CheckedFrame, ...], *, measurer: Measurer, manual
                          f"showed exactly one face on re-check ({why})")
     _, checked, face, failed = best
     used, metrics = measure_views(found_views, topo)
-    missing = None
+    missing = skin_missing = None
     if measurer.segmenter is not None:
         outline = combine_outline(outline_per_view, outline_reasons)
         metrics, missing = {**metrics, **outline_values(outline)}, outline.problems
+        skin = measure_skin_frames(measurer.segmenter, skin_frames, topo)  # each frame against its own wall
+        metrics, skin_missing = {**metrics, **skin.values}, skin.problems
     views = list(used)
     # the kept frame's own detection leads, named "original" (the ghost and reports use it)
     lead = next(i for i, v in enumerate(views) if v.kind == ViewKind(frame=checked.frame.index))
@@ -145,7 +150,7 @@ def measure_burst(burst: tuple[CheckedFrame, ...], *, measurer: Measurer, manual
         width=width, height=height, pose=(pose.yaw, pose.pitch, pose.roll),
         quality=QualityNotes(burst=len(burst), frames_measured=len(kept), views=len(views),
                              frame_kept=checked.frame.index, manual=manual, failed_gates=tuple(failed),
-                             silhouette_missing=missing,
+                             silhouette_missing=missing, skin_missing=skin_missing,
                              sharpness=round(float(best[0]), 1),
                              expression=expression_of(v.blendshapes for v in found_views),
                              brightness=None if exposure is None else round(exposure, 1),

@@ -115,9 +115,9 @@ def _capture_from(path: Path, photo, sha: str, result, topology, taken_at, views
         image_bytes=photo.data, image_ext=photo.format.lower().replace("jpeg", "jpg"),
         sha256=sha, width=width, height=height, pose=(pose.yaw, pose.pitch, pose.roll),
         quality=QualityNotes(views=len(result.views), views_tried=views_tried, interocular_px=round(iod, 1),
-                             silhouette_missing=result.silhouette_missing,
+                             silhouette_missing=result.silhouette_missing, skin_missing=result.skin_missing,
                              expression=expression_of(v.blendshapes for v in result.views), **checks),
-        views=views, metrics=result.metrics,
+        views=views, metrics={**result.metrics, **result.skin},
     )
 
 

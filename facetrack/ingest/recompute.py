@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from facetrack.detect.measure import measure_views
 from facetrack.errors import InputError
-from facetrack.metrics import SILHOUETTE, VERSIONS
+from facetrack.metrics import SILHOUETTE, SKIN, VERSIONS
 from facetrack.store import Store
 from facetrack.records import Capture, MetricValue
 from facetrack.stats.comparable import expression_of
@@ -21,6 +21,9 @@ from facetrack.topology import FaceTopology
 
 
 SILHOUETTE_NAMES = frozenset(m.name for m in SILHOUETTE)
+SKIN_NAMES = frozenset(m.name for m in SKIN)
+#: Measured on the photo (the silhouette, the skin), not from the landmarks: recompute keeps them.
+PHOTO_NAMES = SILHOUETTE_NAMES | SKIN_NAMES
 
 
 @dataclass
@@ -32,8 +35,8 @@ class RecomputeReport:
 
 def is_stale(capture: Capture) -> bool:
     """True when the stored landmark metrics are not exactly the registry's names and versions
-    (the silhouette metrics, measured on the photo, may be missing by design)."""
-    stored = {name: value.version for name, value in capture.metrics.items() if name not in SILHOUETTE_NAMES}
+    (the silhouette and skin metrics, measured on the photo, may be missing by design)."""
+    stored = {name: value.version for name, value in capture.metrics.items() if name not in PHOTO_NAMES}
     return stored != dict(VERSIONS)
 
 
@@ -115,7 +118,7 @@ def recompute_profile(store: Store, profile: str, topology: FaceTopology, *,
         except ValueError as exc:
             report.failed.append((capture.id, str(exc)))
             continue
-        kept = {n: v for n, v in capture.metrics.items() if n in SILHOUETTE_NAMES}  # from the photo, not landmarks
+        kept = {n: v for n, v in capture.metrics.items() if n in PHOTO_NAMES}  # from the photo, not landmarks
         store.replace_metrics(capture.id, {**values, **kept})
         report.updated.append(capture.id)
     return report
