@@ -19,7 +19,7 @@ import cv2
 from starlette.testclient import TestClient
 
 from facetrack.app.photos import MAX_UPLOAD_BYTES
-from facetrack.app.server import MAX_CONNECTIONS, MAX_HEAD_BYTES, create_app, free_port, server_config
+from facetrack.app.server import MAX_HEAD_BYTES, create_app, free_port, server_config
 from facetrack.app.uploads import SCRATCH_PREFIX
 from facetrack.store import Store
 from facetrack.store.check import check_store
@@ -151,19 +151,50 @@ def test_slow_request_heads_are_cut_and_the_app_keeps_answering(store_dir, measu
                 assert status_of(sock) == status
 
 
-def test_connections_past_the_cap_are_answered_503_until_the_idle_ones_are_cut(store_dir, measurer):
-    with serving(store_dir, measurer, head_timeout_s=1.0) as (app, port):
-        idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(MAX_CONNECTIONS)]
-        time.sleep(0.2)
-        with socket.create_connection(("127.0.0.1", port)) as sock:
-            sock.sendall(head(port, "GET", "/photos"))
-            assert status_of(sock) == 503
-        assert wait_for(lambda: all(closed_by_server(s) for s in idle), 5)  # cut at the head deadline
-        for s in idle:
+def test_connections_that_send_no_head_cannot_keep_the_pages_out(store_dir, measurer):
+    """Issue 32: 70 half-sent connections from any local process (no token needed) held the
+    connection cap until their head deadline, and the user's pages got 503 (18 of 20). A new
+    connection past ``CROWDED`` now cuts the oldest still waiting for a head."""
+    with serving(store_dir, measurer) as (app, port):  # the real 10 s head deadline
+        half = []
+        for _ in range(70):
+            s = socket.create_connection(("127.0.0.1", port))
+            s.sendall(b"GET /photos HTTP/1.1\r\nHost: 127.0.0.1")  # and no more
+            half.append(s)
+        time.sleep(0.3)
+        statuses = []
+        for _ in range(20):
+            with socket.create_connection(("127.0.0.1", port)) as sock:
+                sock.sendall(head(port, "GET", "/photos"))
+                statuses.append(status_of(sock))
+        for s in half:
             s.close()
+    assert statuses == [200] * 20
+
+
+def test_a_body_trickling_in_is_cut_at_its_total_deadline(store_dir, measurer, monkeypatch):
+    """Issue 32: a body had only an idle timer (one byte every 25 s kept it open for ever)."""
+    from facetrack.app import uploads
+
+    monkeypatch.setattr(uploads, "BODY_TOTAL_S", 2.0, raising=False)
+    monkeypatch.setattr(uploads, "BODY_IDLE_S", 1.0)
+    with serving(store_dir, measurer) as (app, port):
         with socket.create_connection(("127.0.0.1", port)) as sock:
-            sock.sendall(head(port, "GET", "/photos"))
-            assert status_of(sock) == 200
+            sock.sendall(head(port, "POST", "/upload", "Content-Type: multipart/form-data; boundary=b",
+                              "Content-Length: 100000") + PART)
+            started = time.monotonic()
+            status = None
+            sock.setblocking(False)
+            while time.monotonic() - started < 15 and status is None:
+                with contextlib.suppress(OSError):
+                    sock.send(b"x")  # a byte every 0.3 s: never idle for 1 s
+                time.sleep(0.3)
+                with contextlib.suppress(BlockingIOError):
+                    data = sock.recv(65536)
+                    if data:
+                        status = int(data.split(b" ", 2)[1])
+    assert status == 408
+    assert scratch_files(store_dir) == []
 
 
 def test_a_killed_app_leaves_its_scratch_and_the_next_start_removes_it(store_dir, tmp_path):

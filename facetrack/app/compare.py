@@ -255,8 +255,7 @@ def _aligned_all(request):
 def timelapse_gif(request):
     """Every photo in order, aligned, each with its date: an animated GIF that plays in the page."""
     import cv2
-
-    from facetrack.report.pictures import gif_bytes
+    from PIL import Image
 
     photos = _aligned_all(request)
     if photos is None:
@@ -270,8 +269,11 @@ def timelapse_gif(request):
             cv2.rectangle(small, (0, small.shape[0] - 24), (small.shape[1], small.shape[0]), (0, 0, 0), -1)
             cv2.putText(small, f"{p.capture.taken_at.date().isoformat()}  ({i + 1}/{len(photos)})",
                         (6, small.shape[0] - 7), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (255, 255, 255), 1, cv2.LINE_AA)
-            frames.append(small)
-        return gif_bytes(frames, duration_ms=500)
+            # each frame's own 256 colours by octree (a fortieth of median cut's time, a byte a pixel kept)
+            frames.append(Image.fromarray(small).quantize(256, method=Image.Quantize.FASTOCTREE))
+        out = io.BytesIO()
+        frames[0].save(out, "GIF", save_all=True, append_images=frames[1:], duration=500, loop=0)
+        return out.getvalue()
 
     key = ("timelapse.gif", str(shown_dir(request)), *photos.keys)
     return _picture(_kept(request, key, make), "image/gif")

@@ -3,7 +3,6 @@ CSV, JSON or Parquet (the same files as ``facetrack report`` and ``facetrack exp
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from starlette.responses import Response
@@ -78,7 +77,8 @@ def download(request):
         return refused(request, NO_SUCH)
     if what == "captures.parquet" and not parquet_available():
         return refused(request, NO_PARQUET)
-    with Store.open(shown_dir(request), read_only_ok=True) as store, tempfile.TemporaryDirectory() as tmp:
+    # any file made on the way goes in the app's scratch folder in the data dir (removed on every path)
+    with Store.open(shown_dir(request), read_only_ok=True) as store, request.app.state.scratch.request_folder() as tmp:
         captures = store.captures(name) if name in store.profiles() else []
         if len(captures) < (2 if what == "report.html" else 1):
             return refused(request, ONE_PHOTO if captures else NO_PHOTOS)

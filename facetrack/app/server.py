@@ -38,7 +38,10 @@ and its link in ``pages.NAV``.
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import socket
+import threading
 from pathlib import Path
 
 from facetrack.app.cache import HeavyPool, PictureCache
@@ -54,6 +57,11 @@ HOST = "127.0.0.1"
 HEAD_TIMEOUT_S = 10.0
 #: Connections at once (a browser opens six or so); more are answered 503.
 MAX_CONNECTIONS = 64
+#: Past this many connections a new one cuts the oldest that have sent no request head yet.
+CROWDED = MAX_CONNECTIONS - 16
+#: On Ctrl-C (or SIGTERM, SIGHUP) requests still running get this long to end, then are cut
+#: (a stalled upload would hold the app open for ever).
+SHUTDOWN_WAIT_S = 5.0
 #: The largest incomplete request head h11 buffers (bytes); a complete head is held to
 #: ``security.MAX_HEADER_BYTES`` by the Guard.
 MAX_HEAD_BYTES = 16 * 1024
@@ -124,14 +132,18 @@ def create_app(data_dir, *, profile: str = "default", port: int, token: str, mea
     return App(app, Guard(app, port=port, token=token))
 
 
-def head_timeout_protocol(timeout_s: float):
+def head_timeout_protocol(timeout_s: float, crowded: int = CROWDED):
     """uvicorn's h11 protocol with a deadline for each request head: ``timeout_s`` from the
     connection opening, or from the previous answer, however slowly bytes keep coming
-    (uvicorn's own keep-alive timeout restarts with every byte)."""
+    (uvicorn's own keep-alive timeout restarts with every byte). Past ``crowded`` connections,
+    a new one cuts the oldest still waiting for their heads (half-sent or idle), so connections
+    that send nothing cannot keep the user's pages out until their deadline."""
     import asyncio
 
     import h11
     from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    waiting: dict = {}  # the connections waiting for a request head, oldest first
 
     class HeadTimeoutProtocol(H11Protocol):
         _head_deadline: asyncio.TimerHandle | None = None
@@ -139,20 +151,27 @@ def head_timeout_protocol(timeout_s: float):
         def _arm(self) -> None:
             self._disarm()
             self._head_deadline = self.loop.call_later(timeout_s, self._cut)
+            waiting[self] = None
 
         def _disarm(self) -> None:
+            waiting.pop(self, None)
             if self._head_deadline is not None:
                 self._head_deadline.cancel()
                 self._head_deadline = None
 
         def _cut(self) -> None:
             self._head_deadline = None
+            waiting.pop(self, None)
             if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
                 self.transport.close()
 
         def connection_made(self, transport) -> None:
             super().connection_made(transport)
             self._arm()
+            excess = len(self.server_state.connections) - crowded
+            for other in [c for c in waiting if c is not self][:max(0, excess)]:
+                other._disarm()
+                other._cut()
 
         def data_received(self, data: bytes) -> None:
             super().data_received(data)
@@ -178,7 +197,30 @@ def server_config(app, port: int, *, head_timeout_s: float = HEAD_TIMEOUT_S):
 
     return uvicorn.Config(app, host=HOST, port=port, log_level="warning", lifespan="off",
                           http=head_timeout_protocol(head_timeout_s), limit_concurrency=MAX_CONNECTIONS,
-                          h11_max_incomplete_event_size=MAX_HEAD_BYTES, timeout_keep_alive=5)
+                          h11_max_incomplete_event_size=MAX_HEAD_BYTES, timeout_keep_alive=5,
+                          timeout_graceful_shutdown=SHUTDOWN_WAIT_S)
+
+
+#: The signals that end the app the way Ctrl-C does (the same clean-up): Ctrl-C, ``kill`` and a
+#: closed terminal.
+ENDING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK")
+                       if hasattr(signal, name))
+
+
+@contextlib.contextmanager
+def _ending_signals(server):
+    """uvicorn's ``capture_signals`` for ``ENDING_SIGNALS``, without raising the signal again
+    afterwards: uvicorn's re-raised SIGTERM killed the process before ``serve``'s clean-up, and
+    SIGHUP was not caught at all. Each ends the server; ``serve`` then cleans up and returns."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    original = {sig: signal.signal(sig, server.handle_exit) for sig in ENDING_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in original.items():
+            signal.signal(sig, handler)
 
 
 def serve(data_dir, *, profile: str = "default", port: int | None = None,
@@ -203,6 +245,8 @@ def serve(data_dir, *, profile: str = "default", port: int | None = None,
             await super().startup(sockets)
             if on_ready:
                 on_ready(url)
+
+        capture_signals = _ending_signals
 
     server = Announcing(config)
     try:

@@ -26,6 +26,9 @@ SCRATCH_PREFIX = ".facetrack-app-"
 LOCK_NAME = "lock"
 #: A body whose next bytes take longer than this to come is refused (a stalled client).
 BODY_IDLE_S = 30.0
+#: A whole body must come within this long (a byte every few seconds would keep it open for
+#: ever; 50 MB from this same computer takes well under a second).
+BODY_TOTAL_S = 120.0
 #: Parts of an upload besides its photos (a browser sends none): more is refused.
 MAX_OTHER_PARTS = 16
 MAX_NAME_CHARS = 100
@@ -54,13 +57,17 @@ async def _chunks(request, limit: int, what: str):
         raise Refused(413, f"{what} is over {_megabytes(limit)} (told by its length, before reading it)")
     received = 0
     stream = request.stream().__aiter__()
+    deadline = anyio.current_time() + BODY_TOTAL_S
     while True:
+        wait = min(BODY_IDLE_S, deadline - anyio.current_time())
         try:
-            with anyio.fail_after(BODY_IDLE_S):
+            with anyio.fail_after(max(0.0, wait)):
                 chunk = await stream.__anext__()
         except StopAsyncIteration:
             return
         except TimeoutError:
+            if wait < BODY_IDLE_S:
+                raise Refused(408, f"{what} took over {BODY_TOTAL_S:g} s to arrive") from None
             raise Refused(408, f"{what} stopped arriving (nothing for {BODY_IDLE_S:g} s)") from None
         except ClientDisconnect:
             raise Refused(400, f"{what} was cut off before its end") from None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 from typing import Sequence
 
@@ -22,6 +23,12 @@ from facetrack.records import Capture
 FORMATS = ("csv", "parquet", "json")
 
 
+def source_name(path: str) -> str:
+    """A capture's source as a file meant to be shared may carry it: the photo's own file name,
+    never the folders it was in (they name the user and the computer's layout)."""
+    return re.split(r"[\\/]", str(path or ""))[-1]
+
+
 def captures_frame(captures: Sequence[Capture]):
     """A pandas DataFrame of the captures (see the module docstring for the columns)."""
     import pandas as pd
@@ -30,7 +37,7 @@ def captures_frame(captures: Sequence[Capture]):
     for c in captures:
         yaw, pitch, roll = c.pose if c.pose else (None, None, None)
         row = {"id": c.id, "taken_at": c.taken_at, "taken_at_source": c.taken_at_source,
-               "source": c.source_path, "width": c.width, "height": c.height,
+               "source": source_name(c.source_path), "width": c.width, "height": c.height,
                "yaw": yaw, "pitch": pitch, "roll": roll}
         for m in ALL_METRICS:
             value = c.metrics.get(m.name)
@@ -112,7 +119,7 @@ def metrics_json(captures: Sequence[Capture]) -> str:
     """`facetrack metrics --json`: one object per capture with its values and spreads."""
     names = [m.name for m in ALL_METRICS]
     return json.dumps([
-        {"id": c.id, "taken_at": c.taken_at.isoformat(), "source": c.source_path,
+        {"id": c.id, "taken_at": c.taken_at.isoformat(), "source": source_name(c.source_path),
          "metrics": {n: c.metrics[n].value if n in c.metrics else None for n in names},
          "spread": {n: c.metrics[n].spread if n in c.metrics else None for n in names}}
         for c in captures], indent=2)
@@ -125,7 +132,7 @@ def metrics_csv(captures: Sequence[Capture]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["id", "taken_at", "source", *names])
     for c in captures:
-        writer.writerow([c.id, c.taken_at.isoformat(), c.source_path,
+        writer.writerow([c.id, c.taken_at.isoformat(), source_name(c.source_path),
                          *[f"{c.metrics[n].value:.6g}" if n in c.metrics else "" for n in names]])
     return out.getvalue()
 

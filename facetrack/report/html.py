@@ -128,7 +128,7 @@ Made by facetrack {{ version }} on {{ today }}, on this computer; nothing was up
 <td class="text">{{ t.metric.description }}</td></tr>
 {% endfor %}</table>
 <table><tr><th>capture</th><th class="text">taken at</th><th class="text">date from</th><th class="text">source</th><th>yaw</th><th>pitch</th><th>roll</th></tr>
-{% for c in captures %}<tr><td>{{ c.id }}</td><td class="text">{{ c.taken_at.isoformat(sep=" ") }}</td><td class="text">{{ c.taken_at_source }}</td><td class="text">{{ c.source_path }}</td>
+{% for c in captures %}<tr><td>{{ c.id }}</td><td class="text">{{ c.taken_at.isoformat(sep=" ") }}</td><td class="text">{{ c.taken_at_source }}</td><td class="text">{{ c.source_path | source_name }}</td>
 {% for v in (c.pose or ("", "", "")) %}<td>{{ "%+.1f"|format(v) if v != "" else "" }}</td>{% endfor %}</tr>
 {% endfor %}</table>
 </details>
@@ -173,6 +173,9 @@ def render_report(captures: Sequence[Capture], views: Mapping[int, Sequence[Land
                     for _, f in trend_rows if f is not None and f.beyond_noise]
     units = list({(m.unit.symbol, m.unit.words): m.unit for m in ALL_METRICS}.values())
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    from facetrack.report.export import source_name
+
+    env.filters["source_name"] = source_name  # the photo's own name: no local path in a shared file
     return env.from_string(TEMPLATE).render(
         profile=profile, n=len(captures), first=captures[0].taken_at.date(), last=captures[-1].taken_at.date(),
         baseline=baseline, version=__version__, today=dt.date.today().isoformat(), 
