@@ -668,3 +668,24 @@ def test_facetrack_export_and_report_carry_no_local_path(demo_dir, tmp_path):
     for path in (out, report):
         text = path.read_text(encoding="utf-8")
         assert not any(f in text for f in folders | {str(root)}), path
+
+
+def test_a_symlinked_demo_folder_is_not_followed(client, store_dir, demo_dir, tmp_path):
+    """Before: a link named ``<store>-facetrack-demo`` was followed and the store it pointed at
+    shown as the demo."""
+    import shutil
+
+    from facetrack.app.common import demo_dir as demo_folder
+
+    elsewhere = tmp_path / "someone-elses"
+    shutil.copytree(demo_dir[0], elsewhere)
+    before = snapshot(elsewhere)
+    link = demo_folder(store_dir)
+    link.symlink_to(elsewhere, target_is_directory=True)
+    try:
+        answer = client.post("/demo", headers=O, follow_redirects=False)
+        assert answer.status_code == 503 and "not the demo's own folder" in message(answer.text)
+        assert not getattr(client.app.state, "demo_shown", False)
+        assert snapshot(elsewhere) == before
+    finally:
+        link.unlink()

@@ -47,7 +47,13 @@ def build_demo(root, measurer) -> None:
     from facetrack.demo import import_demo
     from facetrack.store import Store
 
+    from facetrack.errors import StoreError
+
     with _BUILDING:
+        if root.is_symlink() or (root.exists() and not root.is_dir()):
+            # whatever it points at is not the demo this app made: never shown as the demo
+            raise StoreError(f"{root} is a link or a file, not the demo's own folder: remove it, "
+                             "and the demo is made there again")
         root.mkdir(parents=True, exist_ok=True)
         with Store.open(root) as store:
             if len(store.captures(DEMO_PROFILE)) >= 2:
