@@ -134,13 +134,18 @@ def pair_false_claims(records: list[dict], table: dict, metrics, *, family: tupl
     beyond = diff > limit
     blocked = np.zeros(len(i), bool)
     caps = series(records, "unchanged")
-    if comparable:
-        blocked = np.array([not comparability(caps[a], caps[b]).comparable for a, b in zip(i, j)])
-    changed = beyond.any(axis=1) & ~blocked
-    if check:  # the vectorised verdicts are the verdicts module's own
+    if comparable:  # the verdicts module itself: the pair's differences add error, some measures cannot tell
+        verdicts = [compare_pair(caps[a], caps[b], noise, metrics=ms, comparable=comparability(caps[a], caps[b]))
+                    for a, b in zip(i, j)]
+        blocked = np.array([v.verdict == "cannot tell" for v in verdicts])
+        shown = [{m.metric.name: m for m in v.measures} for v in verdicts]
+        beyond = np.array([[n in d and d[n].verdict == "beyond noise" for n in names] for d in shown])
+        changed = np.array([v.verdict == "changed" for v in verdicts])
+    else:
+        changed = beyond.any(axis=1) & ~blocked
+    if check and not comparable:  # the vectorised verdicts are the verdicts module's own
         for k in range(0, len(i), max(1, len(i) // 40)):
-            v = compare_pair(caps[i[k]], caps[j[k]], noise, metrics=ms,
-                             comparable=comparability(caps[i[k]], caps[j[k]]) if comparable else None)
+            v = compare_pair(caps[i[k]], caps[j[k]], noise, metrics=ms)
             assert (v.verdict == "changed") == bool(changed[k]), (v.verdict, changed[k])
     measured = ~np.isnan(diff)
     per = {n: float(beyond[:, c][measured[:, c] & ~blocked].mean()) if (measured[:, c] & ~blocked).any()
@@ -198,9 +203,11 @@ def pair_detection(sources: dict, changed: dict, table: dict, metrics, *,
     landmarks' change)."""
     from facetrack.stats.comparable import comparability
 
+    from facetrack.stats.verdicts import compare_pair
+
     ms = [m for m in metrics if m.name in table and (family is None or m.name in family)]
     names = [m.name for m in ms]
-    limit = thresholds(noise_for({n: table[n] for n in names}), ms)
+    noise = noise_for({n: table[n] for n in names})
     out = {}
     for warp in vc.WARPS:
         for size in vc.SIZES:
@@ -219,20 +226,22 @@ def pair_detection(sources: dict, changed: dict, table: dict, metrics, *,
                         if n in after["metrics"] and n in base["metrics"] and e and abs(e) > 1e-9:
                             resp[n].append((after["metrics"][n][0] - base["metrics"][n][0]) / e)
                     after_capture = series([after], source)[0]
-                    befores = [r for r in sources[source] if r["frame"] != f
-                               and comparability(series([r], source)[0], after_capture).comparable]
-                    if not befores:
+                    # each pair judged by the verdicts module itself (the pair's differences add error)
+                    judged = [compare_pair(bc, after_capture, noise, metrics=ms, comparable=comparability(bc, after_capture))
+                              for bc in (series([r], source)[0] for r in sources[source] if r["frame"] != f)]
+                    judged = [v for v in judged if v.verdict != "cannot tell"]
+                    if not judged:
                         continue
-                    x = values(befores, names)
-                    y = values([after], names)[0]
-                    d = y - x
                     direction = _direction([after], names)
                     silhouettes = np.isnan(direction)
                     direction[silhouettes] = 1.0 if warp in ("lower_face_stretch", "cheek_widening") else 0.0
-                    beyond = np.abs(d) > limit
-                    hits += (beyond & (np.sign(d) == direction)).sum(axis=0)
-                    fam += beyond.any(axis=1).sum()
-                    rows += len(befores)
+                    for v in judged:
+                        shown = {m.metric.name: m for m in v.measures}
+                        for c, n in enumerate(names):
+                            m = shown.get(n)
+                            hits[c] += bool(m is not None and m.beyond_noise and np.sign(m.change) == direction[c])
+                        fam += v.verdict == "changed"
+                    rows += len(judged)
             out[(warp, size)] = {"pairs": rows, "changed": fam / rows if rows else float("nan"),
                                  "per_measure": dict(zip(names, (hits / rows).tolist())) if rows else {},
                                  "response": {n: float(np.median(v)) for n, v in resp.items() if v}}
