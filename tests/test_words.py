@@ -132,8 +132,10 @@ def test_a_capture_taken_with_failed_checks_says_which_in_words():
     assert "less comparable" in failed_checks_sentence(smiling)
     for fine in (capture(manual=True, failed=()), capture(manual=False), capture(), capture(manual=True)):
         assert not taken_with_failed_checks(fine) and failed_checks_sentence(fine) is None
+    imported = capture(4, manual=False, failed=("brows_relaxed",))  # an imported photo runs the checks too
+    assert taken_with_failed_checks(imported) and "brows" in failed_checks_sentence(imported)
     text = failed_captures_sentence([capture(1), smiling, capture(5, manual=True, failed=("eyes_open",))])
-    assert text.startswith("These 2 photos were taken with Capture now while some checks failed")
+    assert text.startswith("These 2 photos were taken or added while some photo checks failed")
     assert "the photo of 2026-01-03 (smiling, head turned to one side)" in text and "the photo of 2026-01-05" in text
     assert "capture" not in text.replace("Capture now", "")  # photos are named by their dates
     assert failed_captures_sentence([capture(1)]) is None

@@ -51,7 +51,8 @@ def static_url(name: str) -> str:
 def environment():
     import jinja2
 
-    from facetrack.metrics.labels import NOISE_MEANING, NOISE_NAME, VERDICT_MEANING, format_value, meaning
+    from facetrack.metrics.labels import (NOISE_MEANING, NOISE_NAME, VERDICT_MEANING, WHAT_CAN_BE_SEEN, format_value,
+                                          meaning)
     from facetrack.report.changes import pair_change
     from facetrack.report.wording import failed_checks_sentence, photo_name
 
@@ -60,7 +61,8 @@ def environment():
     # What a template may call to write a measure: the library's one way to write each.
     env.globals.update(format_value=format_value, meaning=meaning, pair_change=pair_change,
                        failed_checks_sentence=failed_checks_sentence, noise_name=NOISE_NAME,
-                       noise_meaning=NOISE_MEANING, verdict_meaning=VERDICT_MEANING, static=static_url, nav=NAV,
+                       noise_meaning=NOISE_MEANING, verdict_meaning=VERDICT_MEANING, what_can_be_seen=WHAT_CAN_BE_SEEN,
+                       static=static_url, nav=NAV,
                        photo_name=photo_name)
     return env
 

@@ -262,6 +262,12 @@ NOISE_NAME = "smallest real change"
 NOISE_MEANING = ("A change smaller than this cannot be told apart from how much two photos of an unchanged face "
                  "differ. It comes from photos of real faces taken again, and from your own photos as you take "
                  "more, and it allows for every measure being checked at once.")
+#: What one before/after and a series can show, as the verdicts benchmark measured it
+#: (docs/metrics.md, "What a change must be to be seen": a widening found in at least 80 % of pairs
+#: or series).
+WHAT_CAN_BE_SEEN = ("Measured on real photos: one before/after shows a widening of the face of about 4 % or more "
+                    "(with a plain wall behind you); a change of about 2 % needs some 12 weekly photos. A longer "
+                    "lower face or a lifted mouth corner is rarely seen.")
 #: The verdicts of a change, and what they mean.
 VERDICTS: Mapping[bool, str] = {True: "beyond noise", False: "within noise"}
 VERDICT_MEANING = ("Beyond noise: larger than the smallest real change. Within noise does not mean nothing "
