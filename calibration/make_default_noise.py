@@ -33,11 +33,20 @@ so a first before/after is judged with Student's t at 6 degrees of freedom (its 
 1.7x the normal one under the family's correction), and as the person's own photos arrive their
 scatter around their own trend (real weeks) outweighs the default (``stats.noise.combine``).
 
+The skin measures (``metrics.SKIN``, colour against the wall behind the head) are derived the
+same way, from the same captures' ``PhotoMeasurement.skin``: the clips are filmed in front of a
+plain door (every frame gives them, but one of the expressive clip's); the stills' backgrounds
+(a flag, a room) are mostly refused as not plain (grace_hopper none of 8, astronaut 3 of 8), so
+the stills can raise a skin default but hardly ever set it. The week factor stays the landmark
+measures' (the skin's own calm/expressive ratio does not set it).
+
 The measured values of every capture are cached in calibration/noise_captures.json (the
 expensive part: about 100 photos through MediaPipe); a rerun only derives. ``--remeasure``
-measures again (after a change of the model or of a metric's definition).
+measures again (after a change of the model or of a metric's definition); ``--remeasure-skin``
+measures every capture again but replaces only its skin values in the cache (the other
+measures' cached values stay exactly as they were), after a change of a skin definition.
 
-Run: .venv/bin/python calibration/make_default_noise.py [--remeasure]
+Run: .venv/bin/python calibration/make_default_noise.py [--remeasure | --remeasure-skin]
 Writes: facetrack/stats/default_noise.py, calibration/default_noise.json
 """
 
@@ -128,7 +137,8 @@ def measure_record(measurer, image: np.ndarray, *, jpeg: int | None = JPEG_QUALI
     face = result.landmarks
     left, right = cheek_brightness(image, face, measurer.topology)
     return {
-        "metrics": {k: [v.value, v.spread, v.n, v.version] for k, v in sorted(result.metrics.items())},
+        "metrics": {k: [v.value, v.spread, v.n, v.version]
+                    for k, v in sorted({**result.metrics, **result.skin}.items())},
         "pose": [face.pose.yaw, face.pose.pitch, face.pose.roll],
         "iod": interocular(face.points, measurer.topology, frontal=True),
         "width": int(image.shape[1]),
@@ -165,7 +175,36 @@ def measure_all(progress=print) -> dict:
     return out
 
 
-def load_cache(remeasure: bool = False, progress=print) -> dict:
+def skin_names() -> tuple[str, ...]:
+    from facetrack.metrics import SKIN
+
+    return tuple(m.name for m in SKIN)
+
+
+def merge_skin(cache: dict, measured: dict) -> dict:
+    """``cache`` with every capture's skin values taken from ``measured`` (the same sources
+    measured again), everything else unchanged; a capture refused in either stays as cached."""
+    names = set(skin_names())
+    out = json.loads(json.dumps(cache))
+    for kind in ("clips", "stills"):
+        for name, src in out[kind].items():
+            fresh = measured[kind][name]["captures"]
+            if len(fresh) != len(src["captures"]):
+                raise ValueError(f"{kind} {name} must have {len(src['captures'])} captures but got {len(fresh)}")
+            for record, new in zip(src["captures"], fresh):
+                if "metrics" not in record or "metrics" not in new:
+                    continue
+                kept = {k: v for k, v in record["metrics"].items() if k not in names}
+                record["metrics"] = dict(sorted({**kept, **{k: v for k, v in new["metrics"].items()
+                                                            if k in names}}.items()))
+    return out
+
+
+def load_cache(remeasure: bool = False, progress=print, *, remeasure_skin: bool = False) -> dict:
+    if remeasure_skin and CACHE.exists() and not remeasure:
+        cache = merge_skin(json.loads(CACHE.read_text()), measure_all(progress))
+        CACHE.write_text(dump_cache(cache))
+        return json.loads(CACHE.read_text())
     if CACHE.exists() and not remeasure:
         return json.loads(CACHE.read_text())
     CACHE.write_text(dump_cache(measure_all(progress)))
@@ -274,7 +313,7 @@ def week_factor(sds: dict[str, dict[str, tuple[float, int]]]) -> float:
 
     groups = {m.name: m.group for m in ALL_METRICS}
     ratios = [row["expressive"][0] / row["calm"][0] for name, row in sds.items()
-              if groups.get(name) != "silhouette" and row["calm"][0] > 0 and math.isfinite(row["expressive"][0])]
+              if groups.get(name) not in ("silhouette", "skin") and row["calm"][0] > 0 and math.isfinite(row["expressive"][0])]
     return float(np.median(ratios))
 
 
@@ -360,9 +399,11 @@ def render_json(derived: dict[str, dict]) -> str:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--remeasure", action="store_true", help="measure the captures again (MediaPipe)")
+    parser.add_argument("--remeasure-skin", action="store_true",
+                        help="measure the captures again, replacing only their skin values in the cache")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    cache = load_cache(args.remeasure)
+    cache = load_cache(args.remeasure, remeasure_skin=args.remeasure_skin)
     derived = derive(cache)
     TABLE_PY.write_text(render_python(derived))
     TABLE_JSON.write_text(render_json(derived))

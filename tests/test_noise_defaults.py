@@ -49,8 +49,8 @@ def test_a_changed_measurement_changes_the_derivation(calib, cache):
 
 
 def test_every_measure_has_a_positive_default_with_degrees_of_freedom():
-    names = [m.name for m in ALL_METRICS if m.group != "skin"]
-    assert any(n.startswith("silhouette_") for n in names)
+    names = [m.name for m in ALL_METRICS]
+    assert any(n.startswith("silhouette_") for n in names) and any(n.startswith("skin_") for n in names)
     for name in names:
         assert name in DEFAULT_NOISE, name
         sd, dof = DEFAULT_NOISE[name]
@@ -100,3 +100,26 @@ def test_the_verdicts_benchmark_judges_with_the_products_noise(cache):
     captures = series(records, "calm")
     assert noise_for(DEFAULT_NOISE, captures) == profile_noise(captures)
     assert noise_for(DEFAULT_NOISE) == profile_noise([])
+
+
+def test_the_skin_defaults_rest_on_the_clips_and_a_skin_remeasure_changes_only_them(calib, cache):
+    derived = calib.derive(cache)
+    for name in calib.skin_names():
+        assert derived[name]["sources"]["calm"][1] >= 15 and derived[name]["sources"]["expressive"][1] >= 60, name
+    # the week factor is the landmark measures' own: the skin values do not move it
+    no_skin = copy.deepcopy(cache)
+    for src in (*no_skin["clips"].values(), *no_skin["stills"].values()):
+        for r in src["captures"]:
+            for name in calib.skin_names():
+                r.get("metrics", {}).pop(name, None)
+    assert calib.week_factor(calib.source_sds(no_skin)) == calib.week_factor(calib.source_sds(cache))
+    # merging a remeasure replaces the skin values only
+    fresh = copy.deepcopy(cache)
+    for src in (*fresh["clips"].values(), *fresh["stills"].values()):
+        for r in src["captures"]:
+            for name, v in r.get("metrics", {}).items():
+                v[0] = v[0] + 1.0
+    merged = calib.merge_skin(cache, fresh)
+    calm, new = cache["clips"]["calm"]["captures"][0]["metrics"], merged["clips"]["calm"]["captures"][0]["metrics"]
+    assert set(new) == set(calm)
+    assert all(new[k][0] == (calm[k][0] + 1.0 if k.startswith("skin_") else calm[k][0]) for k in calm)

@@ -36,6 +36,10 @@ n per measure (calm, expressive, stills):
   silhouette_width_70: 18, 62, 0 (from expressive)
   silhouette_cheek_left: 18, 66, 8 (from expressive)
   silhouette_cheek_right: 18, 66, 8 (from expressive)
+  skin_lightness: 18, 66, 3 (from expressive)
+  skin_redness: 18, 66, 3 (from expressive)
+  skin_redness_contrast: 18, 66, 3 (from expressive)
+  skin_evenness: 18, 66, 3 (from stills)
 """
 
 #: metric -> (s0, nu0)
@@ -65,4 +69,8 @@ DEFAULT_NOISE: dict[str, tuple[float, float]] = {
     "silhouette_width_70": (0.008155, 6.0),
     "silhouette_cheek_left": (0.005003, 6.0),
     "silhouette_cheek_right": (0.01114, 6.0),
+    "skin_lightness": (0.4543, 6.0),
+    "skin_redness": (0.3872, 6.0),
+    "skin_redness_contrast": (0.4867, 6.0),
+    "skin_evenness": (0.2141, 6.0),
 }
