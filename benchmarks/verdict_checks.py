@@ -169,7 +169,7 @@ def trend_false_claims(records: list[dict], table: dict, metrics, *, draws: int 
     for _ in range(draws):
         pick = [records[k] for k in rng.choice(len(records), n, replace=False)]
         caps = series(pick, "unchanged")
-        verdicts = trend_verdicts(caps, noise_for(table, caps), metrics=ms)
+        verdicts = trend_verdicts(caps, noise_for(table, caps), metrics=ms, baseline=caps[0])
         any_beyond = False
         for name, v in verdicts.items():
             if v.change is not None:
@@ -300,7 +300,7 @@ def trend_detection(sources: dict, changed: dict, table: dict, metrics) -> dict:
         if any(r is None or "metrics" not in r for r in records):
             continue
         caps = series(records, plan["source"])
-        verdicts = trend_verdicts(caps, noise_for(table, caps), metrics=ms)
+        verdicts = trend_verdicts(caps, noise_for(table, caps), metrics=ms, baseline=caps[0])
         row = out.setdefault((plan["warp"], plan["size"]), {"series": 0, "changed": 0, "hits": {}})
         row["series"] += 1
         row["changed"] += any(v.beyond_noise for v in verdicts.values())

@@ -265,3 +265,23 @@ def test_the_skin_measures_get_verdicts_of_their_own_family():
         assert {m.metric.name: m.verdict for m in found.measures if m.metric.group == "skin"} == {
             m.name: verdict if m.name == redness.name else WITHIN for m in SKIN}
         assert found.verdict == (CHANGED if verdict == BEYOND else NO_CHANGE)
+
+
+def test_a_trend_leaves_out_photos_that_cannot_be_compared_with_the_baseline_and_says_so():
+    from dataclasses import replace
+
+    from facetrack.report.summary import metric_trends, plain_summary
+    from facetrack.stats.verdicts import comparable_series
+
+    neutral = QualityNotes(expression={"smile": 0.0})
+    series = [replace(capture(i, typical()), quality=neutral) for i in range(8)]
+    jump = {**typical(), "midface_width_ratio": 10.0 + 40 * DEFAULT_NOISE["midface_width_ratio"][0]}
+    smiling = [replace(capture(8 + i, jump), quality=QualityNotes(expression={"smile": 0.9})) for i in range(3)]
+    everyone = series + smiling
+    kept, left = comparable_series(everyone, everyone[0])
+    assert kept == series and [c for c, _ in left] == smiling and "smiles more" in left[0][1]
+    counted = trend_verdicts(everyone, profile_noise(everyone))["midface_width_ratio"]
+    judged = trend_verdicts(everyone, profile_noise(everyone), baseline=everyone[0])["midface_width_ratio"]
+    assert counted.n == 11 and judged.n == 8 and not judged.beyond_noise
+    text = plain_summary(everyone, metric_trends(everyone, baseline_id=everyone[0].id), baseline=everyone[0])
+    assert "Not counted in the trends, as they cannot be compared with the baseline photo" in text

@@ -92,8 +92,8 @@ def panel_series(captures: Sequence[Capture], *, metrics: Sequence[Metric] | Non
         raise ReportError(
             f"a trend chart needs at least 2 captures, this profile has {len(captures)}"
         )
-    verdicts = trend_verdicts(captures, profile_noise(captures, repeats))
     baseline = next((c for c in captures if c.id == baseline_id), captures[0])
+    verdicts = trend_verdicts(captures, profile_noise(captures, repeats), baseline=baseline)
     latest = captures[-1] if captures[-1].id != baseline.id else captures[0]
     band = judge_pair(captures, baseline, latest, repeats) if baseline.id != latest.id else None
     days = days_since([c.taken_at for c in captures])
@@ -145,9 +145,10 @@ def trend_figure(captures: Sequence[Capture], *, metrics: Sequence[Metric] | Non
     days = panels[0].days if panels else days_since(times)
     ncols = 2
     nrows = max(1, int(np.ceil(len(panels) / ncols)))
-    fig = Figure(figsize=(11, 3.0 * nrows + 0.6))
-    fig.subplots_adjust(left=0.07, right=0.98, top=1 - 0.6 / (3.0 * nrows + 0.6), bottom=0.9 / (3.0 * nrows + 0.6),
-                        hspace=0.55, wspace=0.2)
+    row = 4.8  # inches per row of panels: the plot, its dates and, below them, its legend (never over the data)
+    fig = Figure(figsize=(11, row * nrows + 0.6))
+    fig.subplots_adjust(left=0.07, right=0.96, top=1 - 0.6 / (row * nrows + 0.6), bottom=1.9 / (row * nrows + 0.6),
+                        hspace=1.0, wspace=0.2)
     # a fixed locator: matplotlib's automatic date ticks cost seconds over two years of points
     months = max(1, int(np.ceil(np.ptp(days) / 30.4 / 6)))
     locator = mdates.MonthLocator(interval=months) if np.ptp(days) > 60 else mdates.AutoDateLocator(maxticks=6)
@@ -187,7 +188,8 @@ def trend_figure(captures: Sequence[Capture], *, metrics: Sequence[Metric] | Non
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))
         ax.tick_params(axis="x", labelrotation=30, labelsize=7)
         ax.tick_params(axis="y", labelsize=8)
-        ax.legend(fontsize=6.5, loc="upper left")  # "best" costs seconds with a hundred points
+        # below the plot, never over a point ("best" inside the plot covered the latest ones)
+        ax.legend(fontsize=6.8, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
         ax.grid(True, color="0.93")
     for ax in axes[len(panels):]:
         ax.set_visible(False)

@@ -17,7 +17,7 @@ from facetrack.records import Capture, Repeatability
 from facetrack.report.changes import period_words, trend_change
 from facetrack.report.charts import GROUP_ORDER, panel_series
 from facetrack.stats.trends import days_since
-from facetrack.stats.verdicts import NOT_MEASURED, TOO_FEW, TrendVerdict
+from facetrack.stats.verdicts import NOT_MEASURED, TOO_FEW, TrendVerdict, comparable_series
 
 #: At most this many changed metrics are named in the summary; the rest are counted.
 MAX_NAMED = 4
@@ -73,13 +73,15 @@ def describe_change(found: MetricTrend) -> str:
     return trend_change(found).words
 
 
-def plain_summary(captures: Sequence[Capture], trends: Sequence[MetricTrend]) -> str:
+def plain_summary(captures: Sequence[Capture], trends: Sequence[MetricTrend], *,
+                  baseline: Capture | None = None) -> str:
     """The one-paragraph summary of a profile's trends, in plain words.
 
     Names the metrics whose change over the whole span is beyond noise (headline metrics
     first, at most ``MAX_NAMED``), then the groups in which nothing changed beyond noise.
     A group without a trend (fewer than 3 values, e.g. no silhouette values) is not called
-    unchanged: it is said to have too few values.
+    unchanged: it is said to have too few values. Photos that cannot be compared with the
+    ``baseline`` (``verdicts.comparable_series``) are named: the trends leave them out.
     """
     if len(captures) < 2:
         return f"{len(captures)} capture{'s' if len(captures) != 1 else ''}: trends need at least 2."
@@ -108,6 +110,11 @@ def plain_summary(captures: Sequence[Capture], trends: Sequence[MetricTrend]) ->
         parts.append(f"{_join(steady)}: unchanged within noise" + ("." if changed else f" over {period}."))
     if sparse:
         parts.append(f"{_join(sparse)}: too few values for a trend.")
+    left = comparable_series(captures, baseline)[1]
+    if left:
+        which = "; ".join(f"{c.taken_at.date().isoformat()} ({why})" for c, why in left[:3])
+        more = f" and {len(left) - 3} more" if len(left) > 3 else ""
+        parts.append(f"Not counted in the trends, as they cannot be compared with the baseline photo: {which}{more}.")
     return " ".join(parts)
 
 

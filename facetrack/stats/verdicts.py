@@ -30,6 +30,7 @@ import numpy as np
 
 from facetrack.metrics import ALL_METRICS, Metric
 from facetrack.records import Capture
+from facetrack.stats.comparable import comparability
 from facetrack.stats.noise import Noise
 from facetrack.stats.trends import DAYS_PER_PERIOD, _incomplete_beta, days_since, t_quantile
 
@@ -216,17 +217,39 @@ def _fit(days: np.ndarray, values: np.ndarray):
     return slope, float(values.mean() - slope * xm), sxx
 
 
+def comparable_series(captures: Sequence[Capture], baseline: Capture | None
+                      ) -> tuple[list[Capture], list[tuple[Capture, str]]]:
+    """(the captures a trend counts, the others with why): those that cannot be compared with
+    the ``baseline`` at all (``comparable.comparability``: a broad smile against a neutral face,
+    the head turned far more) are shown but not counted. None: every capture counts."""
+    if baseline is None:
+        return list(captures), []
+    kept, left = [], []
+    for c in captures:
+        found = comparability(baseline, c) if c.id != baseline.id else None
+        if found is None or found.comparable:
+            kept.append(c)
+        else:
+            left.append((c, "; ".join(found.reasons)))
+    return kept, left
+
+
 def trend_verdicts(captures: Sequence[Capture], noise: Mapping[str, Noise], *,
-                   metrics: Sequence[Metric] = ALL_METRICS) -> dict[str, TrendVerdict]:
+                   metrics: Sequence[Metric] = ALL_METRICS, baseline: Capture | None = None
+                   ) -> dict[str, TrendVerdict]:
     """Every metric with a value in any capture: its trend and its family's verdict.
 
     Each metric counts its own captures and days (a silhouette value on three photos of one
     day has no trend, whatever the other measures have). The slope's standard error uses
     the measure's between-capture noise s_m (which already holds the scatter around this
-    line, ``noise.own_scatter``), not the residuals alone, and its degrees of freedom."""
+    line, ``noise.own_scatter``), not the residuals alone, and its degrees of freedom.
+    ``baseline``: captures not comparable with it are left out (``comparable_series``); the
+    days still count from the first of ``captures``."""
     if not captures:
         return {}
-    all_days = days_since([c.taken_at for c in captures])
+    origin = min(c.taken_at for c in captures)
+    captures = comparable_series(captures, baseline)[0]
+    all_days = days_since([c.taken_at for c in captures], origin)
     fits = {}
     for m in metrics:
         rows = [(d, c.taken_at.date(), c.metrics[m.name].value) for d, c in zip(all_days, captures)
