@@ -18,7 +18,7 @@ def preview(root, name: str) -> dict:
     from facetrack.report.pictures import pair_caption
     from facetrack.report.summary import metric_trends, plain_summary
     from facetrack.report.wording import failed_captures_sentence
-    from facetrack.stats.compare import choose_pair, compare_captures
+    from facetrack.stats.compare import choose_pair, judge_pair
     from facetrack.stats.repeatability import Calibration
     from facetrack.store import Store
 
@@ -26,10 +26,12 @@ def preview(root, name: str) -> dict:
         captures = store.captures(name)
         if len(captures) < 2:
             return {"summary": None, "pair": None, "failed": None}
-        mdc = Calibration(*store.repeatability(name)).mdc
-        before, after = choose_pair(captures, store.baseline(name), name)
-    caption = pair_caption(compare_captures(before, after, mdc=mdc), before, after)
-    return {"summary": plain_summary(captures, metric_trends(captures, mdc)),
+        repeats = Calibration(*store.repeatability(name)).results
+        baseline = store.baseline(name)
+        before, after = choose_pair(captures, baseline, name)
+    caption = pair_caption(judge_pair(captures, before, after, repeats))
+    return {"summary": plain_summary(captures, metric_trends(captures, repeats, baseline_id=baseline.id),
+                                     baseline=baseline),
             "pair": caption,
             "failed": failed_captures_sentence(captures)}
 
@@ -87,11 +89,16 @@ def download(request):
                 from facetrack.report.html import render_report
                 from facetrack.stats.compare import choose_pair
 
+                from facetrack.stats.repeatability import Calibration
+
                 baseline = store.baseline(name)
                 before, after = choose_pair(captures, baseline, name)
                 views = {c.id: store.landmark_views(c.id) for c in (before, after)}
+                calibration = Calibration(*store.repeatability(name))
+                made = calibration.made_at
                 html = render_report(captures, views, request.app.state.models.topology(), profile=name,
-                                     baseline_id=baseline.id, before_id=before.id, after_id=after.id)
+                                     baseline_id=baseline.id, before_id=before.id, after_id=after.id,
+                                     repeats=calibration.results, calibrated=made.date().isoformat() if made else None)
                 data, media = html.encode(), "text/html"
             elif what == "captures.csv":  # for a spreadsheet: plain names, shown units, no paths
                 data, media = spreadsheet_csv(captures).encode("utf-8-sig"), "text/csv; charset=utf-8"

@@ -65,6 +65,7 @@ def trends(request):
     panels = panel_series(captures, metrics=chosen, baseline_id=baseline.id, repeats=calibration.results)
     groups = [(GROUP_LABELS[group], svgs) for group, svgs in panels_svg(panels)]
     rows = sorted(trend_rows(found), key=lambda r: not r["beyond"])
-    return render(request, "Trends", pages.TRENDS, summary=plain_summary(captures, found), groups=groups,
+    return render(request, "Trends", pages.TRENDS, summary=plain_summary(captures, found, baseline=baseline),
+                  groups=groups,
                   every=every, rows=rows, period=f"(over {period_words(max(t.span_days for t in found))})",
                   technical=technical([(t.metric.label, t.metric.name, t.metric.units) for t in found]))
