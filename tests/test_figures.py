@@ -316,7 +316,7 @@ def test_the_report_names_the_captures_taken_with_failed_checks(with_failed, top
     assert f"the photo of {last.taken_at.date()} (smiling)" in note and "less comparable" in note
     assert "taken with failed checks: smiling" in page.rows("captures")[str(last.id)]["notes"]
     assert f"Capture {last.id}: smiling: taken with failed checks, so less comparable" in "".join(page.visible)
-    assert "Hollow points: captures taken with failed checks." in "".join(page.visible)
+    assert "Hollow points: photos taken with failed checks." in "".join(page.visible)
 
 
 def test_a_capture_taken_with_failed_checks_is_hollow_in_the_charts(with_failed):

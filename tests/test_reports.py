@@ -220,7 +220,8 @@ def test_the_html_report_is_self_contained(demo, tmp_path):
     srcs = re.findall(r'src="([^"]*)"', html)
     assert srcs and all(s.startswith("data:image/") for s in srcs)
     images = decode_data_uris(html)
-    assert len(images) == len(srcs) == 3 and {fmt for _, fmt, _ in images} == {"PNG", "GIF"}
+    assert len(images) == len(srcs) == 2 and {fmt for _, fmt, _ in images} == {"PNG", "GIF"}  # before / after
+    assert html.count('<svg class="panel"') >= 6  # the trend charts, inline
     summary = html.split("<h2>Summary</h2>")[1].split("<h2>")[0]
     for name in CHANGED:
         assert get_metric(name).label in summary

@@ -1,7 +1,9 @@
 """The self-contained HTML report: summary, trends, before/after, captures, what each measure
 means, and the technical details.
 
-One file: every image is embedded as a data: URI, there is no script, no font, no style
+One file: the trend charts are inline SVG (the app's panels, ``report.svg_chart``, their text
+at least 12 px on any screen: on a phone each chart scrolls in its own box, the page never
+sideways), every picture is embedded as a data: URI, there is no script, no font, no style
 sheet or image fetched from anywhere, so it opens offline in any browser and can be kept
 or shared as it is (it contains the user's face: facetrack never sends it anywhere).
 
@@ -25,13 +27,15 @@ from facetrack.stats.compare import judge_pair
 from facetrack.stats.verdicts import NOT_MEASURED
 from facetrack.errors import ReportError
 from facetrack.metrics import ALL_METRICS, HEADLINE, get_metric
-from facetrack.metrics.labels import (NOISE_MEANING, NOISE_NAME, VERDICT_MEANING, format_noise, format_value)
+from facetrack.metrics.labels import (GROUP_LABELS, NOISE_MEANING, NOISE_NAME, VERDICT_MEANING, format_noise,
+                                      format_value)
 from facetrack.records import Capture, LandmarkView, Repeatability
 from facetrack.topology import FaceTopology
 from facetrack.stats.silhouette import silhouette_state, silhouette_summary
 from facetrack.report.changes import pair_change, period_words, trend_change
 from facetrack.report.pictures import align_photo, before_after_figure, flicker_frames, gif_bytes, photo_silhouettes
-from facetrack.report.charts import trend_figure
+from facetrack.report.charts import panel_series
+from facetrack.report.svg_chart import panels_svg
 from facetrack.report.summary import metric_trends, plain_summary
 from facetrack.report.wording import failed_captures_sentence, failed_checks, how_taken, pair_sentence
 from facetrack.stats.trends import days_since
@@ -70,6 +74,19 @@ table { border-collapse: collapse; font-size: 0.85em; } td, th { border-bottom: 
 td:first-child, th:first-child, td.text, th.text { text-align: left; } .beyond { font-weight: 600; } .small { font-size: 0.85em; color: #555; }
 .warn { background: #fff4e0; border: 1px solid #e0b060; padding: 0.5em; border-radius: 4px; }
 details { margin-top: 2em; } summary { cursor: pointer; font-weight: 600; }
+body { overflow-wrap: anywhere; } table { display: block; max-width: 100%; overflow-x: auto; }
+.panels { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 520px), 1fr)); gap: 0.6em; }
+.panel-box { overflow-x: auto; } /* on a narrow screen a chart scrolls in its box, the page does not */
+svg.panel { width: 100%; min-width: 520px; height: auto; background: #fff; border: 1px solid #ddd; border-radius: 4px; }
+svg.panel text { font-family: system-ui, sans-serif; } svg.panel .title { font-size: 14px; font-weight: 600; fill: #222; }
+svg.panel .note, svg.panel .tick { font-size: 12px; fill: #444; }
+svg.panel .frame { fill: none; stroke: #999; } svg.panel .grid { stroke: #eee; } svg.panel .band { fill: #e2e2e2; }
+svg.panel .baseline { stroke: #444; stroke-dasharray: 7 3 1.5 3; }
+svg.panel .rolling { fill: none; stroke: #666; stroke-width: 1.5; stroke-dasharray: 1.5 3; }
+svg.panel .trend { fill: none; stroke: #111; stroke-width: 1.2; stroke-dasharray: 6 4; }
+svg.panel .interval { fill: rgba(30, 90, 160, 0.10); stroke: rgba(30, 90, 160, 0.35); stroke-width: 0.8; }
+svg.panel .bar { fill: none; stroke: #888; } svg.panel .point { fill: #111; } svg.panel .target { fill: transparent; }
+@media (max-width: 600px) { body { margin: 1em auto; padding: 0 0.6em; } }
 </style></head><body>
 <h1>facetrack report: {{ profile }}</h1>
 <p class="small">{{ n }} captures from {{ first }} to {{ last }}; baseline: capture {{ baseline.id }} ({{ baseline.taken_at.date() }}).
@@ -86,8 +103,10 @@ Made by facetrack {{ version }} on {{ today }}, on this computer; nothing was up
 <p class="small">{{ silhouettes }}. The silhouette measures see the real outline of the face against the background; the others are measured on the face's landmarks (which show only part of a change of the outline).</p>
 
 <h2>Trends</h2>
-<p class="small">Each point is one capture (bar: how much its views differed). Dotted line: the middle of every three captures in a row. Dashed line: the trend. Grey band: the baseline's value plus or minus the smallest real change; a value inside it is within noise.{% if failed_note %} Hollow points: captures taken with failed checks.{% endif %}</p>
-<img alt="trend charts" src="{{ trends_png }}">
+<p class="small">Each point is one photo (its bar: how much the measurements of that one photo differed). The dotted line follows the typical value of each photo and its neighbours; the dashed line is the trend, the blue wedge the range it likely lies in. Grey band: the baseline photo's value plus or minus the smallest real change; a value inside it is within noise. The line of dashes and dots marks the baseline photo.{% if failed_note %} Hollow points: photos taken with failed checks.{% endif %}</p>
+<div id="trend-charts">{% for group, svgs in trend_svgs %}<h3>{{ group }}</h3>
+<div class="panels">{% for svg in svgs %}<div class="panel-box">{{ svg | safe }}</div>{% endfor %}</div>
+{% endfor %}</div>
 <table id="trends"><tr><th>measure</th><th>change over {{ period }}</th><th>likely range</th><th>{{ noise_name }}</th><th class="text">verdict</th></tr>
 {% for t, f in trend_rows %}<tr{% if t.beyond_noise %} class="beyond"{% endif %}><td>{{ t.metric.label }}</td>
 {% if f %}<td>{{ f.text }}</td><td>{{ f.range_text }}</td><td>{{ f.noise_text }}</td><td class="text">{{ f.verdict }}</td>
@@ -186,8 +205,7 @@ def render_report(captures: Sequence[Capture], views: Mapping[int, Sequence[Land
                         else "no measure's trend is beyond noise."),
         period=period_words(float(np.ptp(days_since([c.taken_at for c in captures])))), noise_name=NOISE_NAME, noise_meaning=NOISE_MEANING,
         verdict_meaning=VERDICT_MEANING,
-        trends_png=png_data_uri(trend_figure(captures, title=f"facetrack: {profile}", baseline_id=baseline.id,
-                                             repeats=repeats)),
+        trend_svgs=_trend_svgs(captures, baseline.id, repeats),
         compare_png=png_data_uri(before_after_figure(*aligned, topology, verdict,
                                                      photo_silhouettes(*aligned, topology))),
         flicker_gif=gif_data_uri(gif_bytes(flicker_frames(*aligned))),
@@ -198,6 +216,14 @@ def render_report(captures: Sequence[Capture], views: Mapping[int, Sequence[Land
         trends=trends, caveats=CAVEATS, calibrated=calibrated, silhouettes=silhouette_summary(captures),
         corrected=set(corrected), how=how_taken, notes=_notes, value=_value,
         noise_text=lambda t: format_noise(t.metric, t.noise))
+
+
+def _trend_svgs(captures, baseline_id: int, repeats) -> list[tuple[str, list[str]]]:
+    """The headline trend panels as inline SVG (the app's, ``svg_chart``), by group; inside an
+    HTML page an ``<svg>`` needs no namespace, so the file names no address at all."""
+    panels = panels_svg(panel_series(captures, baseline_id=baseline_id, repeats=repeats))
+    return [(GROUP_LABELS[group], [s.replace(' xmlns="http://www.w3.org/2000/svg"', "") for s in svgs])
+            for group, svgs in panels]
 
 
 def _value(metric, value, with_unit: bool = True) -> str:

@@ -36,6 +36,7 @@
     $("failed").hidden = false;
     $("fallback").hidden = !offerPhotos;
     document.body.dataset.capture = "failed";
+    $("failed").scrollIntoView({block: "nearest"});  // the reason and Try again in view, whatever came before
   };
   async function run() {
     $("failed").hidden = true; $("fallback").hidden = true;
