@@ -175,8 +175,16 @@ def test_settings_in_words_with_their_ranges_and_a_reset(client, store_dir):
 
     page = client.get("/settings").text
     text = visible(page)
+    from facetrack.app.settings import CHOICES
+
     for f in fields(GateConfig):
         setting = f.metadata["setting"]
+        if f.name in CHOICES:  # named choices, not a number to type
+            field = re.search(rf'<select id="{f.name}" name="{f.name}">(.*?)</select>', page, re.S).group(1)
+            assert re.findall(r'<option value="(\d+)"', field) == [f"{v:g}" for v in range(int(setting.low),
+                                                                                          int(setting.high) + 1)]
+            assert all(words in text for words in CHOICES[f.name]) and setting.label in text
+            continue
         field = re.search(rf'<input id="{f.name}" name="{f.name}"[^>]*>', page, re.S).group(0)
         assert f'min="{setting.low:g}"' in field and f'max="{setting.high:g}"' in field
         assert setting.label in text and setting.meaning in text and setting.unit in text

@@ -20,7 +20,7 @@ O = {"origin": ORIGIN}
 #: The words issue 33 found on the pages (item 6), each as a pattern of the visible text.
 ISSUE_WORDS = [r"% \(area\)", r"square as wide", r"\b\d+ views\b", r"% of eye distance", r"\(left vs right\)",
                r"profile: ", r"[Dd]ash-dot", r"running middle value", r"date given by you", r"442 scale", r"colour distance",
-               r"is not a number", r"\(technical details\)", r"\bcapture \d+", r"\bcaptures? \d"]
+               r"is not a number", r"\(technical details\)", r"\bcapture \d+", r"\bcaptures? \d", r"0, 1 or 2"]
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from facetrack.app import pages
 from facetrack.app.common import data_dir, render
 from facetrack.app.notes import back_to
 from facetrack.app.notes import back_to
+from facetrack.app.notes import back_to
 from facetrack.app.uploads import Refused, read_body
 
 GATES_FILE = "gates.toml"  # the capture settings, in the data dir (``facetrack capture`` reads it too)
@@ -42,18 +43,24 @@ def _write_atomically(path: Path, text: str) -> None:
         part.unlink(missing_ok=True)
 
 
+#: The settings chosen from a few named choices (a list on the page, not a number), by value.
+CHOICES = {"plain_background": ("not checked", "a warning after the photo", "wait until it passes")}
+
+
 def setting_rows(config, defaults) -> list[dict]:
     """Each check as the page shows it: plain name, what it does, unit, allowed range (the
-    input's min and max), value and default."""
+    input's min and max), value and default; a setting of ``CHOICES`` as its named choices."""
     from dataclasses import fields
 
     rows = []
     for f in fields(config):
         setting = f.metadata["setting"]
+        value, default = getattr(config, f.name), getattr(defaults, f.name)
+        choices = [(f"{i:g}", words) for i, words in enumerate(CHOICES.get(f.name, ()))]
         rows.append({"name": f.name, "label": setting.label, "meaning": setting.meaning, "unit": setting.unit,
                      "low": f"{setting.low:g}", "high": f"{setting.high:g}", "step": "1" if setting.whole else "any",
-                     "allowed": setting.allowed, "value": f"{getattr(config, f.name):g}",
-                     "default": f"{getattr(defaults, f.name):g}"})
+                     "allowed": "one of the choices" if choices else setting.allowed, "value": f"{value:g}",
+                     "default": dict(choices).get(f"{default:g}", f"{default:g}"), "choices": choices})
     return rows
 
 
@@ -153,6 +160,26 @@ async def save(request):
         return await run_in_threadpool(settings, request, f"not saved: {gates_path(root)} cannot be written "
                                        f"({exc.strerror or exc})", True, 503)
     return back_to(request, "/settings", "Saved: the next capture uses these settings.")
+
+
+def _shortcut(root) -> str:
+    """The launchers written for the data dir ``root`` (``app.launcher``), in a sentence."""
+    from facetrack.app.launcher import make_bookmark, write_launchers
+
+    written = write_launchers(root)
+    mark = make_bookmark(root)
+    where = "on your desktop and in the applications menu" if len(written) > 1 else "in the applications menu"
+    return (f"facetrack is now {where}: clicking it starts facetrack and opens this page. From the next start "
+            f"on, the address {mark.url()} stays the same, so you can bookmark it.")
+
+
+async def shortcut(request):
+    """The Settings button "Add facetrack to the desktop": ``facetrack shortcut`` for this data dir."""
+    try:
+        said = await run_in_threadpool(_shortcut, data_dir(request))
+    except (OSError, ValueError) as exc:
+        return await run_in_threadpool(settings, request, f"The shortcut could not be written: {exc}.", True, 503)
+    return back_to(request, "/settings", said)
 
 
 def _shortcut(root) -> str:
