@@ -6,6 +6,7 @@ the scratch folder, and no thread left once the app is closed."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import threading
 import time
 from urllib.parse import quote, urlencode
@@ -214,3 +215,151 @@ def test_fuzz_camera_frames(store_dir, warmed):
         for _ in range(3):
             client.post("/capture/frame", content=jpeg, headers={
                 "origin": ORIGIN, "x-session": session, "x-timestamp": str(33 * next(stamps))})
+
+
+# --- issue 32: dates and the new routes -----------------------------------------------------------
+
+def iso_like():
+    """Dates as people and programs write them, at the calendar's ends and past them, with time
+    zones up to a day either way, and junk."""
+    year = st.one_of(st.integers(0, 10000), st.sampled_from([1, 1899, 1900, 1970, 2026, 9999]))
+    zone = st.one_of(st.just(""), st.just("Z"), st.tuples(st.sampled_from("+-"), st.integers(0, 24),
+                                                          st.integers(0, 59)).map(lambda t: f"{t[0]}{t[1]:02d}:{t[2]:02d}"))
+    stamp = st.tuples(year, st.integers(0, 13), st.integers(0, 32), st.integers(0, 24), st.integers(0, 60),
+                      st.booleans(), zone).map(
+        lambda t: f"{t[0]:04d}-{t[1]:02d}-{t[2]:02d}" + (f"T{t[3]:02d}:{t[4]:02d}{t[6]}" if t[5] else ""))
+    return st.one_of(stamp, text, st.sampled_from(["0001-01-01T00:00+01:00", "9999-12-31T23:59-01:00",
+                                                   "+12345-01-01", "9999-12-31", "0000-00-00", " ", "Z"]))
+
+
+@fuzz(400)
+@given(written=iso_like(), kept=st.datetimes(min_value=dt.datetime(1, 1, 1), max_value=dt.datetime(9999, 12, 31)))
+def test_fuzz_dates_in_the_library(written, kept):
+    """Any text as a typed date, any stored date to keep the time of: a date from 1900 to now, or
+    one DateError (never an OverflowError or another error)."""
+    from facetrack.ingest.dates import EARLIEST, DateError, corrected_date, parse_date
+
+    now = dt.datetime.now()
+    try:
+        parse_date(written)
+        when = corrected_date(written, kept)
+    except DateError as exc:
+        assert str(exc) and "\n" not in str(exc)
+        return
+    assert EARLIEST <= when <= now + dt.timedelta(seconds=1)
+
+
+@fuzz(200)
+@given(when=st.datetimes(min_value=dt.datetime(1, 1, 1), max_value=dt.datetime(9999, 12, 31)),
+       now=st.datetimes(min_value=dt.datetime(1901, 1, 1), max_value=dt.datetime(9998, 1, 1)))
+def test_fuzz_the_due_sentence_and_stored_dates(when, now):
+    """Whatever date a store holds, the due sentence is one sentence, and a camera date is used
+    only when it can be a photo's."""
+    from types import SimpleNamespace
+
+    from facetrack.ingest.dates import EARLIEST, usable_exif_date
+    from facetrack.stats.schedule import due_sentence
+
+    sentence = due_sentence([SimpleNamespace(taken_at=when)], now)
+    assert sentence.endswith(".") and "\n" not in sentence
+    used = usable_exif_date(when, now)
+    assert used is None or EARLIEST <= used <= now
+
+
+def test_fuzz_typed_dates_on_a_capture(store_dir, warmed):
+    """Any date typed on a capture's card: a 400 with a sentence and the date as it was, or a
+    date from 1900 to now; every page still answers."""
+    with Store.open(store_dir, read_only_ok=True) as store:
+        cid = store.captures("demo")[0].id
+    app = create_app(store_dir, profile="demo", port=PORT, token=TOKEN, measurer_factory=lambda: warmed)
+    with TestClient(app, base_url=ORIGIN) as client:
+        client.get(f"/photos?token={TOKEN}")
+
+        @fuzz(150)
+        @given(written=iso_like())
+        def check(written):
+            with Store.open(store_dir, read_only_ok=True) as store:
+                before = store.capture("demo", cid).taken_at
+            answer = client.post(f"/date/{cid}", content=urlencode({"date": written}).encode(), headers={
+                "origin": ORIGIN, "content-type": "application/x-www-form-urlencoded"})
+            no_500(answer)
+            with Store.open(store_dir, read_only_ok=True) as store:
+                after = store.capture("demo", cid).taken_at
+            if answer.status_code == 200:
+                assert dt.datetime(1900, 1, 1) <= after <= dt.datetime.now()
+            else:
+                assert answer.status_code == 400 and "date not changed: " in answer.text and after == before
+
+        check()
+        for path in ("/photos", "/trends", "/compare", "/report"):
+            no_500(client.get(path))
+    app.close()
+
+
+def test_fuzz_dated_uploads(store_dir, warmed):
+    """Photos whose camera date says anything (year 0, 9999, junk), sent with any date part: a
+    4xx or a page, never a 500; nothing stored (the photos have no face)."""
+    from PIL import Image
+
+    noise = np.random.default_rng(1).integers(0, 255, (96, 96, 3), np.uint8)
+
+    def photo(stamp):
+        import io
+
+        exif = Image.Exif()
+        if stamp is not None:
+            exif.get_ifd(0x8769)[36867] = stamp
+        out = io.BytesIO()
+        Image.fromarray(noise).save(out, "JPEG", exif=exif.tobytes())
+        return out.getvalue()
+
+    camera = st.one_of(st.none(), text, st.tuples(st.integers(0, 10000), st.integers(0, 13), st.integers(0, 32)).map(
+        lambda t: f"{t[0]:04d}:{t[1]:02d}:{t[2]:02d} 12:00:00"))
+    with fuzzed(store_dir, warmed) as client:
+        @fuzz(60)
+        @given(stamp=camera, date=st.one_of(st.just(""), iso_like()))
+        def check(stamp, date):
+            body = (b'--b\r\nContent-Disposition: form-data; name="date"\r\n\r\n' + date.encode("utf-8") + b"\r\n"
+                    b'--b\r\nContent-Disposition: form-data; name="photos"; filename="p.jpg"\r\n'
+                    b"Content-Type: image/jpeg\r\n\r\n" + photo(stamp) + b"\r\n--b--\r\n")
+            answer = client.post("/upload?profile=demo", content=body, headers={
+                "origin": ORIGIN, "content-type": "multipart/form-data; boundary=b"})
+            no_500(answer)
+            assert answer.status_code == 400
+
+        check()
+
+
+def test_fuzz_picture_routes_and_fetch_headers(store_dir, warmed):
+    """The before / after pictures, the time-lapse and the downloads with any ids, any picture
+    name and any Sec-Fetch-* headers: refused or answered, never a 500; a request another site
+    made (Sec-Fetch-Site neither same-origin nor none) is always a 403."""
+    with Store.open(store_dir, read_only_ok=True) as store:
+        ids = [c.id for c in store.captures("demo")]
+    cid = st.one_of(st.sampled_from([*ids[:2], ids[-1], 0, 99999]), st.integers(0, 10 ** 18))
+    route = st.one_of(
+        st.tuples(cid, cid).map(lambda t: f"/compare/pair/{t[0]}/{t[1]}.png"),
+        st.tuples(cid, cid).map(lambda t: f"/compare/flicker/{t[0]}/{t[1]}.gif"),
+        st.tuples(cid, cid, st.sampled_from(["before", "after", "x", "%2e%2e", ""])).map(
+            lambda t: f"/compare/aligned/{t[0]}/{t[1]}/{t[2]}.jpg"),
+        st.sampled_from(["/timelapse.gif", "/download/timelapse.mp4", "/download/captures.json",
+                         "/download/report.html", "/download/x"]))
+    site = st.one_of(st.none(), st.sampled_from(["same-origin", "none", "same-site", "cross-site", "SAME-ORIGIN",
+                                                 ""]), text)
+    with fuzzed(store_dir, warmed) as client:
+        @fuzz(120)
+        @given(path=route, site=site, mode=st.one_of(st.none(), st.sampled_from(["navigate", "no-cors", "cors"])),
+               dest=st.one_of(st.none(), st.sampled_from(["document", "image", "empty"])),
+               profile=st.one_of(st.none(), st.just("demo"), text))
+        def check(path, site, mode, dest, profile):
+            headers = {k: v for k, v in (("sec-fetch-site", site), ("sec-fetch-mode", mode),
+                                         ("sec-fetch-dest", dest)) if v is not None}
+            params = {"profile": profile} if profile is not None else None
+            answer = client.get(path, params=params, headers={k: v.encode("latin-1") for k, v in headers.items()})
+            no_500(answer)
+            if site is not None and site.strip().lower() not in ("same-origin", "none"):
+                assert answer.status_code == 403
+            elif answer.status_code == 200:
+                assert answer.headers["cross-origin-resource-policy"] == "same-origin"
+
+        check()
