@@ -543,7 +543,9 @@ def test_the_before_after_picture_follows_a_calibration_written_while_the_app_ru
     with Store.open(store_dir) as store:
         store.save_repeatability("demo", [Repeatability(metric="midface_width_ratio", sem=0.5, n_captures=10,
                                                         n_sittings=2)], made_at=dt.datetime(2026, 1, 1, 9))
-    assert client.get(path).status_code == 200 and drawn == [1, 1]
+    answer = client.get(path)
+    assert answer.status_code == 200 and drawn == [1, 1]
+    assert "no-cache" in answer.headers["cache-control"]  # the browser asks again: it kept it an hour before
 
 
 # 8. smaller items -------------------------------------------------------------------------------

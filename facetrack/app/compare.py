@@ -181,7 +181,10 @@ def _pair(request):
 
 
 def _picture(data: bytes, media: str) -> Response:
-    return Response(data, media_type=media, headers={"cache-control": "private, max-age=3600"})
+    """A picture the browser checks again each time it shows it (``no-cache``, with its ETag): its
+    address stays the same when what it shows changes (a date, a calibration)."""
+    etag = hashlib.blake2b(data, digest_size=12).hexdigest()
+    return Response(data, media_type=media, headers={"cache-control": "private, no-cache", "etag": f'"{etag}"'})
 
 
 def aligned_picture(request):
