@@ -107,7 +107,8 @@ def test_the_trends_page_carries_each_points_hover_data(client, store_dir):
     panels = points_on(trends)
     assert list(panels) == ["jaw_angle_mean", "bigonial_bizygomatic_ratio", "cheek_fullness_left",
                             "cheek_fullness_right", "midface_width_ratio", "asymmetry_index",
-                            "silhouette_width_40", "silhouette_width_55", "silhouette_width_70"]  # grouped
+                            "silhouette_width_40", "silhouette_width_55", "silhouette_width_70",
+                            "skin_lightness", "skin_redness", "skin_redness_contrast", "skin_evenness"]  # grouped
     assert [h for h in re.findall(r"<h2>(.*?)</h2>", trends)][:3] == ["Jaw", "Mid-face", "Symmetry"]
     with Store.open(store_dir) as store:
         captures = {c.id: c for c in store.captures("demo")}
@@ -116,7 +117,7 @@ def test_the_trends_page_carries_each_points_hover_data(client, store_dir):
         for cid, date, value, spread, label, units in points:
             stored = captures[int(cid)].metrics[name]
             assert float(value) == pytest.approx(stored.value, rel=1e-3)
-            assert float(spread) == pytest.approx(stored.spread, rel=1e-3)
+            assert float(spread) == pytest.approx(stored.spread or 0.0, rel=1e-3)  # one photo's skin: no spread
             assert date == captures[int(cid)].taken_at.date().isoformat() and units == get_metric(name).units
             assert label == get_metric(name).label
     every = points_on(client.get("/trends?all=1").text)

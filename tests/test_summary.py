@@ -57,13 +57,13 @@ def test_a_change_in_words(name, change, start, words):
 def test_the_summary_names_what_changed_and_the_groups_that_did_not():
     text = plain_summary(CAPTURES, every(trend("midface_width_ratio", 0.04)))
     assert text == ("13 captures from 2026-01-05 to 2026-03-30. Over 12 weeks: Mid-face width rose 4.0 % of eye "
-                    "spacing, more than the noise. Jaw and Symmetry: unchanged within noise. Silhouette (plain "
+                    "spacing, more than the noise. Jaw, Symmetry and Skin: unchanged within noise. Silhouette (plain "
                     "background): too few values for a trend.")
 
 
 def test_nothing_beyond_noise_says_so_with_the_period():
     text = plain_summary(CAPTURES, every(trend("midface_width_ratio", 0.001, beyond=False)))
-    assert "Jaw, Mid-face and Symmetry: unchanged within noise over 12 weeks." in text
+    assert "Jaw, Mid-face, Symmetry and Skin: unchanged within noise over 12 weeks." in text
     assert " rose " not in text and " fell " not in text
 
 

@@ -41,7 +41,7 @@ def trend_rows(found) -> list[dict]:
 
 
 def trends(request):
-    from facetrack.metrics import ALL_METRICS, HEADLINE, SILHOUETTE, get_metric
+    from facetrack.metrics import ALL_METRICS, HEADLINE, SILHOUETTE, SKIN, get_metric
     from facetrack.metrics.labels import GROUP_LABELS
     from facetrack.report.changes import period_words
     from facetrack.report.charts import panel_series
@@ -61,7 +61,7 @@ def trends(request):
         return render(request, "Trends", pages.TRENDS, summary=f"This profile has {have}: trends need at least 2.",
                       groups=[], every=every, rows=[], period="", technical=[])
     found = metric_trends(captures, calibration.results, baseline_id=baseline.id)
-    chosen = ALL_METRICS if every else [*(get_metric(n) for n in HEADLINE), *SILHOUETTE[:3]]
+    chosen = ALL_METRICS if every else [*(get_metric(n) for n in HEADLINE), *SILHOUETTE[:3], *SKIN]
     panels = panel_series(captures, metrics=chosen, baseline_id=baseline.id, repeats=calibration.results)
     groups = [(GROUP_LABELS[group], svgs) for group, svgs in panels_svg(panels)]
     rows = sorted(trend_rows(found), key=lambda r: not r["beyond"])

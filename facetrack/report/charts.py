@@ -34,7 +34,7 @@ def metric_side(metric: Metric) -> str | None:
     return None
 
 
-GROUP_ORDER = ("jaw", "midface", "symmetry", "silhouette")
+GROUP_ORDER = ("jaw", "midface", "symmetry", "silhouette", "skin")
 
 
 def rolling_median(values: np.ndarray, window: int = 3) -> np.ndarray:

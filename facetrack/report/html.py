@@ -219,9 +219,13 @@ def render_report(captures: Sequence[Capture], views: Mapping[int, Sequence[Land
 
 
 def _trend_svgs(captures, baseline_id: int, repeats) -> list[tuple[str, list[str]]]:
-    """The headline trend panels as inline SVG (the app's, ``svg_chart``), by group; inside an
-    HTML page an ``<svg>`` needs no namespace, so the file names no address at all."""
-    panels = panels_svg(panel_series(captures, baseline_id=baseline_id, repeats=repeats))
+    """The headline trend panels and the skin's (a section of their own) as inline SVG (the app's,
+    ``svg_chart``), by group; inside an HTML page an ``<svg>`` needs no namespace, so the file
+    names no address at all."""
+    from facetrack.metrics import SKIN
+
+    chosen = [*(get_metric(n) for n in HEADLINE), *SKIN]
+    panels = panels_svg(panel_series(captures, metrics=chosen, baseline_id=baseline_id, repeats=repeats))
     return [(GROUP_LABELS[group], [s.replace(' xmlns="http://www.w3.org/2000/svg"', "") for s in svgs])
             for group, svgs in panels]
 

@@ -121,3 +121,27 @@ def pair_sentence(verdict) -> str:
         names = [m.metric.label for m in verdict.measures if m.beyond_noise]
         return f"changed beyond noise: {', '.join(names)}.{rest}"
     return f"no measure changed beyond noise.{rest}"
+
+
+def missing_reason(capture, name: str) -> str | None:
+    """Why ``capture`` has no value of the measure ``name``, in words, when it was noted: the
+    skin measures' reasons as measured ("the wall beside the face is not plain (a pattern, a
+    picture or an edge)"), the silhouette's through ``stats.silhouette.reason_words``; else None
+    (a landmark measure, or a capture measured before the reasons were kept)."""
+    from facetrack.stats.silhouette import reason_words
+
+    quality = capture.quality
+    if name in (quality.skin_missing or {}):
+        return quality.skin_missing[name]
+    if name in (quality.silhouette_missing or {}):
+        return reason_words(quality.silhouette_missing[name])
+    return None
+
+
+def value_or_why(shown: str, capture, name: str) -> str:
+    """A value as a page writes it (``labels.format_value``), and for a missing one why, when
+    noted: "not measured" -> "not measured: the wall beside the face is not plain (...)"."""
+    from facetrack.metrics.labels import MISSING
+
+    why = missing_reason(capture, name) if shown == MISSING else None
+    return f"{MISSING}: {why}" if why else shown
