@@ -14,6 +14,7 @@ from facetrack.app.common import data_dir, render
 from facetrack.app.notes import back_to
 from facetrack.app.notes import back_to
 from facetrack.app.notes import back_to
+from facetrack.app.notes import back_to
 from facetrack.app.uploads import Refused, read_body
 
 GATES_FILE = "gates.toml"  # the capture settings, in the data dir (``facetrack capture`` reads it too)
@@ -103,9 +104,9 @@ def parse_form(body: bytes) -> list[tuple[str, str]]:
         raise Refused(400, "the settings must come as the settings page's form") from None
 
 
-def _check_numbers(items: list[tuple[str, str]]) -> None:
-    """ValueError ("max_yaw must be a number from 0.5 to 30 (degrees) but the box was empty")
-    for a known setting whose box is empty or holds no number."""
+def not_a_number(items: list[tuple[str, str]]) -> str | None:
+    """The refusal of the first known setting whose box is empty or holds no number, in
+    words ("max_yaw must be a number from 0.5 to 30 (degrees) but the box was empty"), else None."""
     import math
     from dataclasses import fields
 
@@ -116,20 +117,20 @@ def _check_numbers(items: list[tuple[str, str]]) -> None:
         if key not in known:
             continue
         if not value.strip():
-            raise ValueError(f"{key} must be {known[key].allowed} but the box was empty")
+            return f"{key} must be {known[key].allowed} but the box was empty"
         try:
             number = float(value)
         except ValueError:
             number = math.nan
         if not math.isfinite(number):
-            raise ValueError(f"{key} must be {known[key].allowed} but got {value.strip()[:40]!r}")
+            return f"{key} must be {known[key].allowed} but got {value.strip()[:40]!r}"
+    return None
 
 
 def _saved(root: Path, items: list[tuple[str, str]]):
     """The saved settings with ``items`` changed, written (whole, or not at all); the new config."""
     from facetrack.errors import InputError
 
-    _check_numbers(items)
     names = [k for k, _ in items]
     twice = sorted({k for k in names if names.count(k) > 1})
     if twice:
@@ -150,16 +151,38 @@ async def save(request):
     checked (``GateConfig``) before the file is written, and a refusal leaves it as it was."""
     root = data_dir(request)
     try:
+        items = []
         items = parse_form(await read_body(request, MAX_FORM_BYTES, "the settings form"))
         await run_in_threadpool(_saved, root, items)
     except Refused as exc:
         return await run_in_threadpool(settings, request, f"not saved: {exc.sentence}", True, exc.status)
-    except ValueError as exc:
-        return await run_in_threadpool(settings, request, f"not saved: {in_words(str(exc)).rstrip('.')}.", True, 400)
+    except ValueError as exc:  # the sentence in plain names; the library's own words for support
+        said = in_words(not_a_number(items) or str(exc)).rstrip(".")
+        return await run_in_threadpool(settings, request, f"not saved: {said}.", True, 400, str(exc))
     except OSError as exc:
         return await run_in_threadpool(settings, request, f"not saved: {gates_path(root)} cannot be written "
                                        f"({exc.strerror or exc})", True, 503)
     return back_to(request, "/settings", "Saved: the next capture uses these settings.")
+
+
+def _shortcut(root) -> str:
+    """The launchers written for the data dir ``root`` (``app.launcher``), in a sentence."""
+    from facetrack.app.launcher import make_bookmark, write_launchers
+
+    written = write_launchers(root)
+    mark = make_bookmark(root)
+    where = "on your desktop and in the applications menu" if len(written) > 1 else "in the applications menu"
+    return (f"facetrack is now {where}: clicking it starts facetrack and opens this page. From the next start "
+            f"on, the address {mark.url()} stays the same, so you can bookmark it.")
+
+
+async def shortcut(request):
+    """The Settings button "Add facetrack to the desktop": ``facetrack shortcut`` for this data dir."""
+    try:
+        said = await run_in_threadpool(_shortcut, data_dir(request))
+    except (OSError, ValueError) as exc:
+        return await run_in_threadpool(settings, request, f"The shortcut could not be written: {exc}.", True, 503)
+    return back_to(request, "/settings", said)
 
 
 def _shortcut(root) -> str:
