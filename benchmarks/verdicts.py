@@ -97,8 +97,11 @@ def alternatives(cache, sources, changed, metrics) -> list[dict]:
 
 def collect() -> dict:
     from facetrack.metrics import ALL_METRICS
+    from facetrack.stats.verdicts import family_of
 
-    metrics = list(ALL_METRICS)
+    # the shape family (landmark and silhouette measures): the skin measures are a family of their
+    # own, judged apart (no verdict pools two families) and benchmarked in benchmarks/skin.py
+    metrics = [m for m in ALL_METRICS if family_of(m) == "shape"]
     labels = {m.name: m.label for m in metrics}
     cache = calib.load_cache()
     derived = calib.derive(cache)

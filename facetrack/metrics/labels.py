@@ -266,8 +266,8 @@ NOISE_MEANING = ("A change smaller than this cannot be told apart from how much 
 #: (docs/metrics.md, "What a change must be to be seen": a widening found in at least 80 % of pairs
 #: or series).
 WHAT_CAN_BE_SEEN = ("Measured on real photos: one before/after shows a widening of the face of about 4 % or more "
-                    "(with a plain wall behind you); a change of about 2 % needs some 12 weekly photos. A longer "
-                    "lower face or a lifted mouth corner is rarely seen.")
+                    "(with a plain wall behind you); a series of 12 weekly photos shows changes between 2 and 4 %. "
+                    "A longer lower face or a lifted mouth corner is rarely seen.")
 #: The verdicts of a change, and what they mean.
 VERDICTS: Mapping[bool, str] = {True: "beyond noise", False: "within noise"}
 VERDICT_MEANING = ("Beyond noise: larger than the smallest real change. Within noise does not mean nothing "
