@@ -143,6 +143,8 @@ class QualityNotes:
     expression: Mapping[str, float] | None = None  # expression score (0-1, ``stats.comparable.EXPRESSIONS``)
     brightness: float | None = None  # the face's mean brightness, 0 black to 255 white
     light_balance: float | None = None  # the subject's left cheek's brightness over the right's (1: even)
+    burst_exposure_change: float | None = None  # % the picture's brightness moved over the burst (``capture.light_drift``)
+    burst_colour_change: float | None = None  # % its colour balance moved over the burst
 
     def __post_init__(self):
         for f in fields(self):

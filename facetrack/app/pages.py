@@ -54,7 +54,8 @@ def environment():
     from facetrack.metrics.labels import (NOISE_MEANING, NOISE_NAME, VERDICT_MEANING, WHAT_CAN_BE_SEEN, format_value,
                                           meaning)
     from facetrack.report.changes import pair_change
-    from facetrack.report.wording import failed_checks_sentence, photo_name, value_or_why
+    from facetrack.capture.advice import GUIDE
+    from facetrack.report.wording import failed_checks_sentence, light_moved_warning, photo_name, value_or_why
 
     env = jinja2.Environment(loader=jinja2.PackageLoader("facetrack.app", "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined)
@@ -63,7 +64,8 @@ def environment():
                        failed_checks_sentence=failed_checks_sentence, noise_name=NOISE_NAME,
                        noise_meaning=NOISE_MEANING, verdict_meaning=VERDICT_MEANING, what_can_be_seen=WHAT_CAN_BE_SEEN,
                        static=static_url, nav=NAV,
-                       photo_name=photo_name, value_or_why=value_or_why)
+                       photo_name=photo_name, value_or_why=value_or_why, light_moved_warning=light_moved_warning,
+                       capture_guide=GUIDE)
     return env
 
 

@@ -74,6 +74,27 @@ FAILURES: Mapping[str, str] = {
                    "that contrasts with your skin"),
 }
 TRY_AGAIN = ", and try again."
+
+#: What the capture page asks before a photo, for the skin measures (``metrics.skin``) as much as the shape.
+GUIDE = ("For numbers you can compare week to week: take the photo in the same place and the same light each "
+         "time, in front of the same plain wall, with no make-up. Massage or exercise in the last 30 minutes "
+         "makes the skin redder for a while: take the photo before your routine, or wait half an hour after it.")
+
+
+def light_moved_sentence(exposure_change: float | None, colour_change: float | None) -> str | None:
+    """The warning after a photo whose burst saw the camera's exposure or white balance move
+    (``capture.light_drift``: % over the burst), else None. A warning, never a refusal."""
+    from facetrack.capture.light_drift import MAX_COLOUR_CHANGE, MAX_EXPOSURE_CHANGE
+
+    moved = [what for what, change, limit in (("brightness", exposure_change, MAX_EXPOSURE_CHANGE),
+                                              ("colour", colour_change, MAX_COLOUR_CHANGE))
+             if change is not None and change >= limit]
+    if not moved:
+        return None
+    return (f"The camera's {' and '.join(moved)} changed while the photo was being taken: it was still adjusting "
+            "to the light. The photo was kept; next time, sit in the light for a few seconds before the photo "
+            "and keep the light the same (no lamp switched on or off, no passing sun), so the skin measures "
+            "compare better.")
 #: Every check passed at some moment, but never all at once for the hold and the burst.
 NOT_LONG_ENOUGH = ("Every check passed, but not for long enough at once: once the picture says hold still, "
                    "keep still for a few seconds" + TRY_AGAIN)

@@ -97,6 +97,9 @@ def capture_cmd(camera, video, images, no_preview, width, height, hold, burst, t
     from facetrack.detect.outline import background_advice
 
     warn(background_advice(m.capture.quality.silhouette_missing))
+    from facetrack.capture.advice import light_moved_sentence
+
+    warn(light_moved_sentence(m.capture.quality.burst_exposure_change, m.capture.quality.burst_colour_change))
     if outcome.baseline_id is None:
         click.echo("this is the profile's first capture: it is the baseline later captures line up with")
 

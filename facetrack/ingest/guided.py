@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from facetrack.capture.camera import undistorted
+from facetrack.capture.light_drift import light_drift
 from facetrack.errors import FacetrackError
 from facetrack.detect.landmarks import HeadPose
 from facetrack.detect.outline import combine_outline, outline_values, outline_views
@@ -91,6 +92,7 @@ def measure_burst(burst: tuple[CheckedFrame, ...], *, measurer: Measurer, manual
     found_views, kept, dropped = [], [], []
     outline_per_view, outline_reasons = [], {}
     skin_frames = []  # (frame, its views' consensus landmarks): the skin is measured per frame
+    burst_light = []  # (frame, its face): did the camera's exposure or white balance move (a warning)
     best = None
     for checked in burst:
         image, index = checked.frame.image, checked.frame.index
@@ -119,6 +121,7 @@ def measure_burst(burst: tuple[CheckedFrame, ...], *, measurer: Measurer, manual
             skin_frames.append((image, anchor))
         score = next(r.value for r in checked.results if r.name == "sharpness")
         kept.append(index)
+        burst_light.append((image, faces[0].points))
         if best is None or score > best[0]:
             best = (score, checked, tracked, failed)
     if best is None or len(kept) < max(1, int(np.ceil(min_fraction * len(burst)))):
@@ -144,6 +147,7 @@ def measure_burst(burst: tuple[CheckedFrame, ...], *, measurer: Measurer, manual
     pose = face.pose
     height, width = checked.frame.image.shape[:2]
     exposure = next((r.value for r in checked.results if r.name == "exposure"), None)
+    drift = light_drift(burst_light)
     capture = NewCapture(
         taken_at=(taken_at or dt.datetime.now()).replace(microsecond=0), taken_at_source="capture",
         source_path=source, image_bytes=data, image_ext="png", sha256=hashlib.sha256(data).hexdigest(),
@@ -155,6 +159,8 @@ def measure_burst(burst: tuple[CheckedFrame, ...], *, measurer: Measurer, manual
                              expression=expression_of(v.blendshapes for v in found_views),
                              brightness=None if exposure is None else round(exposure, 1),
                              light_balance=light_balance(*cheek_brightness(checked.frame.image, face, topo)),
+                             burst_exposure_change=drift.exposure_change if drift else None,
+                             burst_colour_change=drift.colour_change if drift else None,
                              interocular_px=round(interocular(face.points, topo, frontal=True), 1)),
         views=tuple(views), metrics=metrics)
     return BurstMeasurement(capture, tuple(kept), tuple(dropped))

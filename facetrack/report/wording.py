@@ -145,3 +145,11 @@ def value_or_why(shown: str, capture, name: str) -> str:
 
     why = missing_reason(capture, name) if shown == MISSING else None
     return f"{MISSING}: {why}" if why else shown
+
+
+def light_moved_warning(capture) -> str | None:
+    """The warning a guided capture's page gives when the camera's exposure or white balance
+    moved during its burst (``capture.advice.light_moved_sentence``), else None."""
+    from facetrack.capture.advice import light_moved_sentence
+
+    return light_moved_sentence(capture.quality.burst_exposure_change, capture.quality.burst_colour_change)
