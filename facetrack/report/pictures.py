@@ -134,12 +134,12 @@ def before_after_figure(before: AlignedPhoto, after: AlignedPhoto, topology: Fac
                *(textwrap.wrap(pair_caption(verdict), 105) if verdict is not None else [])]
     title_lines = 2 if any(failed_checks(p.capture) for p in (before, after)) else 1
     fig = Figure(figsize=(9, 5.8))
-    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, wspace=0.04,
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.08, wspace=0.04,
                         top=1 - (0.2 + 0.16 * len(caption) + 0.18 * title_lines) / 5.8)
     left, right = fig.subplots(1, 2)
     for ax, photo, tag in ((left, before, "before"), (right, after, "after")):
         ax.imshow(photo.image)
-        title = f"{tag}: capture {photo.capture.id}, {photo.capture.taken_at.date().isoformat()}"
+        title = f"{tag}: the photo of {photo.capture.taken_at.date().isoformat()}"
         problems = failed_checks(photo.capture)
         if problems:  # a dashed frame and the checks in words: less comparable
             title += f"\ntaken with failed checks: {', '.join(problems)}"
@@ -154,7 +154,7 @@ def before_after_figure(before: AlignedPhoto, after: AlignedPhoto, topology: Fac
             right.plot(line[:, 0], line[:, 1], linewidth=1.2, color=style["color"],
                        linestyle=":" if photo is before else "-.", marker=".", markersize=3,
                        label=f"silhouette {photo.capture.taken_at.date()}" if i == 0 else None)
-    right.legend(loc="lower center", fontsize=8, framealpha=0.8)
+    right.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2, fontsize=8, frameon=False)  # under the photo
     fig.suptitle("\n".join(caption), fontsize=9)
     return fig
 
