@@ -181,16 +181,12 @@ def write_linux(root, *, applications: Path, desktop: Path | None, python: str |
 
 
 def info_plist() -> str:
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" '
-            '"http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n'
-            '<plist version="1.0"><dict>\n'
-            f"<key>CFBundleName</key><string>{NAME}</string>\n"
-            f"<key>CFBundleExecutable</key><string>{NAME}</string>\n"
-            "<key>CFBundleIdentifier</key><string>org.facetrack.launcher</string>\n"
-            "<key>CFBundlePackageType</key><string>APPL</string>\n"
-            "<key>LSUIElement</key><true/>\n"
-            "</dict></plist>\n")
+    """The bundle's Info.plist (written by ``plistlib``, Apple's format)."""
+    import plistlib
+
+    return plistlib.dumps({"CFBundleName": NAME, "CFBundleExecutable": NAME,
+                           "CFBundleIdentifier": "org.facetrack.launcher", "CFBundlePackageType": "APPL",
+                           "LSUIElement": True}).decode("utf-8")
 
 
 def _sh_quote(arg: str) -> str:
