@@ -119,3 +119,28 @@ def test_a_guided_burst_measures_the_skin_on_every_frame(measurer, clip_frames, 
     busy = measure_burst(flags, measurer=measurer).capture
     assert not set(NAMES) & set(busy.metrics)
     assert all("not plain" in why and "(3 of 3 frames)" in why for why in busy.quality.skin_missing.values())
+
+
+def test_recompute_skin_measures_a_store_from_before_the_skin_again(imported, tmp_path):
+    """A store whose captures were measured before the skin channel (no skin values, no reasons):
+    `recompute --skin` measures them from the stored photos, the same values as at import."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(imported, data)
+    with Store.open(data) as store:
+        original = {c.id: c for c in store.captures("default")}
+        for c in original.values():
+            store.replace_metrics(c.id, {n: v for n, v in c.metrics.items() if n not in NAMES})
+            store.set_quality(c.id, QualityNotes.from_dict({k: v for k, v in c.quality.to_dict().items()
+                                                            if k != "skin_missing"}))
+    out = run("recompute", "--skin", "--data-dir", data)
+    assert out.exit_code == 0 and "2 skins measured again, 0 failed" in out.output, out.output
+    with Store.open(data) as store:
+        door, flag = store.captures("default")
+    before = original[door.id]
+    assert {n: v for n, v in door.metrics.items() if n not in NAMES} == \
+        {n: v for n, v in before.metrics.items() if n not in NAMES}  # the other metrics untouched
+    for n in NAMES:
+        assert door.metrics[n].value == pytest.approx(before.metrics[n].value, abs=0.05), n
+    assert door.quality.skin_missing == {} and flag.quality.skin_missing == original[flag.id].quality.skin_missing

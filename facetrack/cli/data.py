@@ -150,32 +150,41 @@ def metrics_cmd(as_csv, as_json, describe, profile, data_dir):
 @click.option("--all", "force", is_flag=True, help="Recompute every capture, not only stale ones.")
 @click.option("--silhouette", is_flag=True,
               help="Measure every capture's silhouette again from its stored photo (needs no new capture).")
+@click.option("--skin", is_flag=True,
+              help="Measure every capture's skin colour against its wall again from its stored photo.")
 @profile_option
 @data_dir_option
 @model_option
-def recompute_cmd(force, silhouette, profile, data_dir, model):
+def recompute_cmd(force, silhouette, skin, profile, data_dir, model):
     """Recompute metric values from the stored landmarks (after a metric version change).
 
     A capture is stale when a metric is missing or its stored version differs from the
     current definition. Photos, landmarks and capture times are never changed. With
-    --silhouette, the silhouette metrics are measured again from each stored photo.
+    --silhouette, the silhouette metrics are measured again from each stored photo; with --skin,
+    the skin measures (a guided capture's from its kept frame).
 
     \b
     Examples:
         facetrack recompute --profile me
         facetrack recompute --silhouette --profile me
+        facetrack recompute --skin --profile me
     """
-    from facetrack.ingest.recompute import recompute_profile, recompute_silhouettes
+    from facetrack.ingest.recompute import recompute_profile, recompute_silhouettes, remeasure_skin
     from facetrack.store import check_profile_name
 
     check_profile_name(profile)
     topology = topology_of(model)
-    if silhouette:
+    if silhouette or skin:
         from facetrack.detect.segmentation import Segmenter
 
+        failed = []
         with open_store(data_dir) as store, Segmenter() as segmenter:
-            report = recompute_silhouettes(store, profile, segmenter, topology)
-        click.echo(f"{len(report.updated)} silhouettes measured again, {len(report.failed)} failed")
+            for wanted, what, kwargs in ((silhouette, "silhouettes", {}), (skin, "skins", {"measure": remeasure_skin})):
+                if wanted:
+                    report = recompute_silhouettes(store, profile, segmenter, topology, **kwargs)
+                    click.echo(f"{len(report.updated)} {what} measured again, {len(report.failed)} failed")
+                    failed += report.failed
+        report.failed = failed
     else:
         with open_store(data_dir) as store:
             report = recompute_profile(store, profile, topology, force=force)

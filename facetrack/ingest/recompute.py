@@ -50,33 +50,58 @@ def stale_warning(captures, profile: str) -> str | None:
             "measured the same way")
 
 
+def _stored_photo(store: Store, capture: Capture):
+    """(the stored photo's image as measured, its views' consensus landmarks in that image's pixels)."""
+    import numpy as np
+
+    from facetrack.capture.photo import read_photo
+    from facetrack.detect.outline import photo_views
+
+    photo = read_photo(capture.image_path)
+    points = np.mean([v.points for v in photo_views(capture, store.landmark_views(capture.id))], axis=0)
+    sx, sy = photo.scale  # the file's pixels -> the (possibly reduced) image measured
+    return photo.image, points / np.array([sx, sy, sx])
+
+
 def remeasure_silhouette(store: Store, capture: Capture, segmenter, topology: FaceTopology) -> int:
     """Measure a stored capture's silhouette again from its stored photo and landmarks, and
     store the values (the landmark metrics stay as they are); returns how many it has."""
     from dataclasses import replace
 
-    import numpy as np
+    from facetrack.detect.outline import measure_outline, outline_values
 
-    from facetrack.capture.photo import read_photo
-    from facetrack.detect.outline import measure_outline, outline_values, photo_views
-
-    photo = read_photo(capture.image_path)
-    points = np.mean([v.points for v in photo_views(capture, store.landmark_views(capture.id))], axis=0)
-    sx, sy = photo.scale  # the file's pixels -> the (possibly reduced) image measured
-    points = points / np.array([sx, sy, sx])
-    outline = measure_outline(segmenter, photo.image, points, topology)
+    image, points = _stored_photo(store, capture)
+    outline = measure_outline(segmenter, image, points, topology)
     kept = {n: v for n, v in capture.metrics.items() if n not in SILHOUETTE_NAMES}
     store.replace_metrics(capture.id, {**kept, **outline_values(outline)})
     store.set_quality(capture.id, replace(capture.quality, silhouette_missing=outline.problems))
     return len(outline.values)
 
 
-def recompute_silhouettes(store: Store, profile: str, segmenter, topology: FaceTopology) -> RecomputeReport:
-    """Every capture of a profile: its silhouette measured again from its stored photo."""
+def remeasure_skin(store: Store, capture: Capture, segmenter, topology: FaceTopology) -> int:
+    """Measure a stored capture's skin again from its stored photo and landmarks (a guided
+    capture's is its kept frame, so one frame instead of the burst), store the values and the
+    reasons for the missing ones; the other metrics stay as they are. Returns how many it has."""
+    from dataclasses import replace
+
+    from facetrack.detect.skin import measure_skin_frames
+
+    image, points = _stored_photo(store, capture)
+    skin = measure_skin_frames(segmenter, [(image, points)], topology)
+    kept = {n: v for n, v in capture.metrics.items() if n not in SKIN_NAMES}
+    store.replace_metrics(capture.id, {**kept, **skin.values})
+    store.set_quality(capture.id, replace(capture.quality, skin_missing=skin.problems))
+    return len(skin.values)
+
+
+def recompute_silhouettes(store: Store, profile: str, segmenter, topology: FaceTopology, *,
+                          measure=remeasure_silhouette) -> RecomputeReport:
+    """Every capture of a profile: its silhouette (or, with ``measure=remeasure_skin``, its
+    skin) measured again from its stored photo."""
     report = RecomputeReport()
     for capture in store.captures(profile):
         try:
-            remeasure_silhouette(store, capture, segmenter, topology)
+            measure(store, capture, segmenter, topology)
         except (ValueError, InputError) as exc:
             report.failed.append((capture.id, str(exc)))
             continue
