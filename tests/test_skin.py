@@ -213,7 +213,7 @@ def test_a_photo_is_measured_with_its_skin_values_and_a_busy_one_says_why(measur
     door = measurer.measure_photo(clip[8][0])
     assert set(door.skin) == set(NAMES) and door.skin_missing == {}
     assert all(v.version == get_metric(n).version and v.n == 1 for n, v in door.skin.items())
-    assert not set(NAMES) & set(door.metrics)  # kept apart until the store knows them
+    assert not set(NAMES) & set(door.metrics)  # kept apart: the importer stores them beside the metrics
     flag = measurer.measure_photo(grace_hopper)
     assert flag.skin == {} and set(flag.skin_missing) == set(NAMES)
     assert all("not plain" in why for why in flag.skin_missing.values())
