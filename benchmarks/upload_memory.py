@@ -3,6 +3,11 @@
 own after imports (``VmHWM``, Linux), and whether it was refused.
 
     .venv/bin/python benchmarks/upload_memory.py            # prints a table
+    .venv/bin/python benchmarks/upload_memory.py --app 8    # and 8 uploads at once to `facetrack app`
+
+``--app N``: a real ``facetrack app`` on a copy of the demo gets N uploads of the 9400 x 9400
+lossless WebP at once (each with a date part, as the page sends it); its peak resident memory
+(``VmHWM``) before and after, and the answers.
 """
 
 from __future__ import annotations
@@ -75,5 +80,61 @@ def main() -> None:
             print(f"{name:44} {path.stat().st_size / 1024:>7.0f} kB {float(mb):>13.0f} MB  {outcome}")
 
 
+def app_uploads(n: int) -> None:
+    import os
+    import shutil
+    import socket
+    import threading
+
+    from click.testing import CliRunner
+
+    from facetrack.cli import main as cli
+
+    def hwm_mb(pid: int) -> float:
+        return next(int(l.split()[1]) for l in open(f"/proc/{pid}/status") if l.startswith("VmHWM:")) / 1024
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "store"
+        assert CliRunner().invoke(cli, ["demo", "--data-dir", str(root)]).exit_code == 0
+        webp = make("webp", (9400, 9400), "RGB", Path(tmp)).read_bytes()
+        proc = subprocess.Popen([sys.executable, "-m", "facetrack.cli", "app", "--no-browser", "--profile", "demo",
+                                 "--data-dir", str(root)], stdout=subprocess.PIPE, text=True, env=dict(os.environ))
+        try:
+            url = proc.stdout.readline().strip()
+            port, token = int(url.split(":")[2].split("/")[0]), url.split("token=")[1]
+            body = (b'--b\r\nContent-Disposition: form-data; name="date"\r\n\r\n2026-01-05\r\n'
+                    b'--b\r\nContent-Disposition: form-data; name="photos"; filename="big.webp"\r\n'
+                    b"Content-Type: image/webp\r\n\r\n" + webp + b"\r\n--b--\r\n")
+            head = (f"POST /upload HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: http://127.0.0.1:{port}\r\n"
+                    f"Cookie: facetrack_token={token}\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+                    f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
+            before = hwm_mb(proc.pid)
+            answers = []
+
+            def upload():
+                with socket.create_connection(("127.0.0.1", port)) as sock:
+                    sock.sendall(head + body)
+                    answers.append(sock.recv(64).split(b" ")[1].decode())
+
+            threads = [threading.Thread(target=upload) for _ in range(n)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(600)
+            print(f"{n} uploads of a 9400 x 9400 lossless WebP ({len(webp) / 1024:.0f} kB) at once to facetrack app: "
+                  f"peak memory {before:.0f} -> {hwm_mb(proc.pid):.0f} MB, answers {sorted(answers)}")
+        finally:
+            proc.terminate()
+            proc.wait(30)
+        shutil.rmtree(root, ignore_errors=True)
+
+
 if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--app", type=int, default=0, help="uploads at once to a real facetrack app")
+    args = parser.parse_args()
     main()
+    if args.app:
+        app_uploads(args.app)
