@@ -236,7 +236,8 @@ def pair_picture(request):
         before_after_figure(*pair, topology, changes, photo_silhouettes(*pair, topology)).savefig(png, format="png")
         return png.getvalue()
 
-    key = ("pair", str(shown_dir(request)), shown_profile(request), *map(_stamp, (p.capture for p in pair)))
+    key = ("pair", str(shown_dir(request)), shown_profile(request), *map(_stamp, (p.capture for p in pair)),
+           repr(sorted(mdc.items())))  # the calibration: a new one redraws the picture
     return _picture(_kept(request, key, draw), "image/png")
 
 
