@@ -94,3 +94,12 @@ def test_the_report_and_its_download_name_the_skin_measures(client):
     text = visible(report.text)
     assert GROUP_LABELS["skin"] in text
     assert all(m.label in text for m in SKIN)
+
+
+def test_a_photos_own_page_gives_its_skin_values_or_why_it_has_none(client):
+    door = visible(client.get("/photos/1").text)
+    flag = client.get("/photos/5")
+    assert flag.status_code == 200
+    assert all(m.label in door for m in SKIN) and "redness points" in door
+    cells = row(flag.text, "photo-table", "skin_redness")
+    assert "not measured: the wall beside the face is not plain" in cells

@@ -232,7 +232,8 @@ def photo_page(request):
     """A photo's own page (a thumbnail opens it): the photo, how it was taken, its baseline,
     date and delete buttons, and every measure of it as the pages write them."""
     from facetrack.metrics import ALL_METRICS
-    from facetrack.metrics.labels import format_reading
+    from facetrack.metrics.labels import MISSING, format_reading
+    from facetrack.report.wording import value_or_why
     from facetrack.store import Store
 
     from facetrack.app.trends import measure_cells
@@ -245,8 +246,13 @@ def photo_page(request):
     if not mine:
         return no_such_capture()
     capture = mine[0]
-    rows = [{**measure_cells(m), "value": format_reading(m, v.value, v.spread)}
-            for m in ALL_METRICS if (v := capture.metrics.get(m.name)) is not None and v.value is not None]
+    rows = []  # every measure it has; one it lacks with a noted reason (the skin's, the silhouette's) says why
+    for m in ALL_METRICS:
+        v = capture.metrics.get(m.name)
+        if v is not None and v.value is not None:
+            rows.append({**measure_cells(m), "value": format_reading(m, v.value, v.spread)})
+        elif (shown := value_or_why(MISSING, capture, m.name)) != MISSING:
+            rows.append({**measure_cells(m), "value": shown})
     return render(request, "Photos", pages.PHOTO, capture=capture, captures=captures, card=card(capture), rows=rows,
                   baseline_id=baseline.id if baseline else None, today=dt.date.today().isoformat())
 
