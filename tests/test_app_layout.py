@@ -4,6 +4,8 @@ wide; the offline report fits a 390 px screen with its chart captions at least 1
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from test_app_browser import ARGS, CHROMIUM, browser, needs_chromium, playwright, server, smiling_camera  # noqa: F401
@@ -47,6 +49,10 @@ def test_a_failing_capture_keeps_its_buttons_then_its_reason_in_view(playwright,
         tab.wait_for_function("() => document.getElementById('preview').naturalWidth > 0 && "
                               "!document.getElementById('buttons').hidden", timeout=30_000)
         assert in_view(tab, "now", "cancel", "instruction") == {"now": True, "cancel": True, "instruction": True}
+        tab.wait_for_function("() => !document.getElementById('left').hidden")
+        left = tab.locator("#left").inner_text()  # the timer restarts with each improvement: it says so
+        assert re.search(r"Gives up in \d+ s unless something improves; each improvement gives it more time, "
+                         r"up to \d+ s from now\.", left), left
         tab.wait_for_function("() => document.body.dataset.capture === 'failed'", timeout=90_000)
         assert in_view(tab, "advice", "again") == {"advice": True, "again": True}
         assert tab.evaluate("scrollY") == 0

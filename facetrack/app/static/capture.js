@@ -23,8 +23,12 @@
     checks.hidden = false;
     const parts = [];
     if (g.progress) parts.push(g.progress + ".");
-    if (g.seconds_left !== null) parts.push("Gives up in " + Math.ceil(g.seconds_left) +
-                                            " s unless something improves.");
+    if (g.seconds_left !== null) {  // each improvement restarts the count: say so, and the hard limit
+      const limit = g.limit_left_s;
+      parts.push("Gives up in " + Math.ceil(g.seconds_left) + " s unless something improves" +
+                 (limit !== null && limit !== undefined && limit > g.seconds_left + 1
+                  ? "; each improvement gives it more time, up to " + Math.ceil(limit) + " s from now." : "."));
+    }
     left.textContent = parts.join(" "); left.hidden = !parts.length;
   };
   const fail = (sentence, details, offerPhotos) => {  // one sentence with its fix, and Try again
