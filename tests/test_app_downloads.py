@@ -10,7 +10,6 @@ import io
 import json
 import re
 
-import pytest
 from starlette.testclient import TestClient
 
 from facetrack.app.server import create_app

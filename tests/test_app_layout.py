@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from test_app_browser import ARGS, CHROMIUM, browser, needs_chromium, playwright, server, smiling_camera  # noqa: F401
+from test_app_browser import ARGS, CHROMIUM, browser, playwright, server, smiling_camera  # noqa: F401
 
 SCREENS = {"laptop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 IN_VIEW = """ids => ids.map(id => { const r = document.getElementById(id).getBoundingClientRect();
@@ -63,18 +63,13 @@ def test_a_failing_capture_keeps_its_buttons_then_its_reason_in_view(playwright,
 @pytest.fixture(scope="module")
 def offline_report(server, tmp_path_factory):  # noqa: F811
     """The report the app's download gives, saved as a file."""
+    import http.cookiejar
     import urllib.request
 
     url, _, _ = server
-    opener = urllib.request.build_opener()
-    token_url = url
-    base = url.split("/photos")[0]
-    import http.cookiejar
-
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    opener.open(token_url, timeout=30).read()
-    data = opener.open(base + "/download/report.html?profile=demo", timeout=300).read()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    opener.open(url, timeout=30).read()  # the printed link: the key becomes a cookie
+    data = opener.open(url.split("/photos")[0] + "/download/report.html?profile=demo", timeout=300).read()
     path = tmp_path_factory.mktemp("report") / "report.html"
     path.write_bytes(data)
     return path
