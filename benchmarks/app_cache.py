@@ -26,7 +26,6 @@ import shutil
 import tempfile
 import threading
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np

@@ -12,7 +12,6 @@ lossless WebP at once (each with a date part, as the page sends it); its peak re
 
 from __future__ import annotations
 
-import io
 import subprocess
 import sys
 import tempfile

@@ -20,7 +20,9 @@ The package, by module:
   their style and scripts are ``static/`` (served at ``/static``, see ``routes``).
 - ``security``: the ``Guard`` (host, origin, per-launch token, content policy).
 - ``uploads``: request bodies read with limits, uploads streamed into the app's scratch
-  folder in the data dir; ``frames``: a camera frame checked before it is decoded.
+  folder in the data dir; ``frames``: a camera frame checked before it is decoded;
+  ``cache``: the before / after and time-lapse pictures kept within a byte budget, and the
+  pool heavy pictures and downloads run on (never the pages' threads).
 
 Limits: every body has one (uploads ``photos.MAX_UPLOAD_BYTES``, frames
 ``frames.MAX_FRAME_BYTES``, the settings form ``settings.MAX_FORM_BYTES``); work that takes
