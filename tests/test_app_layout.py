@@ -94,3 +94,24 @@ def test_the_offline_report_fits_a_phone_with_readable_chart_captions(browser, o
         assert small == [], small[:5]
     finally:
         context.close()
+
+
+def test_the_new_pages_fit_a_phone(browser, server):  # noqa: F811
+    """The photo's own page (a thumbnail opens it), the settings with the launcher's button and the
+    report page with its downloads: nothing scrolls sideways at 390 px."""
+    context = browser.new_context(viewport=SCREENS["phone"])
+    try:
+        tab = context.new_page()
+        tab.goto(server[0])
+        base = server[0].split("/photos")[0]
+        tab.goto(base + "/photos?profile=demo")
+        tab.locator(".card a").first.click()
+        tab.wait_for_url("**/photos/*")
+        assert tab.locator("h1").inner_text().startswith("Photo of ")
+        assert tab.locator("img.photo-full").evaluate("img => img.complete && img.naturalWidth > 0")
+        assert tab.evaluate("document.documentElement.scrollWidth") <= 390
+        for path in ("/settings", "/report"):
+            tab.goto(base + path)
+            assert tab.evaluate("document.documentElement.scrollWidth") <= 390, path
+    finally:
+        context.close()
