@@ -120,6 +120,11 @@ class _AlignedSeries(Sequence):
         return AlignedPhoto(capture, image, points)
 
 
+def verdict_key(verdict) -> tuple:
+    """What a picture drawn from a pair's verdict depends on: each measure's verdict and figure."""
+    return (verdict.verdict, *((m.metric.name, m.verdict, m.smallest_real_change) for m in verdict.measures))
+
+
 def _stamp(capture) -> tuple:
     return capture.id, capture.sha256, capture.taken_at.isoformat()
 
@@ -129,8 +134,11 @@ def compare(request):
     from facetrack.report.changes import pair_change
     from facetrack.report.pictures import pair_caption
     from facetrack.report.wording import failed_checks_sentence
-    from facetrack.stats.compare import choose_pair, compare_captures
+    from facetrack.metrics.labels import MISSING
+    from facetrack.report.wording import pair_sentence
+    from facetrack.stats.compare import choose_pair, judge_pair
     from facetrack.stats.repeatability import Calibration
+    from facetrack.stats.verdicts import NOT_MEASURED
     from facetrack.store import Store
 
     name = shown_profile(request)
@@ -147,19 +155,20 @@ def compare(request):
         if len(captures) < 2:
             text = "Before / after needs at least two photos: take or add another one first."
         return render(request, "Before / after", pages.MESSAGE, message=text, error=True)
-    changes = compare_captures(before, after, mdc=calibration.mdc)
+    verdict = judge_pair(captures, before, after, calibration.results)
     rows = []
-    for c in sorted(changes, key=lambda c: not c.beyond_noise):
-        figure = pair_change(c, before, after)
-        rows.append({**measure_cells(c.metric), "verdict": figure.verdict, "verdict_class": verdict_class(c.beyond_noise),
+    for c in sorted(verdict.measures, key=lambda c: (not c.beyond_noise, c.verdict == NOT_MEASURED)):
+        figure = pair_change(c, before, after) if c.verdict != NOT_MEASURED else None
+        rows.append({**measure_cells(c.metric), "verdict": c.verdict, "verdict_class": verdict_class(c.beyond_noise),
                      "before": format_value(c.metric, c.before), "after": format_value(c.metric, c.after),
-                     "change": figure.text, "noise": figure.noise_text})
-    caption = pair_caption(changes, before, after)
+                     "change": figure.text if figure else MISSING, "noise": figure.noise_text if figure else MISSING})
+    caption = pair_caption(verdict)
     failed = [s for s in (failed_checks_sentence(before), failed_checks_sentence(after)) if s]
     return render(request, "Before / after", pages.COMPARE, captures=captures, before=before, after=after,
                   rows=rows, caption=caption[0].upper() + caption[1:] + ".", failed=failed,
                   base=f"/compare/aligned/{before.id}/{after.id}",
-                  technical=technical([(c.metric.label, c.metric.name, c.metric.units) for c in changes]))
+                  verdict=verdict.verdict, verdict_sentence=pair_sentence(verdict),
+                  technical=technical([(c.metric.label, c.metric.name, c.metric.units) for c in verdict.measures]))
 
 
 def _pair(request):
@@ -219,7 +228,7 @@ def flicker_picture(request):
 def pair_picture(request):
     """Side by side with both outlines and silhouettes, and the caption (PNG)."""
     from facetrack.report.pictures import before_after_figure, photo_silhouettes
-    from facetrack.stats.compare import compare_captures
+    from facetrack.stats.compare import judge_pair
     from facetrack.stats.repeatability import Calibration
     from facetrack.store import Store
 
@@ -227,17 +236,20 @@ def pair_picture(request):
     if pair is None:
         return no_such_capture()
     with Store.open(shown_dir(request), read_only_ok=True) as store:
-        mdc = Calibration(*store.repeatability(shown_profile(request))).mdc
+        captures = store.captures(shown_profile(request))
+        calibration = Calibration(*store.repeatability(shown_profile(request)))
     topology = request.app.state.models.topology()
+    verdict = judge_pair(captures, pair[0].capture, pair[1].capture, calibration.results)
 
     def draw():
-        changes = compare_captures(pair[0].capture, pair[1].capture, mdc=mdc)
         png = io.BytesIO()
-        before_after_figure(*pair, topology, changes, photo_silhouettes(*pair, topology)).savefig(png, format="png")
+        before_after_figure(*pair, topology, verdict, photo_silhouettes(*pair, topology)).savefig(png, format="png")
         return png.getvalue()
 
+    # the picture's caption depends on the verdict, which depends on every capture of the
+    # profile (their scatter is part of the noise) and on the calibration
     key = ("pair", str(shown_dir(request)), shown_profile(request), *map(_stamp, (p.capture for p in pair)),
-           repr(sorted(mdc.items())))  # the calibration: a new one redraws the picture
+           verdict_key(verdict), calibration.made_at)
     return _picture(_kept(request, key, draw), "image/png")
 
 
