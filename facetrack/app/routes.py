@@ -53,7 +53,6 @@ def routes() -> list[Route | Mount]:
         Route("/baseline/{cid:capture_id}", photos.set_baseline, methods=["POST"]),
         Route("/photo/{cid:capture_id}", photos.photo),
         Route("/photos/{cid:capture_id}", photos.photo_page),
-        Route("/photos/{cid:capture_id}", photos.photo_page),
         Route("/thumb/{cid:capture_id}", photos.thumbnail),
         Route("/trends", trends.trends),
         Route("/compare", compare.compare),

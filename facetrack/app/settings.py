@@ -12,9 +12,6 @@ from starlette.concurrency import run_in_threadpool
 from facetrack.app import pages
 from facetrack.app.common import data_dir, render
 from facetrack.app.notes import back_to
-from facetrack.app.notes import back_to
-from facetrack.app.notes import back_to
-from facetrack.app.notes import back_to
 from facetrack.app.uploads import Refused, read_body
 
 GATES_FILE = "gates.toml"  # the capture settings, in the data dir (``facetrack capture`` reads it too)
@@ -163,46 +160,6 @@ async def save(request):
         return await run_in_threadpool(settings, request, f"not saved: {gates_path(root)} cannot be written "
                                        f"({exc.strerror or exc})", True, 503)
     return back_to(request, "/settings", "Saved: the next capture uses these settings.")
-
-
-def _shortcut(root) -> str:
-    """The launchers written for the data dir ``root`` (``app.launcher``), in a sentence."""
-    from facetrack.app.launcher import make_bookmark, write_launchers
-
-    written = write_launchers(root)
-    mark = make_bookmark(root)
-    where = "on your desktop and in the applications menu" if len(written) > 1 else "in the applications menu"
-    return (f"facetrack is now {where}: clicking it starts facetrack and opens this page. From the next start "
-            f"on, the address {mark.url()} stays the same, so you can bookmark it.")
-
-
-async def shortcut(request):
-    """The Settings button "Add facetrack to the desktop": ``facetrack shortcut`` for this data dir."""
-    try:
-        said = await run_in_threadpool(_shortcut, data_dir(request))
-    except (OSError, ValueError) as exc:
-        return await run_in_threadpool(settings, request, f"The shortcut could not be written: {exc}.", True, 503)
-    return back_to(request, "/settings", said)
-
-
-def _shortcut(root) -> str:
-    """The launchers written for the data dir ``root`` (``app.launcher``), in a sentence."""
-    from facetrack.app.launcher import make_bookmark, write_launchers
-
-    written = write_launchers(root)
-    mark = make_bookmark(root)
-    where = "on your desktop and in the applications menu" if len(written) > 1 else "in the applications menu"
-    return (f"facetrack is now {where}: clicking it starts facetrack and opens this page. From the next start "
-            f"on, the address {mark.url()} stays the same, so you can bookmark it.")
-
-
-async def shortcut(request):
-    """The Settings button "Add facetrack to the desktop": ``facetrack shortcut`` for this data dir."""
-    try:
-        said = await run_in_threadpool(_shortcut, data_dir(request))
-    except (OSError, ValueError) as exc:
-        return await run_in_threadpool(settings, request, f"The shortcut could not be written: {exc}.", True, 503)
-    return back_to(request, "/settings", said)
 
 
 def _shortcut(root) -> str:

@@ -92,8 +92,8 @@ def panel_series(captures: Sequence[Capture], *, metrics: Sequence[Metric] | Non
         raise ReportError(
             f"a trend chart needs at least 2 captures, this profile has {len(captures)}"
         )
-    verdicts = trend_verdicts(captures, profile_noise(captures, repeats), baseline=baseline)
     baseline = next((c for c in captures if c.id == baseline_id), captures[0])
+    verdicts = trend_verdicts(captures, profile_noise(captures, repeats), baseline=baseline)
     latest = captures[-1] if captures[-1].id != baseline.id else captures[0]
     band = judge_pair(captures, baseline, latest, repeats) if baseline.id != latest.id else None
     days = days_since([c.taken_at for c in captures])
