@@ -119,7 +119,9 @@ def test_no_network_for_import_capture_and_report(tmp_path, monkeypatch, grace_h
                                  grace_hopper.shape[1::-1], borderMode=cv2.BORDER_REPLICATE)
         writer.write(cv2.cvtColor(shifted, cv2.COLOR_RGB2BGR))
     writer.release()
-    captured = run("capture", "--video", video, "--no-preview", "--data-dir", root)
+    # the portrait's chin is lowered about 6 degrees: with no guided capture to line up with yet
+    # (the imported photo never is one), the absolute check must allow it
+    captured = run("capture", "--video", video, "--no-preview", "--data-dir", root, "--gate", "max_pitch=8")
     assert captured.exit_code == 0, captured.output
     report = run("report", "-o", tmp_path / "r.html", "--data-dir", root)
     assert report.exit_code == 0, report.output

@@ -1,4 +1,8 @@
-"""Guided capture end to end, on a video built from a real portrait with known bad stretches."""
+"""Guided capture end to end, on a video built from a real portrait with known bad stretches.
+
+The stores here start with an imported photo (the profile's baseline for the verdicts); it is never
+the capture's reference: only a guided capture is (``ingest.guided.capture_reference``).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from facetrack.capture.gates import Baseline, GateConfig, GateResult, evaluate, iod_px
-from facetrack.ingest.guided import guided_capture
+from facetrack.ingest.guided import capture_reference, guided_capture
 from facetrack.capture.session import (BurstFinder, CaptureCancelled, CaptureSettings, CheckedFrame,
-                                       NoCaptureError)
+                                       NoCaptureError, ReferenceWatch)
 from facetrack.capture.sources import Frame, video_frames
 from facetrack.cli import main
 from facetrack.errors import InputError
@@ -18,9 +22,13 @@ from facetrack.detect.landmarks import Landmarker
 from facetrack.metrics import REGISTRY, compute_metrics, trimmed_mean
 from facetrack.store import Store
 
-from videos import FPS, PLAN, labels, stretches, write_video
+from videos import FPS, PLAN, labels, smaller, stretches, write_video
 
 GOOD = range(30, 60)  # the only good stretch long enough for hold + burst (see videos.PLAN)
+#: The portrait's chin is lowered about 6 degrees, a still cannot raise it, and without a guided
+#: capture to line up with the absolute check asks for level within 5: these captures allow 8.
+PORTRAIT = GateConfig(max_pitch=8.0)
+PORTRAIT_GATE = ["--gate", "max_pitch=8"]
 
 
 @pytest.fixture(scope="module")
@@ -73,19 +81,21 @@ def test_the_video_has_the_stretches_it_claims(clips, measurer, grace_hopper):
 def test_headless_capture_triggers_only_inside_the_good_stretch(clips, store_with_baseline, measurer):
     root = store_with_baseline
     result = CliRunner().invoke(main, ["capture", "--video", str(clips["session"]), "--no-preview",
-                                       "--data-dir", str(root)])
+                                       "--data-dir", str(root), *PORTRAIT_GATE])
     assert result.exit_code == 0, result.output
     with Store.open(root) as store:
         capture = store.captures("default")[-1]
         views = store.landmark_views(capture.id)
         baseline_capture = store.baseline("default")
     assert capture.taken_at_source == "capture" and capture.id != baseline_capture.id
+    assert "first guided capture" in result.output  # the imported photo was no reference
     burst = sorted({v.kind.frame for v in views if v.kind.frame is not None})
     assert len(burst) == 15 and capture.quality.frames_measured == 15
     # the hold (0.7 s at 15 fps) comes first: the burst starts 11 frames into the stretch
     assert burst[0] >= GOOD.start + round(0.7 * FPS) and burst[-1] < GOOD.stop, burst
     assert capture.quality.frame_kept in burst and capture.image_path.suffix == ".png"
-    # every stored burst frame, decoded again from the video, passes every gate
+    # every stored burst frame, decoded again from the video, passes every gate (against the
+    # portrait's own pose and size, which the good stretch shows)
     frames = {f.index: f.image for f in video_frames(clips["session"]) if f.index in burst}
     face = measurer.landmarker.detect(cv2.cvtColor(cv2.imread(str(clips["baseline_png"])), cv2.COLOR_BGR2RGB))
     baseline = Baseline(face.pose, iod_px(face, measurer.topology))
@@ -110,12 +120,88 @@ def test_a_source_without_a_good_stretch_names_the_gate_and_stores_nothing(clips
     root = store_with_baseline
     before = counts(root)
     result = CliRunner().invoke(main, ["capture", "--video", str(clips["smiling"]), "--no-preview",
-                                       "--data-dir", str(root)])
+                                       "--data-dir", str(root), *PORTRAIT_GATE])
     assert result.exit_code == 1
     line = result.output.strip()
     assert "\n" not in line and str(clips["smiling"]) in line
-    assert "no frame passed no_smile (best 0." in line and "relax your mouth" in line
+    # (the warped smile also reads as a lowered chin, which no reference excuses now)
+    assert "no frame passed " in line and " no_smile (best 0." in line and "relax your mouth" in line
     assert counts(root) == before
+
+
+# --- the reference: the latest guided capture, never an imported photo, never a dead end ----------
+def noisy_frames(image, n, *, seed=0, start=0):
+    """``n`` frames of ``image`` 100 ms apart, each with its own sensor noise."""
+    rng = np.random.default_rng(seed)
+    return [Frame(np.clip(image + rng.normal(0, 2, image.shape), 0, 255).astype(np.uint8), 100 * i, i, "frames")
+            for i in range(start, start + n)]
+
+
+@pytest.fixture
+def store_with_closer_photo(tmp_path, clips):
+    """A profile whose baseline is an imported photo framed much closer (another camera, another
+    day): against it every frame of the session would be "too close"."""
+    closer = tmp_path / "closer.png"
+    cv2.imwrite(str(closer), cv2.cvtColor(smaller(clips["images"]["good"], 1.4), cv2.COLOR_RGB2BGR))
+    result = CliRunner().invoke(main, ["import", str(closer), "--data-dir", str(tmp_path / "store"),
+                                       "--taken-at", "2026-10-01T09:00"])
+    assert result.exit_code == 0, result.output
+    return tmp_path / "store"
+
+
+def test_an_imported_photo_framed_differently_is_not_the_reference(clips, store_with_closer_photo, measurer,
+                                                                   tracker):
+    with Store.open(store_with_closer_photo) as store:
+        imported = store.baseline("default")
+        assert capture_reference(store.captures("default")) is None
+        outcome = guided_capture(video_frames(clips["session"]), store=store, measurer=measurer, tracker=tracker,
+                                 profile="default", first=False, source="session", config=PORTRAIT)
+        assert outcome.baseline_id is None and store.baseline("default").id == imported.id
+        assert capture_reference(store.captures("default")).id == outcome.capture_id
+    assert min(outcome.measured.kept) >= GOOD.start and max(outcome.measured.kept) < GOOD.stop
+
+
+def test_the_latest_guided_capture_is_the_reference_until_it_alone_holds_the_capture_back(
+        clips, store_with_baseline, measurer, model_path):
+    root = store_with_baseline
+    first = CliRunner().invoke(main, ["capture", "--video", str(clips["session"]), "--no-preview",
+                                      "--data-dir", str(root), *PORTRAIT_GATE])
+    assert first.exit_code == 0, first.output
+    further = smaller(clips["images"]["good"], 0.8)  # 20 % smaller than the guided capture: too far
+    with Store.open(root) as store:
+        guided = store.captures("default")[-1]
+        assert capture_reference(store.captures("default")).id == guided.id
+        # 4 s of frames failing only the distance to the reference: not yet given up on
+        with Landmarker(model_path, video=True) as tracker, pytest.raises(NoCaptureError) as refused:
+            guided_capture(noisy_frames(further, 40), store=store, measurer=measurer, tracker=tracker,
+                           profile="default", first=False, source="further", config=PORTRAIT)
+        assert "no frame passed size" in refused.value.details
+        assert refused.value.advice.startswith("You were too far from the camera")
+        # kept longer, the reference is let go after 5 s and the absolute checks take the photo
+        with Landmarker(model_path, video=True) as tracker:
+            outcome = guided_capture(noisy_frames(further, 80, seed=1), store=store, measurer=measurer,
+                                     tracker=tracker, profile="default", first=False, source="further", config=PORTRAIT)
+    assert outcome.baseline_id == guided.id
+    assert min(outcome.measured.kept) >= 50 + round(0.7 * 10)  # after the 5 s and the 0.7 s hold
+
+
+@pytest.mark.parametrize("failing, absolute_passes, blocked", [
+    ({"size"}, True, True),
+    ({"yaw", "size"}, True, True),
+    ({"size", "no_smile"}, True, False),  # the smile is the person's to fix, not the reference's
+    ({"size"}, False, False),  # too small even on its own: the absolute check says so
+    (set(), True, False),
+])
+def test_only_frames_held_back_by_the_reference_alone_count_towards_letting_it_go(failing, absolute_passes,
+                                                                                blocked):
+    def results(names):
+        return [GateResult(n, n not in names, 0.0, "", "") for n in ("one_face", "yaw", "size", "no_smile")]
+
+    watch = ReferenceWatch(1.0)
+    verdicts = [watch.blocked(100 * i, results(failing), lambda: results(set() if absolute_passes else {"size"}))
+                for i in range(12)]
+    assert verdicts[-1] is blocked and verdicts[9] is False  # 1 s counts from the second frame on
+    assert ReferenceWatch(None).blocked(0, results({"size"}), lambda: results(set())) is False
 
 
 def test_status_and_baseline_commands(clips, store_with_baseline):
@@ -125,7 +211,7 @@ def test_status_and_baseline_commands(clips, store_with_baseline):
     assert status.exit_code == 0 and "baseline: capture 1" in status.output
     assert "due" in status.output  # the only capture is from 2026-11-01
     capture = runner.invoke(main, ["capture", "--video", str(clips["session"]), "--no-preview",
-                                   "--data-dir", str(root)])
+                                   "--data-dir", str(root), *PORTRAIT_GATE])
     assert capture.exit_code == 0, capture.output
     status = runner.invoke(main, ["status", "--data-dir", str(root)])
     assert "next capture due on" in status.output and "last capture: 2" in status.output
@@ -287,7 +373,7 @@ def test_folder_source_scans_like_a_video(tmp_path, clips, store_with_baseline):
         noisy = np.clip(clips["images"][kind] + rng.normal(0, 2, clips["images"][kind].shape), 0, 255)
         cv2.imwrite(str(folder / f"{i:03d}.png"), cv2.cvtColor(noisy.astype(np.uint8), cv2.COLOR_RGB2BGR))
     result = CliRunner().invoke(main, ["capture", "--images", str(folder), "--no-preview", "--burst", "5",
-                                       "--data-dir", str(store_with_baseline)])
+                                       "--data-dir", str(store_with_baseline), *PORTRAIT_GATE])
     assert result.exit_code == 0, result.output
     with Store.open(store_with_baseline) as store:
         capture = store.captures("default")[-1]
@@ -306,6 +392,34 @@ def test_the_same_frame_twice_is_refused_not_duplicated(tmp_path, clips, store_w
         (folder / f"{i:03d}.png").write_bytes(clips["baseline_png"].read_bytes())
     before = counts(store_with_baseline)
     result = CliRunner().invoke(main, ["capture", "--images", str(folder), "--no-preview", "--burst", "3",
-                                       "--data-dir", str(store_with_baseline)])
+                                       "--data-dir", str(store_with_baseline), *PORTRAIT_GATE])
     assert result.exit_code == 1 and "already stored as capture 1" in result.output
     assert counts(store_with_baseline) == before
+
+
+def test_after_an_imported_photo_framed_closer_a_real_webcam_capture_succeeds_and_leads_the_next(
+        tmp_path, webcam_clip, measurer, model_path):
+    """The issue's story on the real clip: an older photo of the man, framed closer, is imported
+    (the baseline); the camera's captures still succeed, the second lining up with the first."""
+    from common import long_neutral_webcam_clip
+
+    from facetrack.capture.session import SUGGESTED_STUCK_S
+
+    clip = long_neutral_webcam_clip(webcam_clip, tmp_path / "neutral.avi")
+    still = next(f.image for f in video_frames(clip) if f.index == 5)
+    photo = tmp_path / "older.png"
+    cv2.imwrite(str(photo), cv2.cvtColor(smaller(still, 1.5), cv2.COLOR_RGB2BGR))
+    root = tmp_path / "store"
+    imported = CliRunner().invoke(main, ["import", str(photo), "--data-dir", str(root), "--taken-at", "2026-10-01"])
+    assert imported.exit_code == 0, imported.output
+    settings = CaptureSettings(stop_when_stuck_s=SUGGESTED_STUCK_S)  # as the app runs it
+    brighter = (Frame(np.clip(f.image.astype(np.int16) + 6, 0, 255).astype(np.uint8), f.timestamp_ms, f.index,
+                      f.source) for f in video_frames(clip))
+    with Store.open(root) as store:
+        outcomes = []
+        for frames in (video_frames(clip), brighter):
+            with Landmarker(model_path, video=True) as tracker:
+                outcomes.append(guided_capture(frames, store=store, measurer=measurer, tracker=tracker,
+                                               profile="default", settings=settings, source="camera"))
+        assert store.baseline("default").taken_at_source != "capture"  # the import stays the baseline
+    assert outcomes[0].baseline_id is None and outcomes[1].baseline_id == outcomes[0].capture_id

@@ -18,13 +18,19 @@ instruction, every check met or not, the seconds left, the hold/burst progress),
 long (``capture.guidance.Watch`` says what counts as improving). Both are off for the CLI's
 defaults, whose behaviour and messages stay as they were.
 
+A reference (``Baseline``: the person's latest guided capture) never makes a capture impossible:
+once the frames have failed only the checks measured against it (pose and distance) while they
+pass the absolute ones, for ``CaptureSettings.reference_patience_s`` of frame time in all, the
+session lets go of it and the absolute checks apply (``ReferenceWatch``).
+
 The loop itself does no geometry: detection, ``evaluate`` and ``render_overlay`` do it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Protocol
 
 import numpy as np
@@ -43,6 +49,8 @@ from facetrack.capture.sources import Frame
 SUGGESTED_STUCK_S = 20.0
 #: Why a capture ended without a photo (``NoCaptureError.why``).
 STUCK, TIME_LIMIT, SOURCE_ENDED, NO_FRAMES_WHY = "stuck", "time limit", "source ended", "no frames"
+#: The checks measured against the reference (``gates.pose_gates`` and ``gates.size_gate``).
+REFERENCE_CHECKS = frozenset({"yaw", "pitch", "roll", "size"})
 
 
 class NoCaptureError(FacetrackError):
@@ -82,11 +90,14 @@ class CaptureSettings:
     stop_when_stuck_s: float | None = None
     # count every face in view this often (the tracker follows one face; None: never)
     count_faces_every_s: float | None = 0.5
+    # frame time spent failing only the reference's checks (passing the absolute ones) before the
+    # reference is let go (None: kept to the end); below ``SUGGESTED_STUCK_S``, so it comes first
+    reference_patience_s: float | None = 5.0
 
     def __post_init__(self):
         if self.burst < 1 or self.hold_s < 0:
             raise ValueError("burst must be >= 1 and hold_s >= 0")
-        for name in ("timeout_s", "stop_when_stuck_s", "count_faces_every_s"):
+        for name in ("timeout_s", "stop_when_stuck_s", "count_faces_every_s", "reference_patience_s"):
             value = getattr(self, name)
             if value is not None and not value > 0:
                 raise ValueError(f"{name} must be a positive number of seconds or None but got {value!r}")
@@ -235,6 +246,29 @@ class FaceCounter:
         return tracked + tuple(f for i, f in enumerate(self._found) if i != same)
 
 
+class ReferenceWatch:
+    """Whether the reference still holds: it is let go once the frames have failed only
+    ``REFERENCE_CHECKS`` while passing every absolute check for ``patience_s`` of frame time in
+    all (the time between such a frame and the one before it is counted)."""
+
+    def __init__(self, patience_s: float | None):
+        self.patience_ms = None if patience_s is None else 1000.0 * patience_s
+        self.blocked_ms = 0.0
+        self._last_ms: int | None = None
+
+    def blocked(self, timestamp_ms: int, results: list[GateResult], absolute: Callable[[], list[GateResult]]) -> bool:
+        """Take one frame's results against the reference; True once the reference is to be let go.
+        ``absolute`` gives the same frame's results without it (called only when needed)."""
+        last, self._last_ms = self._last_ms, timestamp_ms
+        failed = {r.name for r in results if not r.passed}
+        if self.patience_ms is None or not failed or not failed <= REFERENCE_CHECKS:
+            return False
+        if not all(r.passed for r in absolute()):
+            return False
+        self.blocked_ms += 0 if last is None else max(0, timestamp_ms - last)
+        return self.blocked_ms >= self.patience_ms
+
+
 class Display(Protocol):
     """Where the preview goes. ``key`` returns "capture", "cancel" or None.
 
@@ -279,6 +313,7 @@ def run_session(frames: Iterable[Frame], *, tracker, topology: FaceTopology,
     timeout_s = settings.timeout_s if first else None
     counting = (FaceCounter(counter, settings.count_faces_every_s)
                 if counter is not None and settings.count_faces_every_s is not None else None)
+    reference = ReferenceWatch(settings.reference_patience_s if baseline is not None else None)
     start, source = None, "source"
     for frame in frames:
         source = name or frame.source
@@ -286,6 +321,11 @@ def run_session(frames: Iterable[Frame], *, tracker, topology: FaceTopology,
         if counting is not None:
             faces = counting.faces(frame, faces)
         results = tuple(evaluate(frame.image, list(faces), topology, config, baseline))
+        if baseline is not None:
+            alone = partial(evaluate, frame.image, list(faces), topology, config, None)
+            if reference.blocked(frame.timestamp_ms, list(results), alone):
+                baseline = ghost = None  # from here on, the absolute checks
+                results = tuple(alone())
         log.add(results)
         watch.update(frame.timestamp_ms, list(results))
         progress = finder.update(CheckedFrame(frame, faces, results))

@@ -101,7 +101,8 @@ def capture_cmd(camera, video, images, no_preview, width, height, hold, burst, t
 
     warn(light_moved_sentence(m.capture.quality.burst_exposure_change, m.capture.quality.burst_colour_change))
     if outcome.baseline_id is None:
-        click.echo("this is the profile's first capture: it is the baseline later captures line up with")
+        click.echo("this is the profile's first guided capture: later captures line up with it "
+                   "(the same pose and distance from the camera)")
 
 
 @click.command("status")

@@ -1,4 +1,9 @@
-"""A guided capture, end to end: baseline -> session -> burst measurement -> one stored capture.
+"""A guided capture, end to end: reference -> session -> burst measurement -> one stored capture.
+
+The reference (the pose and distance to match, and the ghost outline) is the profile's latest
+guided capture that passed every check (``capture_reference``), never an imported photo: a photo
+taken elsewhere, with another camera or framing, would ask for a distance and pose this camera
+cannot give. Without one, the session's absolute checks apply (straight ahead, close enough).
 
 The burst is measured like an imported photo, but over frames instead of augmented
 copies. Every burst frame passed every gate in the session (on the tracker's landmarks,
@@ -56,11 +61,20 @@ class BurstError(FacetrackError):
     advice = UNSTEADY
 
 
+def capture_reference(captures: list[Capture]) -> Capture | None:
+    """The capture a new guided capture lines up with: of ``captures`` (oldest first, as
+    ``Store.captures`` gives them), the latest guided capture (``taken_at_source`` "capture")
+    taken with every check passing (a manual capture that failed some is left out); None
+    when there is none. Imported photos never are: their framing is another camera's."""
+    guided = [c for c in captures if c.taken_at_source == "capture" and not c.quality.failed_gates]
+    return guided[-1] if guided else None
+
+
 def baseline_from_capture(capture: Capture, views: list[LandmarkView], topology, *,
                           frame_size: tuple[int, int] | None = None) -> Baseline:
     """The pose, face size and outline that later captures must match.
 
-    When the baseline photo has another width than the camera's frames, its size and
+    When the reference photo has another width than the camera's frames, its size and
     outline are rescaled by the width ratio (this assumes the same field of view, which
     holds for the same camera at another resolution, not for another camera).
     """
@@ -170,7 +184,7 @@ def measure_burst(burst: tuple[CheckedFrame, ...], *, measurer: Measurer, manual
 class CaptureOutcome:
     capture_id: int
     measured: BurstMeasurement
-    baseline_id: int | None
+    baseline_id: int | None  # the guided capture this one lined up with (None: none, absolute checks)
     log: GateLog  # every gate's pass count and best value over the frames seen
 
 
@@ -180,8 +194,9 @@ def guided_capture(frames, *, store: Store, measurer: Measurer, tracker, profile
                    taken_at: dt.datetime | None = None, camera: str | None = None) -> CaptureOutcome:
     """Capture one standardized photo of ``profile`` from ``frames`` and store it.
 
-    The profile's baseline (if any) sets the pose and distance to match, and its outline
-    is the ghost. When ``camera`` names a camera calibrated at the frames' size, every
+    The profile's latest guided capture (``capture_reference``), if any, sets the pose and
+    distance to match, and its outline is the ghost; when only those checks keep failing,
+    the session lets go of it (``CaptureSettings.reference_patience_s``). When ``camera`` names a camera calibrated at the frames' size, every
     frame is undistorted first. Nothing is stored unless a whole burst is measured.
     """
     frames = iter(frames)
@@ -193,7 +208,7 @@ def guided_capture(frames, *, store: Store, measurer: Measurer, tracker, profile
     calibration = store.camera(camera, width, height) if camera else None
     if calibration is not None:
         frames = undistorted(frames, calibration)
-    base_capture = store.baseline(profile)
+    base_capture = capture_reference(store.captures(profile))
     baseline = None
     if base_capture is not None:
         baseline = baseline_from_capture(base_capture, store.landmark_views(base_capture.id),
