@@ -15,9 +15,9 @@ from click.testing import CliRunner
 from facetrack.capture.advice import (CAMERA_PROBLEMS, CHECK_LABELS, FAILURES, NO_FRAMES, as_sentence,
                                       camera_problem, check_label, instruction_sentence, check_names, failure_sentence, instruction_key)
 from facetrack.capture.gates import INSTRUCTIONS, GateConfig, GateResult, evaluate, first_failure
-from facetrack.capture.guidance import STEPS, Guidance, Watch
+from facetrack.capture.guidance import STEPS, Guidance, Watch, closest_failure
 from facetrack.capture.session import (STUCK, SUGGESTED_STUCK_S, TIME_LIMIT, CaptureSettings, FaceCounter,
-                                       NoCaptureError, run_session)
+                                       NoCaptureError, advice_for, run_session)
 from facetrack.capture.sources import Frame
 from facetrack.cli import main
 from facetrack.detect.landmarks import Landmarker, Landmarks
@@ -188,6 +188,74 @@ def test_more_checks_passing_or_a_longer_passing_run_is_progress():
     # nothing was told since the last improvement, so the blocker is the one told most over the session
     assert watch.blocker().name == "yaw"
     assert set(STEPS) == set(CHECK_LABELS)
+
+
+# --- the failure sentence: what held the capture back, true to the screen ------------------------
+NO_FACE = GateResult("one_face", False, 0, "1", INSTRUCTIONS["no_face"], 1)
+TWO_FACES = GateResult("one_face", False, 2, "1", INSTRUCTIONS["many_faces"].format(n=2), 1)
+GATE_OF = {"closer": "size", "further": "size", "smile": "no_smile", "blink": "eyes_open", "yaw_right": "yaw",
+           "move_right": "centred", "too_dark": "exposure"}
+
+
+def seen(*failing):
+    """One frame with one face: every check passes but ``failing``'s, each (INSTRUCTIONS key, excess)."""
+    bad = {GATE_OF[key]: (key, excess) for key, excess in failing}
+    out = []
+    for name in check_names():
+        key, excess = bad.get(name, (None, -1.0))
+        out.append(GateResult(name, key is None, excess, "", "" if key is None else INSTRUCTIONS[key], excess))
+    return out
+
+
+def times(n, frame):
+    return [frame] * n
+
+
+@pytest.mark.parametrize("case, frames, expected", [
+    ("no face on most frames", times(60, [NO_FACE]) + times(40, seen(("closer", 20))), "No face was found"),
+    # the issue's story: a found face, too small, under "No face was found"
+    ("a face on most frames, too small", times(45, [NO_FACE]) + times(30, seen(("closer", 20), ("smile", 0.4)))
+     + times(25, seen(("smile", 0.4))), "You were too far from the camera: move a little closer"),
+    ("smiling, a blink now and then", times(95, seen(("smile", 0.5))) + times(5, seen(("smile", 0.5), ("blink", 0.4))),
+     "You were smiling"),
+    ("smiling, but the screen said closer throughout", times(100, seen(("closer", 5), ("smile", 0.5))),
+     "You were too far from the camera"),
+    # the smile is nearer its limit (3 steps, the distance 30), but it failed on every frame
+    ("the check failing on fewer frames came closer", times(30, seen(("closer", 30), ("smile", 0.1)))
+     + times(70, seen(("smile", 0.1))), "You were too far from the camera"),
+    ("as often: the nearer its limit, in steps", times(50, seen(("closer", 30))) + times(50, seen(("smile", 0.3))),
+     "You were smiling"),
+    ("as often: the nearer its limit, the other way", times(50, seen(("closer", 3))) + times(50, seen(("smile", 0.3))),
+     "You were too far from the camera"),
+    ("the side the screen gave most", times(30, seen(("closer", 2))) + times(70, seen(("further", 2))),
+     "You were too close to the camera: move back a little"),
+    ("two people on most frames", times(10, [NO_FACE]) + times(60, [TWO_FACES]) + times(30, seen(("smile", 0.2))),
+     "More than one face was in the picture"),
+    ("every check passed on most frames", times(90, seen()) + times(4, seen(("yaw_right", 2)))
+     + times(6, seen(("too_dark", 3))), "Your face was too dark"),
+    ("every check passed", times(10, seen()), None),
+])
+def test_the_failure_sentence_names_what_held_the_capture_back_as_the_screen_showed_it(case, frames, expected):
+    found = closest_failure(frames)
+    if expected is None:
+        assert found is None, case
+        return
+    sentence = failure_sentence(found)
+    assert sentence.startswith(expected), (case, sentence)
+    plain(sentence)
+
+
+def test_the_watch_judges_the_frames_since_its_last_improvement():
+    """A person gone for a moment, back too far from the camera: the sentence is about the distance."""
+    watch = Watch()
+    for i, results in enumerate(times(30, [NO_FACE]) + times(90, seen(("closer", 20))) + times(20, [NO_FACE])
+                                + times(40, seen(("closer", 20)))):
+        watch.update(stamp(i), results)
+    assert advice_for(watch).startswith("You were too far from the camera: move a little closer")
+    quiet = Watch()
+    for i in range(10):
+        quiet.update(stamp(i), seen())
+    assert advice_for(quiet).startswith("Every check passed, but not for long enough")
 
 
 class BlankTracker:
@@ -439,3 +507,25 @@ def test_a_real_smiling_clip_stops_early_with_the_smile_sentence(model_path, top
     assert handed[-1] == last_improvement + 90
     assert last_improvement < len(loop) + 5 and handed[-1] < 10 * FPS < 120 * FPS
     assert all(g.instruction == "Relax your mouth: a neutral face, no smile." for g in display.guidance[5:])
+
+
+def test_a_real_face_too_far_from_the_camera_is_told_to_move_closer_not_that_no_face_was_found(
+        model_path, topology, webcam_clip):
+    """The issue's story on the real clip: the camera starts dark for a second, then shows the man's
+    calm face too small (far from the camera, no earlier photo to line up with): the sentence is the
+    one the screen gave, move closer."""
+    from common import WEBCAM_NEUTRAL
+
+    from facetrack.capture.sources import video_frames
+
+    neutral = [smaller(f.image, 0.6) for f in video_frames(webcam_clip) if f.index in WEBCAM_NEUTRAL]
+    loop = neutral + neutral[-2:0:-1]
+    images = [np.zeros_like(neutral[0])] * FPS + loop * 20
+    display = GuideDisplay()
+    with Landmarker(model_path, video=True) as tracker, pytest.raises(NoCaptureError) as stopped:
+        run_session((Frame(img, stamp(i), i, "camera") for i, img in enumerate(images)), tracker=tracker,
+                    topology=topology, settings=CaptureSettings(stop_when_stuck_s=3.0), display=display)
+    assert stopped.value.why == STUCK and "no frame passed size" in stopped.value.details
+    assert stopped.value.advice.startswith("You were too far from the camera: move a little closer")
+    shown = [g.instruction for g in display.guidance[FPS + 5:]]
+    assert shown.count("Move a little closer to the camera.") > 0.9 * len(shown), set(shown)

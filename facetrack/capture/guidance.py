@@ -13,13 +13,20 @@ clock) and says how long nothing has improved. A frame *improves* on the ones be
   before, by at least that check's ``STEPS`` (so the frame-to-frame jitter of a measurement
   held still does not count as progress).
 
-``Watch.blocker`` names the check that held the capture back: the one most often told to be fixed
-since the last improvement (else over the whole session).
+``Watch.blocker`` names the check that held the capture back (``closest_failure``), over the frames
+since the last improvement (else over the session's latest frames), true to what the screen showed:
+
+- "no face" (or "several faces") only when that was so on most of those frames;
+- else, of the checks the screen told to fix (the first failing one) on at least a quarter of the
+  frames with one face, the one that came closest to passing: the one failing on the fewest of those
+  frames, then the one whose best value came nearest its limit (in ``STEPS``), then the first told;
+- else (every check passed on most frames) the one told most.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -42,6 +49,11 @@ STEPS: Mapping[str, float] = {
     "plain_background": 0.1,  # the worse side's ratio to its limit
 }
 DEFAULT_STEP = 0.05  # a check not listed: 5 % of its best distance so far (see ``Watch.update``)
+#: A check is a candidate for the failure sentence when the screen told it on this share of the
+#: frames with one face (a blink now and then is not what held a capture back).
+TOLD_SHARE = 0.25
+#: The frames ``Watch`` keeps for the failure sentence when nothing failed since the last improvement.
+KEPT_FRAMES = 3600  # two minutes at 30 frames a second
 
 
 @dataclass(frozen=True)
@@ -122,10 +134,8 @@ class Watch:
     best_run: int = 0
     run: int = 0
     best_excess: dict[str, float] = field(default_factory=dict)
-    # what the user was told (the first failing check and its instruction) -> frames
-    told: Counter = field(default_factory=Counter)  # since the last improvement
-    told_all: Counter = field(default_factory=Counter)  # over the whole session
-    latest: dict[tuple, GateResult] = field(default_factory=dict)  # the latest result of each
+    window: list = field(default_factory=list)  # each frame's results since the last improvement
+    recent: deque = field(default_factory=lambda: deque(maxlen=KEPT_FRAMES))  # the session's latest frames
 
     def update(self, timestamp_ms: int, results: list[GateResult]) -> bool:
         """Take one frame's results; True when it improved on every frame before."""
@@ -149,13 +159,10 @@ class Watch:
                 self.best_excess[name] = excess
         if improved:
             self.improved_ms = timestamp_ms
-            self.told.clear()
-        if failing is not None:
-            # "2 faces" and "3 faces" are one problem, "no face" another; each side of a check is its own
-            told = (failing.name, instruction_key(failing.instruction)[0] or failing.instruction)
-            self.latest[told] = failing
-            self.told[told] += 1
-            self.told_all[told] += 1
+            self.window = []
+        frame = tuple(results)
+        self.window.append(frame)
+        self.recent.append(frame)
         return improved
 
     @property
@@ -167,14 +174,9 @@ class Watch:
         return (self.last_ms - self.improved_ms) / 1000.0
 
     def blocker(self) -> GateResult | None:
-        """The latest result of the problem most often told to be fixed first since the last
-        improvement (else over the session); None when no check ever failed."""
-        counts = self.told or self.told_all
-        if not counts:
-            return None
-        order = list(counts)
-        told = max(order, key=lambda k: (counts[k], -order.index(k)))
-        return self.latest[told]
+        """The check that held the capture back (``closest_failure``) over the frames since the last
+        improvement, else over the session's latest frames; None when no check failed on them."""
+        return closest_failure(self.window) or closest_failure(self.recent)
 
     def seconds_left(self, timeout_s: float | None, stuck_s: float | None) -> tuple[float | None, float | None]:
         """(seconds before the capture gives up as things stand, seconds before the time limit)."""
@@ -199,3 +201,47 @@ def guidance(results: list[GateResult], progress: Progress | None, watch: Watch,
                     burst_taken=progress.burst_taken if progress is not None else None,
                     burst_size=progress.burst_size if progress is not None else None,
                     progress=words, frame_index=frame_index)
+
+
+def _latest(frames: Sequence[Sequence[GateResult]], pick) -> GateResult:
+    return next(r for results in reversed(frames) for r in results if pick(r))
+
+
+def _said(result: GateResult) -> str:
+    return instruction_key(result.instruction)[0] or result.instruction
+
+
+def closest_failure(frames: Sequence[Sequence[GateResult]]) -> GateResult | None:
+    """What held a capture back, from each frame's results (``gates.evaluate``, in order): a
+    result of the check to name in the failure sentence (the latest with the instruction given
+    most for it, so "closer" or "further" is the one the screen gave most), or None when every
+    check passed on every frame. See the module's docstring for the rule."""
+    frames = [tuple(results) for results in frames if results]
+
+    def faceless(results) -> bool:
+        return results[0].name == "one_face" and not results[0].passed
+
+    counted = [results[0] for results in frames if faceless(results)]
+    if len(counted) * 2 > len(frames):  # no single face on most frames: the screen said so
+        kinds = Counter(r.value == 0 for r in counted)
+        none = kinds[True] >= kinds[False]
+        return _latest(frames, lambda r: r.name == "one_face" and not r.passed and (r.value == 0) == none)
+    faced = [results for results in frames if not faceless(results)]
+    told = Counter(f.name for f in (first_failure(list(results)) for results in faced) if f is not None)
+    if not told:
+        return None
+    failed, best = Counter(), {}
+    for results in faced:
+        for r in results:
+            if not r.passed:
+                failed[r.name] += 1
+                best[r.name] = min(best.get(r.name, r.excess), r.excess)
+    order = list(told)  # in the order the screen first told them
+    candidates = [name for name in order if told[name] >= TOLD_SHARE * len(faced)]
+    if candidates:
+        name = min(candidates, key=lambda n: (failed[n], best[n] / STEPS.get(n, 1.0), order.index(n)))
+    else:
+        name = max(order, key=lambda n: (told[n], -order.index(n)))
+    said = Counter(_said(r) for results in faced for r in results if r.name == name and not r.passed)
+    key = max(said, key=lambda k: said[k])
+    return _latest(faced, lambda r: r.name == name and not r.passed and _said(r) == key)
