@@ -283,7 +283,8 @@ def test_at_phone_width_no_page_scrolls_sideways_and_the_verdict_shows(browser, 
             box, first = verdict.bounding_box(), row.locator("td").first
             assert verdict.is_visible() and box["x"] >= 0 and box["x"] + box["width"] <= 390, path
             assert first.get_attribute("data-label") == "verdict"  # the verdict first
-            assert verdict.inner_text() in ("beyond noise", "within noise")
+            assert verdict.inner_text() in ("beyond noise", "within noise", "cannot tell", "not measured",
+                                            "too few photos")
     finally:
         context.close()
 
