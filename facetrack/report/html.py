@@ -27,8 +27,8 @@ from facetrack.stats.compare import judge_pair
 from facetrack.stats.verdicts import NOT_MEASURED
 from facetrack.errors import ReportError
 from facetrack.metrics import ALL_METRICS, HEADLINE, get_metric
-from facetrack.metrics.labels import (GROUP_LABELS, NOISE_MEANING, NOISE_NAME, VERDICT_MEANING, format_noise,
-                                      format_value)
+from facetrack.metrics.labels import (GROUP_LABELS, NOISE_MEANING, NOISE_NAME, VERDICT_MEANING, WHAT_CAN_BE_SEEN,
+                                      format_noise, format_value)
 from facetrack.records import Capture, LandmarkView, Repeatability
 from facetrack.topology import FaceTopology
 from facetrack.stats.silhouette import silhouette_state, silhouette_summary
@@ -136,7 +136,8 @@ Made by facetrack {{ version }} on {{ today }}, on this computer; nothing was up
 {% endfor %}</table>
 <ul id="units">{% for u in units %}<li><b>{{ u.words }}</b> ({{ u.symbol }}): {{ u.meaning }}</li>{% endfor %}
 <li><b>{{ noise_name }}</b>: {{ noise_meaning }}</li>
-<li><b>beyond noise, within noise</b>: {{ verdict_meaning }}</li></ul>
+<li><b>beyond noise, within noise</b>: {{ verdict_meaning }}</li>
+<li><b>what can be seen</b>: {{ what_can_be_seen }}</li></ul>
 <h3>Caveats</h3><ul>{% for c in caveats %}<li>{{ c }}</li>{% endfor %}</ul>
 
 <details><summary>Technical details</summary>
@@ -198,13 +199,13 @@ def render_report(captures: Sequence[Capture], views: Mapping[int, Sequence[Land
     return env.from_string(TEMPLATE).render(
         profile=profile, n=len(captures), first=captures[0].taken_at.date(), last=captures[-1].taken_at.date(),
         baseline=baseline, version=__version__, today=dt.date.today().isoformat(), 
-        summary=plain_summary(captures, trends), failed_note=failed_captures_sentence(captures),
+        summary=plain_summary(captures, trends, baseline=baseline), failed_note=failed_captures_sentence(captures),
         pair_names=f"capture {before.id} ({before.taken_at.date()}) and capture {after.id} ({after.taken_at.date()})",
         pair_sentence=pair_sentence(verdict), pair_beyond=pair_beyond, trend_beyond=trend_beyond,
         trend_sentence=("these changed beyond noise:" if trend_beyond
                         else "no measure's trend is beyond noise."),
         period=period_words(float(np.ptp(days_since([c.taken_at for c in captures])))), noise_name=NOISE_NAME, noise_meaning=NOISE_MEANING,
-        verdict_meaning=VERDICT_MEANING,
+        verdict_meaning=VERDICT_MEANING, what_can_be_seen=WHAT_CAN_BE_SEEN,
         trend_svgs=_trend_svgs(captures, baseline.id, repeats),
         compare_png=png_data_uri(before_after_figure(*aligned, topology, verdict,
                                                      photo_silhouettes(*aligned, topology))),
