@@ -27,7 +27,7 @@ CHECK_LABELS: Mapping[str, str] = {
     "yaw": "facing the camera",
     "pitch": "chin level",
     "roll": "head upright",
-    "size": "the same distance from the camera as the baseline",
+    "size": "the same distance from the camera as last time",
     "exposure": "good light on the face",
     "even_light": "even light on both sides",
     "sharpness": "a sharp picture",
@@ -38,7 +38,8 @@ CHECK_LABELS: Mapping[str, str] = {
     "eyes_open": "eyes open",
     "plain_background": "a plain background",
 }
-#: Without a baseline the size check only asks for a face large enough in the picture.
+#: Without an earlier guided capture to line up with, the size check only asks for a face large
+#: enough in the picture.
 FIRST_SIZE_LABEL = "close enough to the camera"
 
 #: What stayed wrong and how to fix it, by the instruction a failing check gave (``INSTRUCTIONS``

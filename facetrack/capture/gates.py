@@ -96,16 +96,18 @@ class GateConfig:
     but got ...") wherever a config is made: defaults, TOML file, ``--gate`` flags, the app."""
 
     max_yaw: float = _setting(5.0, "Head turned sideways", DEGREES, "How far the head may be turned to the left "
-                              "or right (from straight ahead, or from the baseline photo's pose).", 0.5, 30)
+                              "or right (from straight ahead, or from the pose of your last photo taken with the "
+                              "camera).", 0.5, 30)
     max_pitch: float = _setting(5.0, "Chin up or down", DEGREES, "How far the chin may be raised or lowered "
-                                "(from level, or from the baseline photo's pose).", 0.5, 30)
+                                "(from level, or from the pose of your last photo taken with the camera).", 0.5, 30)
     max_roll: float = _setting(5.0, "Head leaning", DEGREES, "How far the head may lean towards a shoulder.",
                                0.5, 30)
-    size_tolerance: float = _setting(0.07, "Distance from the camera", "fraction of the baseline's face size: "
-                                     "0.07 is 7 %", "How much bigger or smaller the face may look than in the "
-                                     "baseline photo, so every photo is taken from the same distance.", 0.01, 0.5)
-    min_iod_px: float = _setting(60.0, "Smallest face", "pixels between the eyes", "Before there is a baseline, "
-                                 "the eyes must be at least this far apart in the picture.", 20, 2000)
+    size_tolerance: float = _setting(0.07, "Distance from the camera", "fraction of the face's size last time: "
+                                     "0.07 is 7 %", "How much bigger or smaller the face may look than in your "
+                                     "last photo taken with the camera, so every photo is taken from the same "
+                                     "distance.", 0.01, 0.5)
+    min_iod_px: float = _setting(60.0, "Smallest face", "pixels between the eyes", "Before the first photo taken "
+                                 "with the camera, the eyes must be at least this far apart in the picture.", 20, 2000)
     max_centre_offset: float = _setting(0.15, "Face off centre", "fraction of the picture: 0.15 is 15 %",
                                         "How far the middle of the face may be from the middle of the picture.",
                                         0.01, 0.5)
@@ -204,7 +206,8 @@ def setting_of(name: str) -> Setting:
 
 @dataclass(frozen=True)
 class Baseline:
-    """What later captures must match: the baseline capture's pose and face size."""
+    """What a guided capture must match: the pose and face size of the profile's latest guided
+    capture (``ingest.guided.capture_reference``), never an imported photo's."""
 
     pose: HeadPose
     iod_px: float

@@ -195,9 +195,10 @@ def guided_capture(frames, *, store: Store, measurer: Measurer, tracker, profile
     """Capture one standardized photo of ``profile`` from ``frames`` and store it.
 
     The profile's latest guided capture (``capture_reference``), if any, sets the pose and
-    distance to match, and its outline is the ghost; when only those checks keep failing,
-    the session lets go of it (``CaptureSettings.reference_patience_s``). When ``camera`` names a camera calibrated at the frames' size, every
-    frame is undistorted first. Nothing is stored unless a whole burst is measured.
+    distance to match, and its outline is the ghost; when only those checks keep failing, the
+    session lets go of it (``CaptureSettings.reference_patience_s``). When ``camera`` names a
+    camera calibrated at the frames' size, every frame is undistorted first. Nothing is stored
+    unless a whole burst is measured.
     """
     frames = iter(frames)
     head = next(frames, None)  # a camera that cannot be opened raises here, before anything else

@@ -19,7 +19,7 @@ CHECKS: Mapping[str, tuple[str, str]] = {
     "yaw": ("facing the camera", "head turned to one side"),
     "pitch": ("chin level", "chin raised or lowered"),
     "roll": ("head upright", "head tilted to one side"),
-    "size": ("the same distance from the camera as the baseline", "nearer to or further from the camera"),
+    "size": ("the same distance from the camera as last time", "nearer to or further from the camera"),
     "exposure": ("good light on the face", "face too dark or too bright"),
     "even_light": ("even light on both sides", "light brighter on one side"),
     "sharpness": ("a sharp picture", "a blurred picture"),
