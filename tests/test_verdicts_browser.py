@@ -70,3 +70,21 @@ def test_before_after_trends_report_and_compare_json_agree(page, server):  # noq
     beyond = [label for label, row in trends.items() if row["verdict"] == "beyond noise"]
     lines = report.items.get("beyond-trend", [])
     assert len(lines) == len(beyond) and all(any(line.startswith(label + ": ") for line in lines) for label in beyond)
+
+
+def test_the_skin_measures_show_in_plain_words_with_their_verdicts(page, server):  # noqa: F811
+    """Issue 34 in Chromium: the trends page has a Skin section whose charts and rows carry the
+    skin measures' plain names; before/after gives each of them a verdict in words."""
+    from facetrack.metrics import SKIN
+    from facetrack.metrics.labels import GROUP_LABELS
+
+    base = server[0].split("/photos")[0]
+    page.goto(base + "/trends")
+    text = page.locator("main").inner_text()
+    assert GROUP_LABELS["skin"] in text
+    for m in SKIN:
+        assert m.label in text and m.name not in text
+    page.goto(base + "/compare")
+    rows = cells(page, "pair-table")
+    for m in SKIN:
+        assert rows[m.label]["verdict"] in ("beyond noise", "within noise", "not measured", "cannot tell")
