@@ -279,7 +279,7 @@ def test_the_silhouette_counts_agree_with_each_captures_notes(report, demo):
     captures, _ = demo
     states = [silhouette_state(c) for c in captures]
     with_values = sum(not s.none for s in states)
-    assert f"silhouette values in {with_values} of {len(captures)} captures" in "".join(report.visible)
+    assert f"the outline against the wall measured on {with_values} of {len(captures)} photos" in "".join(report.visible).lower()
     rows = report.rows("captures")
     for capture, state in zip(captures, states):
         assert state.text in rows[str(capture.id)]["notes"]

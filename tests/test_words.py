@@ -167,14 +167,15 @@ CHEEKS = ("silhouette_cheek_left", "silhouette_cheek_right")
 
 def test_a_capture_with_part_of_its_silhouette_is_counted_as_the_card_says():
     """The old count said "silhouette values in 1 of 1" while the card said "no silhouette":
-    a capture with some of its silhouette values is now "3 of 5 measured" in both."""
+    a capture with some of its silhouette values is now "measured in part" in both."""
     from facetrack.stats.silhouette import silhouette_state, silhouette_summary
 
     part = capture(metrics=WIDTHS, missing={n: "a busy background (4 of 6 views)" for n in CHEEKS})
     state = silhouette_state(part)
     assert (state.complete, state.none, state.measured) == (False, False, WIDTHS)
-    assert state.text == "silhouette: 3 of 5 measured (a busy background)"
-    assert silhouette_summary([part]) == ("silhouette values in 1 of 1 captures (1 of them only in part; they need "
+    assert state.text == "outline measured in part: a busy background"
+    assert silhouette_summary([part]) == ("the outline against the wall measured on 1 of 1 photos (1 of them only in "
+                                          "part; they need "
                                           "a plain wall behind you)")
 
 
@@ -193,7 +194,7 @@ def test_why_a_silhouette_is_missing_in_words(reason, words):
     from facetrack.stats.silhouette import silhouette_state
 
     state = silhouette_state(capture(missing={n: reason for n in (*WIDTHS, *CHEEKS)}))
-    assert state.none and state.reasons == (words,) and state.text == f"no silhouette: {words}"
+    assert state.none and state.reasons == (words,) and state.text == f"outline not measured: {words}"
     assert not JARGON.search(state.text)
 
 
@@ -209,12 +210,13 @@ def test_every_reason_the_silhouette_measure_gives_has_words():
 
 
 @pytest.mark.parametrize("captures, line", [
-    ([], "silhouette values in 0 of 0 captures"),
-    ([capture(metrics=(*WIDTHS, *CHEEKS))] * 2, "silhouette values in 2 of 2 captures"),
+    ([], "the outline against the wall measured on 0 of 0 photos"),
+    ([capture(metrics=(*WIDTHS, *CHEEKS))] * 2, "the outline against the wall measured on 2 of 2 photos"),
     ([capture(metrics=(*WIDTHS, *CHEEKS)), capture(missing={n: "a busy background" for n in (*WIDTHS, *CHEEKS)})],
-     "silhouette values in 1 of 2 captures (they need a plain wall behind you)"),
+     "the outline against the wall measured on 1 of 2 photos (they need a plain wall behind you)"),
     ([capture(metrics=WIDTHS, missing={n: "a busy background" for n in CHEEKS}), capture()],
-     "silhouette values in 1 of 2 captures (1 of them only in part; they need a plain wall behind you)"),
+     "the outline against the wall measured on 1 of 2 photos (1 of them only in part; they need a plain wall behind "
+     "you)"),
 ])
 def test_the_silhouette_count(captures, line):
     from facetrack.stats.silhouette import silhouette_summary
@@ -227,4 +229,4 @@ def test_a_capture_measured_before_silhouettes_says_so():
     from facetrack.stats.silhouette import NOT_MEASURED, silhouette_state
 
     state = silhouette_state(capture())
-    assert state.none and state.reasons == (NOT_MEASURED,) and state.text == f"no silhouette: {NOT_MEASURED}"
+    assert state.none and state.reasons == (NOT_MEASURED,) and state.text == f"outline not measured: {NOT_MEASURED}"

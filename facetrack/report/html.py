@@ -100,7 +100,7 @@ Made by facetrack {{ version }} on {{ today }}, on this computer; nothing was up
 <p id="trend-verdict"><b>Over all {{ n }} captures (the trends):</b> {{ trend_sentence }}</p>
 {% if trend_beyond %}<ul id="beyond-trend">{% for line in trend_beyond %}<li>{{ line }}</li>{% endfor %}</ul>{% endif %}
 <p class="small">Each of these two answers is tested on its own, with every measure in it tested at once, so that a face that did not change is told it changed rarely (how rarely is measured in the documentation, not promised here).</p>
-<p class="small">{{ silhouettes }}. The silhouette measures see the real outline of the face against the background; the others are measured on the face's landmarks (which show only part of a change of the outline).</p>
+<p class="small">{{ silhouettes[0] | upper }}{{ silhouettes[1:] }}. The silhouette measures see the real outline of the face against the background; the others are measured on the face's landmarks (which show only part of a change of the outline).</p>
 
 <h2>Trends</h2>
 <p class="small">Each point is one photo (its bar: how much the measurements of that one photo differed). The dotted line follows the typical value of each photo and its neighbours; the dashed line is the trend, the blue wedge the range it likely lies in. Grey band: the baseline photo's value plus or minus the smallest real change; a value inside it is within noise. The line of dashes and dots marks the baseline photo.{% if failed_note %} Hollow points: photos taken with failed checks.{% endif %}</p>

@@ -71,14 +71,14 @@ class SilhouetteState:
 
     @property
     def text(self) -> str:
-        """What a card says: "silhouette measured", "no silhouette: a busy background",
-        "silhouette: 3 of 5 measured (hair, an ear or the neck at the edge of the face)"."""
+        """What a card says: "outline against the wall measured", "outline not measured: a busy
+        background", "outline measured in part: hair, an ear or the neck at the edge of the face"."""
         if self.complete:
-            return "silhouette measured"
+            return "outline against the wall measured"
         why = " and ".join(self.reasons[:2])
         if self.none:
-            return f"no silhouette: {why}"
-        return f"silhouette: {len(self.measured)} of {len(NAMES)} measured ({why})"
+            return f"outline not measured: {why}"
+        return f"outline measured in part: {why}"
 
 
 def silhouette_state(capture) -> SilhouetteState:
@@ -91,11 +91,12 @@ def silhouette_state(capture) -> SilhouetteState:
 
 def silhouette_summary(captures: Sequence) -> str:
     """How many captures have silhouette values, in one line that agrees with each capture's
-    ``silhouette_state``: "silhouette values in 3 of 12 captures (1 of them only in part; they
-    need a plain wall behind you)"."""
+    ``silhouette_state``: "the outline against the wall measured on 3 of 12 photos (1 of them
+    only in part; they need a plain wall behind you)"."""
     states = [silhouette_state(c) for c in captures]
     some = sum(not s.none for s in states)
     partial = sum(not s.none and not s.complete for s in states)
     notes = ([f"{partial} of them only in part"] if partial else []) + \
         ([ADVICE] if some - partial != len(captures) else [])
-    return f"silhouette values in {some} of {len(captures)} captures" + (f" ({'; '.join(notes)})" if notes else "")
+    return (f"the outline against the wall measured on {some} of {len(captures)} photos"
+            + (f" ({'; '.join(notes)})" if notes else ""))
