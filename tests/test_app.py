@@ -130,7 +130,7 @@ def test_upload_imports_through_the_same_path_and_refuses_a_non_image(client, st
     ok, buf = cv2.imencode(".jpg", cv2.cvtColor(astronaut, cv2.COLOR_RGB2BGR))
     good = client.post("/upload?same_person=yes", headers={"origin": ORIGIN},  # not the demo's man: confirmed
                        files=[("photos", ("me.jpg", buf.tobytes(), "image/jpeg"))])
-    assert good.status_code == 200 and "imported me.jpg as capture" in good.text
+    assert good.status_code == 200 and "imported me.jpg as the photo of " in good.text
     bad = client.post("/upload", headers={"origin": ORIGIN},
                       files=[("photos", ("notes.txt", b"not a photo", "text/plain"))])
     assert bad.status_code == 400 and "refused notes.txt: is not an image facetrack can read" in bad.text

@@ -139,7 +139,9 @@ def test_an_upload_is_written_under_the_data_dir_never_the_system_temp(client, s
     monkeypatch.setattr(importer, "import_photo", spy)
     answer = client.post("/upload?same_person=yes", headers=O,  # not the demo's man: confirmed
                          files=[("photos", ("../../me.jpg", jpeg(astronaut), "image/jpeg"))])
-    assert answer.status_code == 200 and "imported me.jpg as capture" in message(answer.text)
+    assert answer.status_code == 200 and re.search(r"imported me\.jpg as the photo of \d{4}-\d\d-\d\d",
+                                                   message(answer.text)), message(answer.text)
+    assert "capture" not in message(answer.text)  # named by its date, not by a number
     ((path, existed),) = seen
     assert existed and path.parent.parent.parent == store_dir and path.parent.parent.name.startswith(SCRATCH_PREFIX)
     assert path.name == "000-me.jpg"  # the browser's name, made safe (no path)

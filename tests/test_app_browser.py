@@ -224,7 +224,7 @@ def test_upload_imports_a_photo_and_refuses_a_non_image(page, astronaut, tmp_pat
     assert page.locator(".card").count() == 12
     page.set_input_files("input[name=photos]", str(photo))
     page.click("input[type=submit]")
-    said(page, "imported new.jpg as capture")
+    said(page, "imported new.jpg as the photo of")
     assert page.locator(".card").count() == 13
     page.set_input_files("input[name=photos]", str(text))
     page.click("input[type=submit]")
@@ -263,7 +263,7 @@ def test_dropping_a_photo_on_the_page_imports_it(page):
     page.wait_for_selector("#review:not([hidden])")  # its date shown first, as for the picker's
     assert "dropped.jpg" in page.locator("#dates").inner_text()
     page.click("#upload input[type=submit]")
-    said(page, "imported dropped.jpg as capture")
+    said(page, "imported dropped.jpg as the photo of")
     assert page.locator(".card").count() == before + 1
 
 
@@ -463,7 +463,7 @@ def test_chosen_photos_show_their_dates_before_importing_and_a_corrected_one_is_
     with Store.open(root, read_only_ok=True) as store:
         before = {c.id for c in store.captures("demo")}
     page.click("#upload input[type=submit]")
-    said(page, "imported camera.jpg as capture")
+    said(page, "imported camera.jpg as the photo of")
     with Store.open(root, read_only_ok=True) as store:
         new = sorted((c for c in store.captures("demo") if c.id not in before), key=lambda c: c.id)
     assert [c.taken_at for c in new] == [dt.datetime(2025, 10, 20, 8, 30), dt.datetime(2025, 9, 1, 12)]

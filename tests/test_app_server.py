@@ -236,7 +236,8 @@ def test_two_apps_on_one_data_dir_write_at_the_same_time(store_dir, measurer, as
     """Decided: two apps may run on one data dir (as the CLI may beside the app). Every write
     is an SQLite transaction, a photo is stored once, the settings file is replaced whole."""
     with Store.open(store_dir) as store:
-        before = len(store.captures("demo"))
+        known = {c.id for c in store.captures("demo")}
+        before = len(known)
     apps = [create_app(store_dir, profile="demo", port=8765, token=TOKEN, measurer_factory=lambda: measurer)
             for _ in range(2)]
     clients = [TestClient(app, base_url="http://127.0.0.1:8765") for app in apps]
@@ -266,10 +267,14 @@ def test_two_apps_on_one_data_dir_write_at_the_same_time(store_dir, measurer, as
         same = at_once(upload(one, "same.jpg", astronaut), upload(two, "same.jpg", astronaut))
         texts = sorted(a.text for a in same)
         assert [a.status_code for a in same] == [200, 200]
-        ids = {int(m) for t in texts for m in re.findall(r"same.jpg(?:: already imported)? as capture (\d+)", t)}
-        assert len(ids) == 1 and sum("already imported as capture" in t for t in texts) == 1  # stored once
+        names = {m for t in texts
+                 for m in re.findall(r"same.jpg(?:: already imported)? as (the photo of \d{4}-\d\d-\d\d[^;<]*)", t)}
+        assert len(names) == 1 and sum("already imported as the photo of" in t for t in texts) == 1  # stored once
+        with Store.open(store_dir) as store:
+            ids = {c.id for c in store.captures("demo")} - known
+        assert len(ids) == 1
         both = at_once(upload(one, "a.jpg", grace_hopper), upload(two, "b.jpg", astronaut[:, ::-1].copy()))
-        assert all(a.status_code == 200 and "as capture" in a.text for a in both)
+        assert all(a.status_code == 200 and ".jpg as the photo of " in a.text for a in both)
         saved = at_once(lambda: one.post("/settings", headers=origin, data={"max_yaw": "4", "max_pitch": "4"}),
                         lambda: two.post("/settings", headers=origin, data={"max_yaw": "6", "max_pitch": "6"}))
         assert [a.status_code for a in saved] == [200, 200]

@@ -190,10 +190,10 @@ def test_the_app_asks_before_adding_another_persons_photo(app_client, store_dir,
         assert len(store.captures("demo")) == before
     own = app_client.post("/upload", headers=headers,  # the demo's man, from the other clip: no question
                           files=[("photos", ("me.jpg", _jpeg(files["man_other_camera"]), "image/jpeg"))])
-    assert own.status_code == 200 and "imported me.jpg as capture" in own.text
+    assert own.status_code == 200 and "imported me.jpg as the photo of " in own.text
     confirmed = app_client.post("/upload?same_person=yes", headers=headers,
                                 files=[("photos", ("stranger.jpg", _jpeg(files["grace"]), "image/jpeg"))])
-    assert confirmed.status_code == 200 and "imported stranger.jpg as capture" in confirmed.text
+    assert confirmed.status_code == 200 and "imported stranger.jpg as the photo of " in confirmed.text
     with Store.open(store_dir) as store:
         assert len(store.captures("demo")) == before + 2
 

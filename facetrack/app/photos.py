@@ -131,13 +131,18 @@ def upload_dates(uploads) -> list:
 
 def _import(root, uploads, measurer, profile, dates, same_person=False):
     """Import the uploaded files with their ``dates`` (in a worker thread: it measures each photo);
-    ``same_person``: the user confirmed they show the profile's person."""
+    ``same_person``: the user confirmed they show the profile's person. Returns the import's
+    report and each of the profile's photos' name by its date ("the photo of 2026-01-05"), by id."""
     from facetrack.ingest.importer import import_photos
+    from facetrack.report.wording import photo_name
     from facetrack.store import Store
 
     with Store.open(root) as store:
-        return import_photos([u.path for u in uploads], store=store, measurer=measurer, profile=profile,
-                             dates=dates, same_person=same_person)
+        report = import_photos([u.path for u in uploads], store=store, measurer=measurer, profile=profile,
+                               dates=dates, same_person=same_person)
+        captures = store.captures(profile)
+    named = {c.id: "the p" + photo_name(c, captures)[1:] for c in captures}
+    return report, named
 
 
 async def upload(request):
@@ -160,8 +165,8 @@ async def upload(request):
             measurer = await run_in_threadpool(request.app.state.models.measurer)
             try:
                 dates = await run_in_threadpool(upload_dates, uploads)
-                report = await run_in_threadpool(_import, data_dir(request), uploads, measurer, name, dates,
-                                                 same_person)
+                report, named = await run_in_threadpool(_import, data_dir(request), uploads, measurer, name,
+                                                        dates, same_person)
                 notes = {u.path: exif_note(u.path) for u in uploads}
             except FacetrackError as exc:  # a date the page sent that is not one: nothing imported
                 return await run_in_threadpool(photos, request, f"refused: {exc}", True, 400)
@@ -169,8 +174,9 @@ async def upload(request):
         return await run_in_threadpool(photos, request, "refused: the upload cannot be written in "
                                        f"{data_dir(request)} ({exc.strerror or exc})", True, 503)
     shown_as = {u.path: shown(u.name or "photo") for u in uploads}
-    lines = [f"imported {shown_as[p]} as capture {cid}" for p, cid in report.imported]
-    lines += [f"{shown_as[p]}: already imported as capture {cid}" for p, cid in report.duplicates]
+    lines = [f"imported {shown_as[p]} as {named.get(cid, 'a new photo')}" for p, cid in report.imported]
+    lines += [f"{shown_as[p]}: already imported as {named.get(cid, 'an earlier photo')}"
+              for p, cid in report.duplicates]
     lines += [f"refused {shown_as[p]}: {why}" for p, why in report.rejected]
     lines += [f"{shown_as[p]}: {notes[p]}" for p, _ in report.imported if notes.get(p)]
     if report.other_person:
