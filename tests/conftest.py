@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -100,3 +101,16 @@ def save_jpeg(image: np.ndarray, path, quality: int = 92):
 
     Image.fromarray(image).save(path, "JPEG", quality=quality)
     return path
+
+
+@contextlib.contextmanager
+def signed_in_client(root, measurer, port: int, profile: str = "demo"):
+    """Starlette's test client of the app on ``root``, signed in with the launch token."""
+    from starlette.testclient import TestClient
+
+    from facetrack.app.server import create_app
+
+    app = create_app(root, profile=profile, port=port, token="secret-token", measurer_factory=lambda: measurer)
+    with TestClient(app, base_url=f"http://127.0.0.1:{port}") as c:
+        assert c.get("/photos?token=secret-token", follow_redirects=False).status_code == 303
+        yield c

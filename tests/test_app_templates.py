@@ -16,6 +16,7 @@ from facetrack.app import pages
 from facetrack.app.security import POLICY
 from facetrack.app.server import create_app
 from facetrack.store import Store
+from conftest import signed_in_client
 
 PORT = 8771
 ORIGIN = f"http://127.0.0.1:{PORT}"
@@ -24,9 +25,7 @@ APP = Path(pages.__file__).parent
 
 @pytest.fixture
 def client(store_dir, measurer):
-    app = create_app(store_dir, profile="demo", port=PORT, token="secret-token", measurer_factory=lambda: measurer)
-    with TestClient(app, base_url=ORIGIN) as c:
-        assert c.get("/photos?token=secret-token", follow_redirects=False).status_code == 303
+    with signed_in_client(store_dir, measurer, PORT) as c:
         yield c
 
 

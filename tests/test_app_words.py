@@ -9,10 +9,9 @@ import html
 import re
 
 import pytest
-from starlette.testclient import TestClient
 
-from facetrack.app.server import create_app
 from facetrack.store import Store
+from conftest import signed_in_client
 
 PORT = 8773
 ORIGIN = f"http://127.0.0.1:{PORT}"
@@ -25,9 +24,7 @@ ISSUE_WORDS = [r"% \(area\)", r"square as wide", r"\b\d+ views\b", r"% of eye di
 
 @pytest.fixture
 def client(store_dir, measurer):
-    app = create_app(store_dir, profile="demo", port=PORT, token="secret-token", measurer_factory=lambda: measurer)
-    with TestClient(app, base_url=ORIGIN) as c:
-        assert c.get("/photos?token=secret-token", follow_redirects=False).status_code == 303
+    with signed_in_client(store_dir, measurer, PORT) as c:
         yield c
 
 

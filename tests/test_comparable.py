@@ -23,22 +23,10 @@ from facetrack.lab.warps import CaptureConditions
 from facetrack.records import Capture, QualityNotes
 from facetrack.stats.comparable import LIMITS, Comparability, comparability, expression_of
 from facetrack.store import Store
+from videos import clip_frames
 
 DATA = Path(__file__).resolve().parent / "data"
 FRAMES = (3, 10, 40)  # single_face.mp4: neutral, neutral, smiling
-
-
-def _frames(path: Path, wanted) -> dict[int, np.ndarray]:
-    cap = cv2.VideoCapture(str(path))
-    out, i = {}, 0
-    while len(out) < len(wanted):
-        ok, bgr = cap.read()
-        assert ok
-        if i in wanted:
-            out[i] = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-        i += 1
-    cap.release()
-    return out
 
 
 def _smaller(image: np.ndarray, scale: float) -> np.ndarray:
@@ -50,7 +38,7 @@ def _smaller(image: np.ndarray, scale: float) -> np.ndarray:
 @pytest.fixture(scope="module")
 def photos(tmp_path_factory, grace_hopper, astronaut) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("photos")
-    images = {f"frame{i}": image for i, image in _frames(DATA / "single_face.mp4", set(FRAMES)).items()}
+    images = {f"frame{i}": image for i, image in clip_frames(DATA / "single_face.mp4", set(FRAMES)).items()}
     images["grace"] = grace_hopper
     images["grace_leaning"] = CaptureConditions(angle=12).apply(grace_hopper)
     images["grace_half"] = _smaller(grace_hopper, 0.5)

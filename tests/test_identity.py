@@ -18,21 +18,9 @@ from facetrack.cli import main
 from facetrack.lab.warps import CaptureConditions, cheek_widening, warp_image
 from facetrack.stats.identity import MAX_DISTANCE, matches_profile, shape_of_views
 from facetrack.store import Store
+from videos import clip_frames
 
 DATA = Path(__file__).resolve().parent / "data"
-
-
-def _frames(path: Path, wanted) -> dict[int, np.ndarray]:
-    cap = cv2.VideoCapture(str(path))
-    out, i = {}, 0
-    while len(out) < len(wanted):
-        ok, bgr = cap.read()
-        assert ok
-        if i in wanted:
-            out[i] = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-        i += 1
-    cap.release()
-    return out
 
 
 def _cast(image, gains):
@@ -41,8 +29,8 @@ def _cast(image, gains):
 
 @pytest.fixture(scope="module")
 def images(grace_hopper, astronaut, measurer) -> dict[str, np.ndarray]:
-    frames = _frames(DATA / "face_noface.mov", {2, 40})
-    small = _frames(DATA / "single_face.mp4", {8, 50})
+    frames = clip_frames(DATA / "face_noface.mov", {2, 40})
+    small = clip_frames(DATA / "single_face.mp4", {8, 50})
     points = measurer.measure_photo(grace_hopper).landmarks.points
     return {
         "man": frames[2], "man_smiling": frames[40], "man_other_camera": small[8], "man_other_smiling": small[50],

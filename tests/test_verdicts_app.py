@@ -4,21 +4,18 @@ for a second photo the same day during the first weeks (it feeds the person's ow
 from __future__ import annotations
 
 import pytest
-from starlette.testclient import TestClient
 
-from facetrack.app.server import create_app
 from facetrack.report.wording import pair_sentence
 from facetrack.stats.compare import judge_pair
 from facetrack.store import Store
+from conftest import signed_in_client
 
 ORIGIN = "http://127.0.0.1:8765"
 
 
 @pytest.fixture
 def client(store_dir, measurer):
-    app = create_app(store_dir, profile="demo", port=8765, token="secret-token", measurer_factory=lambda: measurer)
-    with TestClient(app, base_url=ORIGIN) as c:
-        assert c.get("/photos?token=secret-token", follow_redirects=False).status_code == 303
+    with signed_in_client(store_dir, measurer, 8765) as c:
         yield c
 
 

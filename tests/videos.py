@@ -91,3 +91,17 @@ def write_video(path: Path, images: dict[str, np.ndarray], plan=PLAN, *, seed: i
     writer.release()
     return path
 
+
+
+def clip_frames(path: Path, wanted) -> dict[int, np.ndarray]:
+    """The frames of a video file whose indices are in ``wanted``, as RGB, by index."""
+    cap = cv2.VideoCapture(str(path))
+    out, i = {}, 0
+    while len(out) < len(wanted):
+        ok, bgr = cap.read()
+        assert ok, f"{path} ends before frame {max(wanted)}"
+        if i in wanted:
+            out[i] = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        i += 1
+    cap.release()
+    return out
