@@ -202,6 +202,8 @@ def test_only_frames_held_back_by_the_reference_alone_count_towards_letting_it_g
                 for i in range(12)]
     assert verdicts[-1] is blocked and verdicts[9] is False  # 1 s counts from the second frame on
     assert ReferenceWatch(None).blocked(0, results({"size"}), lambda: results(set())) is False
+    with pytest.raises(ValueError, match="reference_patience_s must be a positive number"):
+        CaptureSettings(reference_patience_s=0)
 
 
 def test_status_and_baseline_commands(clips, store_with_baseline):

@@ -52,7 +52,7 @@ DEFAULT_STEP = 0.05  # a check not listed: 5 % of its best distance so far (see 
 #: A check is a candidate for the failure sentence when the screen told it on this share of the
 #: frames with one face (a blink now and then is not what held a capture back).
 TOLD_SHARE = 0.25
-#: The frames ``Watch`` keeps for the failure sentence when nothing failed since the last improvement.
+#: The frames ``Watch`` keeps for the failure sentence (since the last improvement, and over the session).
 KEPT_FRAMES = 3600  # two minutes at 30 frames a second
 
 
@@ -134,8 +134,9 @@ class Watch:
     best_run: int = 0
     run: int = 0
     best_excess: dict[str, float] = field(default_factory=dict)
-    window: list = field(default_factory=list)  # each frame's results since the last improvement
-    recent: deque = field(default_factory=lambda: deque(maxlen=KEPT_FRAMES))  # the session's latest frames
+    # each frame's results since the last improvement, and the session's latest frames (at most KEPT_FRAMES)
+    window: deque = field(default_factory=lambda: deque(maxlen=KEPT_FRAMES))
+    recent: deque = field(default_factory=lambda: deque(maxlen=KEPT_FRAMES))
 
     def update(self, timestamp_ms: int, results: list[GateResult]) -> bool:
         """Take one frame's results; True when it improved on every frame before."""
@@ -159,7 +160,7 @@ class Watch:
                 self.best_excess[name] = excess
         if improved:
             self.improved_ms = timestamp_ms
-            self.window = []
+            self.window.clear()
         frame = tuple(results)
         self.window.append(frame)
         self.recent.append(frame)
