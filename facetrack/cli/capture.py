@@ -153,9 +153,10 @@ def status_cmd(profile, data_dir):
 def baseline_cmd(capture_id, profile, data_dir):
     """Show the profile's baseline capture, or make CAPTURE_ID the baseline.
 
-    The baseline sets the pose and distance later captures must match, and its outline
-    is the ghost in the preview. It is the profile's first capture until you choose
-    another; adding older photos never moves it. A change is confirmed in a sentence.
+    The baseline is the photo the trends and verdicts compare later ones with. It is the
+    profile's first capture until you choose another; adding older photos never moves it.
+    A change is confirmed in a sentence. (The pose and distance a capture lines up with, and
+    the ghost in the preview, come from the latest capture taken with the camera instead.)
 
     \b
     Examples:
