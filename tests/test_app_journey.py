@@ -1,6 +1,8 @@
 """A new user's week in `facetrack app`, in Chromium with the fake camera playing the real webcam
-clip: an empty store opens on the welcome page, the first photo and a second one are taken with
-the camera, then before / after (the slider), the report and the spreadsheet export. On every
+clip: an empty store opens on the welcome page, the first photo is taken with the camera, two
+older EXIF-dated photos of the same person (framed closer) are added, a second photo is taken
+with the camera a week later and succeeds, then before / after (the slider), the report and the
+spreadsheet export. On every
 page of the way, what a person reads (``inner_text``: a closed <details> is not read) holds no
 internal name.
 
@@ -117,6 +119,27 @@ def take_photo(tab, where: str) -> str:
     return read_as_a_person(tab, f"{where}, its result")
 
 
+def older_photos(root: Path) -> list[Path]:
+    """Two older photos of the clip's man, as a phone would have them: EXIF-dated, and framed
+    closer (the middle of the frame, enlarged), unlike the camera page's framing."""
+    from PIL import Image
+
+    from videos import WEBCAM_CLIP, clip_frames
+
+    frames = clip_frames(WEBCAM_CLIP, {4, 12})
+    out = []
+    for k, (index, dated) in enumerate(((4, "2025:11:02 09:15:00"), (12, "2025:12:07 18:40:00")), start=1):
+        image = frames[index]
+        h, w = image.shape[:2]
+        crop = image[int(0.1 * h):int(0.9 * h), int(0.2 * w):int(0.8 * w)]
+        exif = Image.Exif()
+        exif.get_ifd(0x8769)[0x9003] = dated  # DateTimeOriginal
+        path = root.parent / f"older{k}.jpg"
+        Image.fromarray(crop).resize((crop.shape[1] * 3 // 2, crop.shape[0] * 3 // 2)).save(path, exif=exif, quality=92)
+        out.append(path)
+    return out
+
+
 def test_a_first_week_from_the_welcome_page_to_the_export(playwright, neutral_cameras, empty_server):
     from facetrack.store import Store
 
@@ -134,12 +157,30 @@ def test_a_first_week_from_the_welcome_page_to_the_export(playwright, neutral_ca
         tab.goto(base + "/")
         assert tab.url.endswith("/photos")  # the store has a photo now
         read_as_a_person(tab, "photos")
+        # two older photos of the same person, dated by the camera and framed closer than the camera
+        # page frames him: they are added to the profile, and neither moves the baseline nor becomes
+        # the next capture's reference (the capture below still succeeds)
+        older = older_photos(root)
+        with Store.open(root, read_only_ok=True) as store:
+            (profile,) = store.profiles()
+            baseline = store.baseline(profile).id
+        tab.set_input_files("#upload input[type=file]", [str(p) for p in older])
+        tab.wait_for_selector("#review:not([hidden])")
+        fields = tab.locator("#dates input[type=date]")
+        assert [fields.nth(i).input_value() for i in range(2)] == ["2025-11-02", "2025-12-07"]
+        tab.click("#upload input[type=submit]")
+        tab.wait_for_function("() => { const m = document.getElementById('message'); "
+                              "return m !== null && m.innerText.includes('older2.jpg'); }", timeout=60_000)
+        added = read_as_a_person(tab, "photos, after adding older ones")
+        assert "imported older1.jpg" in added and "imported older2.jpg" in added, added
+        with Store.open(root, read_only_ok=True) as store:
+            assert len(store.captures(profile)) == 3 and store.baseline(profile).id == baseline
         tab.click("header a:text-is('Capture')")
         second = take_photo(tab, "the second photo")
         assert "Against last time" in second and ("within noise" in second or "beyond noise" in second)
         with Store.open(root, read_only_ok=True) as store:
             taken = [c for p in store.profiles() for c in store.captures(p)]
-        assert len(taken) == 2 and all(c.taken_at_source == "capture" for c in taken)
+        assert len(taken) == 4 and sum(c.taken_at_source == "capture" for c in taken) == 2
 
         tab.click("header a:text-is('Before / after')")
         shown = read_as_a_person(tab, "before / after")
@@ -157,5 +198,5 @@ def test_a_first_week_from_the_welcome_page_to_the_export(playwright, neutral_ca
         with tab.expect_download() as download:
             tab.click("#downloads a[href='/download/captures.csv']")
         rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
-        assert len(rows) == 2  # one row per photo, the measures by their plain names with units (JSON keeps the keys)
+        assert len(rows) == 4  # one row per photo, the measures by their plain names with units (JSON keeps the keys)
         assert "Jaw angle (mean), degrees" in rows[0] and not any(SNAKE.search(column) for column in rows[0])
