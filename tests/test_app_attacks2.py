@@ -22,18 +22,9 @@ from PIL import Image
 from facetrack.store import Store
 
 from test_app import dated_upload
-from test_app_attacks import O, make_client, message, snapshot
+from test_app_attacks import O, client, make_client, message, snapshot  # noqa: F401 (client: a fixture)
 
 UPLOAD = {**O, "content-type": "multipart/form-data; boundary=b"}
-
-
-@pytest.fixture
-def client(store_dir, measurer):
-    app, c = make_client(store_dir, measurer)
-    with c:
-        assert c.get("/photos?token=secret-token", follow_redirects=False).status_code == 303
-        yield c
-    app.close()
 
 
 def exif_jpeg(image: np.ndarray, stamp: str | None) -> bytes:
