@@ -1,23 +1,28 @@
 """Verdicts: whether a measure changed, said only as far as between-capture noise allows.
 
-Two families are tested, each with its own correction for multiple comparisons:
+Two kinds of family are tested, each with its own correction for multiple comparisons:
 
-- **a before/after** (``compare_pair``): every measure both photos have; the change of
-  measure m is tested with t = change / (sqrt(2) x s_m) on the noise's degrees of freedom;
-- **a trend summary** (``trend_verdicts``): every measure with a trend; the fitted line's
-  slope is tested with its standard error sqrt(s_m^2 / Sxx) on the same degrees of freedom.
+- **a before/after** (``compare_pair``): the change of measure m is tested with
+  t = change / sqrt(2 s_m^2 + e_m^2) on the noise's degrees of freedom, e_m the error the two
+  photos' differences in pose, expression, distance and light add (``stats.comparable``);
+- **a trend summary** (``trend_verdicts``): every measure with values on 3 days or more; the
+  fitted line's slope is tested with its standard error s_m / sqrt(Sxx), over the photos
+  comparable with the baseline (``comparable_series``).
 
 The correction is Bonferroni at a family-wise error rate of 5 %: measure m is beyond noise
-when its two-sided p-value is at most 0.05 / M, M the number of measures in the family.
-That is Holm's first step, so the family's own answer ("changed" when any measure is beyond
-noise) is exactly Holm's; for the measures after the first, Holm's later, looser steps are
-not taken, so that each measure keeps one figure: its **smallest real change**, the change
-the test needs (``threshold``). A change is beyond noise exactly when it is larger than that
-figure, on every page, in the report and in the CLI.
+when its two-sided p-value is at most 0.05 / M, M the number of measures of its family that
+have a noise estimate (``family_size``: the same whichever measures a photo has). That is
+Holm's first step, so the family's own answer ("changed" when any measure is beyond noise)
+is exactly Holm's; Holm's later, looser steps are not taken for the other measures, so that
+each measure keeps one figure: its **smallest real change**, the change the test needs
+(``threshold``). A change is beyond noise exactly when it is larger than that figure, on
+every page, in the report and in the CLI.
 
-Skin measures, when present, are a family of their own (``FAMILIES``); no list pools two
-families. A pair of photos that are not comparable (``stats.comparable``) gets "cannot tell"
-with the reason, and no measure of it is called beyond or within noise.
+The skin measures are a family of their own (``family_of``); no list pools two families. A
+measure whose added error swamps its noise is "cannot tell" for that pair, with the cause;
+a pair beyond the measured range altogether is "cannot tell" with its reasons, and none of
+its measures is called beyond or within noise. How the noise is made: ``stats.noise`` and
+docs/verdicts.md.
 """
 
 from __future__ import annotations
