@@ -136,6 +136,20 @@ def collect() -> dict:
             "pair 'changed' (comparable pairs judged, the product)", "... 'cannot tell'",
             "trend summary 'changed'", "... series of one expression", "worst measure (comparable pairs)"],
            fold_rows)
+    print("\na2. The skin family on the same folds (its own family: the four skin measures):")
+    skin = [m for m in ALL_METRICS if family_of(m) == "skin"]
+    skin_rows = []
+    for name, source, frames, table in folds(cache):
+        recs = [r for r in sources[source] if frames is None or r["frame"] in frames]
+        if not any(m.name in table for m in skin):
+            continue
+        pc = pair_false_claims(recs, table, skin, comparable=True)
+        tf = trend_false_claims(recs, table, skin)
+        skin_rows.append([name, pc["pairs"], _pct(pc["changed"]), _pct(tf["changed"])])
+        figures["verdicts_skin_pair_false_claims_pct"] = max(figures.get("verdicts_skin_pair_false_claims_pct", 0.0),
+                                                              round(100 * pc["changed"], 1))
+    _table(["tested series, defaults from", "pairs", "pair 'changed' (as the product judges)",
+            "trend summary 'changed'"], skin_rows)
     print("\nWith the shipped defaults (in-sample, for reference):")
     rows = []
     for source, recs in sources.items():
