@@ -254,7 +254,7 @@ def test_the_before_after_caption_gives_the_tables_numbers(report, demo, topolog
     table = report.rows("before-after")
     beyond = [label for label, row in table.items() if row["verdict"] == "beyond noise"]
     if not beyond:
-        assert caption == "no measure changed beyond noise."
+        assert caption == "no change: no measure changed beyond noise."
         return
     assert caption.startswith(f"beyond noise from {first.taken_at.date()} to {last.taken_at.date()}: ")
     for label in beyond[:3]:

@@ -44,7 +44,8 @@ def test_before_after_trends_report_and_compare_json_agree(page, server):  # noq
 
     assert found["verdict"] in ("changed", "no change", "cannot tell")
     assert verdict_line.lower().startswith(found["verdict"])
-    assert report.by_id["pair-verdict"].split(": ", 1)[1] == verdict_line.split(": ", 1)[1]
+    written = report.by_id["pair-verdict"].split(": ", 1)[1]  # "Between ... and ...: <the sentence>"
+    assert verdict_line == written[:1].upper() + written[1:]
     table = report.rows("before-after")
     assert {m["label"] for m in found["measures"]} == set(pair) == set(table)
     for measure in found["measures"]:

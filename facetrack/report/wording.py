@@ -120,7 +120,7 @@ def pair_sentence(verdict) -> str:
     if verdict.verdict == CHANGED:
         names = [m.metric.label for m in verdict.measures if m.beyond_noise]
         return f"changed beyond noise: {', '.join(names)}.{rest}"
-    return f"no measure changed beyond noise.{rest}"
+    return f"no change: no measure changed beyond noise.{rest}"
 
 
 def missing_reason(capture, name: str) -> str | None:
