@@ -48,19 +48,10 @@ def series(records: list[dict], source: str):
 
 
 def noise_for(table: dict[str, tuple[float, float]], captures=()) -> dict:
-    """``stats.noise.profile_noise`` with another default table (the same rule: the default
-    pooled with the scatter of the captures around their line)."""
-    from facetrack.stats.noise import Noise, combine, own_scatter
-    from facetrack.stats.trends import days_since
+    """``stats.noise.profile_noise`` with another default table (a fold's)."""
+    from facetrack.stats.noise import profile_noise
 
-    days = days_since([c.taken_at for c in captures]) if captures else None
-    out = {}
-    for name, (sd, dof) in table.items():
-        own = None
-        if captures:
-            own = own_scatter(days, [c.metrics[name].value if name in c.metrics else np.nan for c in captures])
-        out[name] = combine(Noise(name, sd, dof, sd, dof), own)
-    return out
+    return profile_noise(captures, defaults=table)
 
 
 def thresholds(noise: dict, metrics) -> np.ndarray:

@@ -90,16 +90,20 @@ def test_the_cache_matches_what_the_model_measures_today(calib, cache, measurer)
             assert abs(fresh["metrics"][name][0] - value) <= 0.05 * DEFAULT_NOISE[name][0], name
 
 
-def test_the_verdicts_benchmark_judges_with_the_products_noise(cache):
-    """benchmarks/verdict_checks.noise_for (which takes another default table, for the
-    benchmark's cross-validation) gives, with the shipped table, exactly stats.noise.profile_noise."""
+def test_a_folds_default_table_replaces_the_shipped_one_under_the_same_rule(cache):
+    """The benchmark's cross-validation judges with ``profile_noise(..., defaults=<a fold's table>)``:
+    the same pooling with the person's scatter, another default."""
     from facetrack.stats.noise import profile_noise
-    from verdict_checks import noise_for, series
+    from verdict_checks import series
 
     records = [r for r in cache["clips"]["calm"]["captures"] if "metrics" in r][:7]
     captures = series(records, "calm")
-    assert noise_for(DEFAULT_NOISE, captures) == profile_noise(captures)
-    assert noise_for(DEFAULT_NOISE) == profile_noise([])
+    fold = {"jaw_angle_mean": (DEFAULT_NOISE["jaw_angle_mean"][0] / 2, 3.0)}
+    found = profile_noise(captures, defaults=fold)
+    shipped = profile_noise(captures)["jaw_angle_mean"]
+    assert set(found) == {"jaw_angle_mean"}
+    assert found["jaw_angle_mean"].default_sd == fold["jaw_angle_mean"][0] and found["jaw_angle_mean"].default_dof == 3
+    assert found["jaw_angle_mean"].own_sd == shipped.own_sd and found["jaw_angle_mean"].sd < shipped.sd
 
 
 def test_the_skin_defaults_rest_on_the_clips_and_a_skin_remeasure_changes_only_them(calib, cache):

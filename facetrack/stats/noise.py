@@ -74,11 +74,11 @@ class Noise:
         return " and ".join(parts) if len(parts) < 3 else f"{parts[0]}, {parts[1]} and {parts[2]}"
 
 
-def default_noise(name: str) -> Noise | None:
+def default_noise(name: str, defaults: Mapping[str, tuple[float, float]] = DEFAULT_NOISE) -> Noise | None:
     """The measured default for metric ``name`` (None: no default, so no verdict)."""
-    if name not in DEFAULT_NOISE:
+    if name not in defaults:
         return None
-    sd, dof = DEFAULT_NOISE[name]
+    sd, dof = defaults[name]
     return Noise(name, sd, dof, sd, dof)
 
 
@@ -128,19 +128,21 @@ def combine(default: Noise, own: tuple[float, float] | None = None,
 
 
 def profile_noise(captures: Sequence[Capture], repeats: Mapping[str, Repeatability] | None = None, *,
-                  leave_out: Collection[int] = ()) -> dict[str, Noise]:
+                  leave_out: Collection[int] = (),
+                  defaults: Mapping[str, tuple[float, float]] = DEFAULT_NOISE) -> dict[str, Noise]:
     """Each measure's noise for a profile: the default, updated with the scatter of the
     profile's own ``captures`` and its repeatability calibration (``repeats``). Measures
     without a default get none (and so no verdict).
 
     ``leave_out``: ids of captures whose scatter is not counted. A before/after leaves its
     own two photos out (``pair_noise``): the noise is then independent of the difference it
-    judges, as Student's t needs, and a real step change between them cannot inflate it."""
+    judges, as Student's t needs, and a real step change between them cannot inflate it.
+    ``defaults``: another default table (the verdicts benchmark's folds)."""
     captures = [c for c in captures if c.id not in set(leave_out)]
     days = days_since([c.taken_at for c in captures]) if captures else np.array([])
     out = {}
-    for name in DEFAULT_NOISE:
-        default = default_noise(name)
+    for name in defaults:
+        default = default_noise(name, defaults)
         values = [c.metrics[name].value if name in c.metrics else np.nan for c in captures]
         own = own_scatter(days, values) if captures else None
         out[name] = combine(default, own, (repeats or {}).get(name))
