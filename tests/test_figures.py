@@ -315,7 +315,7 @@ def test_the_report_names_the_captures_taken_with_failed_checks(with_failed, top
     note = page.by_id["failed-checks"]
     assert f"the photo of {last.taken_at.date()} (smiling)" in note and "less comparable" in note
     assert "taken with failed checks: smiling" in page.rows("captures")[str(last.id)]["notes"]
-    assert f"Capture {last.id}: smiling: taken with failed checks, so less comparable" in "".join(page.visible)
+    assert f"Photo of {last.taken_at.date()}: smiling: taken with failed checks, so less comparable" in "".join(page.visible)
     assert "Hollow points: photos taken with failed checks." in "".join(page.visible)
 
 

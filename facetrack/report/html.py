@@ -37,7 +37,7 @@ from facetrack.report.pictures import align_photo, before_after_figure, flicker_
 from facetrack.report.charts import panel_series
 from facetrack.report.svg_chart import panels_svg
 from facetrack.report.summary import metric_trends, plain_summary
-from facetrack.report.wording import failed_captures_sentence, failed_checks, how_taken, pair_sentence
+from facetrack.report.wording import failed_captures_sentence, failed_checks, how_taken, pair_sentence, photo_name
 from facetrack.stats.trends import days_since
 
 CAVEATS = (
@@ -89,7 +89,7 @@ svg.panel .bar { fill: none; stroke: #888; } svg.panel .point { fill: #111; } sv
 @media (max-width: 600px) { body { margin: 1em auto; padding: 0 0.6em; } }
 </style></head><body>
 <h1>facetrack report: {{ profile }}</h1>
-<p class="small">{{ n }} captures from {{ first }} to {{ last }}; baseline: capture {{ baseline.id }} ({{ baseline.taken_at.date() }}).
+<p class="small">{{ n }} captures from {{ first }} to {{ last }}; baseline: the {{ name(baseline) | lower }}.
 Made by facetrack {{ version }} on {{ today }}, on this computer; nothing was uploaded.</p>
 
 <h2>Summary</h2>
@@ -114,8 +114,8 @@ Made by facetrack {{ version }} on {{ today }}, on this computer; nothing was up
 {% endfor %}</table>
 
 <h2>Before and after</h2>
-<p>Capture {{ before.id }} ({{ before.taken_at.date() }}) and capture {{ after.id }} ({{ after.taken_at.date() }}), lined up on the eye corners and the nose.</p>
-{% for c, note in pair_notes %}<p class="warn">Capture {{ c.id }}: {{ note }}</p>{% endfor %}
+<p>The {{ name(before) | lower }} and the {{ name(after) | lower }}, lined up on the eye corners and the nose.</p>
+{% for c, note in pair_notes %}<p class="warn">{{ name(c) }}: {{ note }}</p>{% endfor %}
 <img alt="before and after, aligned" src="{{ compare_png }}">
 <p><img alt="flicking between before and after" src="{{ flicker_gif }}"></p>
 <table id="before-after"><tr><th>measure</th><th>before</th><th>after</th><th>change</th><th>{{ noise_name }}</th><th class="text">verdict</th></tr>
@@ -200,7 +200,8 @@ def render_report(captures: Sequence[Capture], views: Mapping[int, Sequence[Land
         profile=profile, n=len(captures), first=captures[0].taken_at.date(), last=captures[-1].taken_at.date(),
         baseline=baseline, version=__version__, today=dt.date.today().isoformat(), 
         summary=plain_summary(captures, trends, baseline=baseline), failed_note=failed_captures_sentence(captures),
-        pair_names=f"capture {before.id} ({before.taken_at.date()}) and capture {after.id} ({after.taken_at.date()})",
+        pair_names=f"the {photo_name(before, captures).lower()} and the {photo_name(after, captures).lower()}",
+        name=lambda c: photo_name(c, captures),
         pair_sentence=pair_sentence(verdict), pair_beyond=pair_beyond, trend_beyond=trend_beyond,
         trend_sentence=("these changed beyond noise:" if trend_beyond
                         else "no measure's trend is beyond noise."),
